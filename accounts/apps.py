@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "Accounts and action log"
+
+    def ready(self) -> None:
+        from accounts import signal_handlers  # noqa: F401  (connects receivers)

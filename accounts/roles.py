@@ -1,0 +1,49 @@
+"""The role → capability matrix: the one place that says who may do what."""
+
+from enum import StrEnum
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from pichosting.access import Capability
+
+
+class Role(StrEnum):
+    VIEWER = "appviewer"
+    USER = "appuser"
+    ADMIN = "appadmin"
+
+
+ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.VIEWER: frozenset({Capability.VIEW, Capability.EXPORT}),
+    Role.USER: frozenset({Capability.VIEW, Capability.EXPORT, Capability.UPLOAD}),
+    Role.ADMIN: frozenset(Capability),
+}
+
+_ROLES_CACHE_ATTR = "_pichosting_roles"
+
+
+def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
+    """The app roles the user holds through group membership (cached on the user object)."""
+    if not user.is_active or not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, _ROLES_CACHE_ATTR, None)
+    if cached is None:
+        names = user.groups.filter(name__in=[role.value for role in Role]).values_list("name", flat=True)
+        cached = frozenset(Role(name) for name in names)
+        setattr(user, _ROLES_CACHE_ATTR, cached)
+    return cached
+
+
+def forget_user_roles(user: AbstractBaseUser) -> None:
+    """Drop the cached roles after group membership changed."""
+    if hasattr(user, _ROLES_CACHE_ATTR):
+        delattr(user, _ROLES_CACHE_ATTR)
+
+
+def user_capabilities(user: AbstractBaseUser | AnonymousUser) -> frozenset[Capability]:
+    """Everything the user may do: the union over their roles; superusers may do everything."""
+    if not user.is_active or not user.is_authenticated:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Capability)
+    return frozenset().union(*(ROLE_CAPABILITIES[role] for role in user_roles(user)))

@@ -1,0 +1,37 @@
+"""Write logins, logouts, failed logins and denied requests to the action log."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from accounts.models import ActionLog
+from accounts.services import action_log_record
+from pichosting.access import access_denied
+
+
+@receiver(user_logged_in, dispatch_uid="actionlog_login")
+def log_login(sender, request, user, **kwargs) -> None:
+    action_log_record(action=ActionLog.LOGIN, user=user, request=request)
+
+
+@receiver(user_logged_out, dispatch_uid="actionlog_logout")
+def log_logout(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        action_log_record(action=ActionLog.LOGOUT, user=user, request=request)
+
+
+@receiver(user_login_failed, dispatch_uid="actionlog_login_failed")
+def log_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    action_log_record(
+        action=ActionLog.LOGIN_FAILED, request=request, username=str(credentials.get("username", ""))
+    )
+
+
+@receiver(access_denied, dispatch_uid="actionlog_access_denied")
+def log_access_denied(sender, request, capability, authenticated, **kwargs) -> None:
+    action_log_record(
+        action=ActionLog.ACCESS_DENIED,
+        request=request,
+        object_type="path",
+        object_repr=request.path[:300],
+        details={"capability": str(capability), "method": request.method, "authenticated": authenticated},
+    )

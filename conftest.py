@@ -1,0 +1,62 @@
+"""Fixtures shared by every app's tests: isolated media storage and users holding each role."""
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import Group
+
+from accounts.roles import Role
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Every test writes files into its own temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def make_user(django_user_model) -> Callable:
+    """Create a user holding the given roles (none by default)."""
+
+    def make(username: str = "someone", *roles: Role, **fields):
+        user = django_user_model.objects.create_user(
+            username=username, password="pw-for-tests-only", **fields
+        )
+        for role in roles:
+            user.groups.add(Group.objects.get(name=role.value))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def viewer(make_user):
+    return make_user("viewer", Role.VIEWER)
+
+
+@pytest.fixture
+def uploader(make_user):
+    return make_user("uploader", Role.USER)
+
+
+@pytest.fixture
+def app_admin(make_user):
+    return make_user("appadmin", Role.ADMIN)
+
+
+@pytest.fixture
+def no_role_user(make_user):
+    return make_user("norole")
+
+
+@pytest.fixture
+def client_as(client) -> Callable:
+    """A test client logged in as `user` (or anonymous for None)."""
+
+    def login(user):
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login

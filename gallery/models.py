@@ -1,0 +1,133 @@
+"""The catalogue: album → article (the seller's SKU) → photos, and each photo's thumbnails.
+
+Names and SKUs are kept exactly as written; `*_key` columns hold their case-folded form so that uniqueness and
+exact lookups ignore case for Cyrillic too (SQLite's `lower()` folds ASCII only). Rows are created through
+`gallery.services`, which keeps keys, slugs and the album counters right.
+"""
+
+import secrets
+import unicodedata
+
+from django.conf import settings
+from django.db import models
+
+
+def name_key(name: str) -> str:
+    """The comparison key of a name or SKU: NFC-normalised, case-folded."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def link_token_new() -> str:
+    """A fresh random album link token (192 bits, URL-safe)."""
+    return secrets.token_urlsafe(24)
+
+
+class Album(models.Model):
+    name = models.CharField(max_length=200)
+    name_key = models.CharField(max_length=200, unique=True, editable=False)
+    slug = models.SlugField(max_length=80, unique=True, editable=False)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    public_links_enabled = models.BooleanField(default=False)
+    link_token = models.CharField(max_length=64, unique=True, default=link_token_new, editable=False)
+    # Counters kept by gallery.services.album_counters_refresh, so album lists never aggregate all photos.
+    articles_count = models.PositiveIntegerField(default=0, editable=False)
+    images_count = models.PositiveIntegerField(default=0, editable=False)
+    bytes_total = models.PositiveBigIntegerField(default=0, editable=False)
+    last_upload_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name_key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = name_key(self.name)
+        super().save(*args, **kwargs)
+
+
+class Article(models.Model):
+    album = models.ForeignKey(Album, on_delete=models.CASCADE, related_name="articles")
+    sku = models.CharField(max_length=200)
+    sku_key = models.CharField(max_length=200, editable=False)
+    slug = models.SlugField(max_length=80, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["album", "sku_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["album", "sku_key"], name="article_unique_sku_in_album"),
+            models.UniqueConstraint(fields=["album", "slug"], name="article_unique_slug_in_album"),
+        ]
+
+    def __str__(self) -> str:
+        return self.sku
+
+    def save(self, *args, **kwargs) -> None:
+        self.sku_key = name_key(self.sku)
+        super().save(*args, **kwargs)
+
+
+class Image(models.Model):
+    """One original photo. It exists only while its file exists in storage."""
+
+    album = models.ForeignKey(Album, on_delete=models.CASCADE, related_name="images", editable=False)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images")
+    file = models.FileField(max_length=300)
+    original_name = models.CharField(max_length=255)
+    position = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    bytes = models.PositiveBigIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    format = models.CharField(max_length=10)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "sha256"], name="image_unique_content_in_article"),
+        ]
+        indexes = [
+            models.Index(fields=["album", "article", "position"], name="image_album_article_pos"),
+            models.Index(fields=["article", "position"], name="image_article_position"),
+            models.Index(fields=["created_at"], name="image_created_at"),
+            models.Index(fields=["album", "created_at"], name="image_album_created_at"),
+            models.Index(fields=["sha256"], name="image_sha256"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.sha256[:12]})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.album_id = self.article.album_id
+        super().save(*args, **kwargs)
+
+
+class Thumbnail(models.Model):
+    """One rendition of an image (size × format); a row exists only when its file does."""
+
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="thumbnails")
+    size = models.PositiveSmallIntegerField()
+    format = models.CharField(max_length=10)
+    file = models.FileField(max_length=300)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    bytes = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["image", "size", "format"]
+        constraints = [
+            models.UniqueConstraint(fields=["image", "size", "format"], name="thumbnail_unique_spec"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.image_id}-{self.size}.{self.format}"

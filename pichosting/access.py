@@ -1,0 +1,73 @@
+"""Capability checks for pages and JSON views.
+
+The capabilities are named here; which role has which lives in `accounts.roles` (the matrix), and the
+authentication backend answers `user.has_perm(capability.permission)` from it. Every view guards itself with
+`require_capability`, which is the only place that decides between a login redirect, 401 JSON and 403.
+"""
+
+import functools
+from collections.abc import Callable
+from enum import StrEnum
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.dispatch import Signal
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+access_denied = Signal()  # sent with request, capability, authenticated
+
+
+class Capability(StrEnum):
+    VIEW = "view"
+    EXPORT = "export"
+    UPLOAD = "upload"
+    ADMINISTER = "administer"
+    DELETE = "delete"
+
+    @property
+    def permission(self) -> str:
+        """The permission string the auth backend understands, e.g. `pichosting.view`."""
+        return f"pichosting.{self.value}"
+
+
+def error_response(status: int, code: str, message: str, **headers: str) -> JsonResponse:
+    """The JSON error shape of every API view: `{"error": {"code", "message"}}`."""
+    response = JsonResponse({"error": {"code": code, "message": message}}, status=status)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def denial_response(request: HttpRequest, capability: Capability) -> HttpResponse:
+    """Answer a request that lacks `capability`: login/401 for anonymous users, 403 otherwise."""
+    authenticated = request.user.is_authenticated
+    access_denied.send(sender=None, request=request, capability=capability, authenticated=authenticated)
+    if is_api_request(request):
+        if not authenticated:
+            return error_response(
+                401, "not_authenticated", "Authentication required.", WWW_Authenticate="Bearer"
+            )
+        return error_response(403, "forbidden", f"This action needs the '{capability}' capability.")
+    if not authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise PermissionDenied(f"This page needs the '{capability}' capability.")
+
+
+def require_capability(capability: Capability) -> Callable:
+    """Decorate a view so that it runs only for users holding `capability`."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.has_perm(capability.permission):
+                return denial_response(request, capability)
+            return view(request, *args, **kwargs)
+
+        wrapped.required_capability = capability
+        return wrapped
+
+    return decorator

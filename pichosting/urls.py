@@ -1,0 +1,13 @@
+"""URL map: each app brings its own urls module; this file only wires them together."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("", include("gallery.urls")),
+]
+
+handler403 = "pichosting.errors.forbidden"
