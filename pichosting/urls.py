@@ -3,10 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from pichosting.api import api
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("api/", api.urls),
     path("", include("gallery.urls")),
 ]
 

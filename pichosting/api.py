@@ -1,0 +1,68 @@
+"""The JSON API: one NinjaAPI under /api/, each app contributing a router from its own `api.py`.
+
+django-ninja validates parameters and generates the OpenAPI 3.1 document (`GET /api/openapi.json`) from the
+code. Authentication: Django session cookies (CSRF checked on unsafe methods). Authorisation per operation
+with `pichosting.access.require_capability`. Every error answers `{"error": {"code", "message"}}`.
+"""
+
+import logging
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import SessionAuth
+
+from accounts.api import router as accounts_router
+from pichosting.access import access_denied, error_response
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="PicHosting API",
+    version="1",
+    description="Product photos organised as album → article (SKU) → photos.",
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url=None,
+    auth=[SessionAuth()],
+)
+
+
+def validation_message(errors: list[dict]) -> str:
+    parts = []
+    for error in errors:
+        location = [
+            str(part) for part in error.get("loc", ()) if part not in ("query", "body", "path", "form")
+        ]
+        parts.append(f"{'.'.join(location) or 'request'}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return error_response(400, "invalid_request", validation_message(exc.errors))
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    access_denied.send(sender=None, request=request, capability=None, authenticated=False)
+    return error_response(401, "not_authenticated", "Authentication required.", WWW_Authenticate="Bearer")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(404, "not_found", str(exc) or "Not found.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error_response(exc.status_code, getattr(exc, "code", "error"), str(exc))
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("unhandled API error on %s", request.path)
+    return error_response(500, "internal_error", "Internal error; it was logged.")
+
+
+api.add_router("", accounts_router)
