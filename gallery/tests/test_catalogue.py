@@ -149,3 +149,14 @@ def test_album_counters_follow_the_rows():
     album.refresh_from_db()
     assert (album.articles_count, album.images_count, album.bytes_total) == (1, 2, 8)
     assert album.last_upload_at is not None
+
+
+def test_factory_stores_a_real_picture_with_its_thumbnail_ladder():
+    from gallery.specs import THUMBNAIL_SPECS
+    from gallery.tests.factories import image_make
+
+    image = image_make(width=2000, height=1000)
+    assert image.file.storage.exists(image.file.name)
+    sizes = {(t.size, t.format): (t.width, t.height) for t in image.thumbnails.all()}
+    assert len(sizes) == len(THUMBNAIL_SPECS)
+    assert sizes[(160, "jpeg")] == (160, 80)

@@ -1,0 +1,97 @@
+"""Test factories for the catalogue, shared by every app's tests: real small pictures, real files."""
+
+import hashlib
+import io
+
+from django.core.files.base import ContentFile
+from PIL import Image as PILImage
+
+from gallery import services
+from gallery.models import Album, Article, Image, Thumbnail
+from gallery.paths import original_name, thumbnail_name
+from gallery.specs import FORMAT_EXTENSIONS, THUMBNAIL_SPECS, fit_within
+
+PIL_SAVE_FORMATS = {"jpeg": "JPEG", "webp": "WEBP"}
+
+
+def picture_bytes(
+    *, width: int = 64, height: int = 48, fmt: str = "JPEG", color: tuple = (200, 40, 40)
+) -> bytes:
+    """Encode a plain picture of the given size and colour."""
+    mode = "RGBA" if fmt in {"PNG", "WEBP"} and len(color) == 4 else "RGB"
+    buffer = io.BytesIO()
+    PILImage.new(mode, (width, height), color).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def album_make(name: str = "Весна 2026", **fields) -> Album:
+    album, _ = services.album_get_or_create(name=name)
+    if fields:
+        Album.objects.filter(pk=album.pk).update(**fields)
+        album.refresh_from_db()
+    return album
+
+
+def article_make(album: Album | None = None, sku: str = "АРТ-001 (синий)") -> Article:
+    article, _ = services.article_get_or_create(album=album or album_make(), sku=sku)
+    return article
+
+
+def image_make(
+    article: Article | None = None,
+    *,
+    width: int = 64,
+    height: int = 48,
+    fmt: str = "JPEG",
+    color: tuple = (200, 40, 40),
+    position: int | None = None,
+    original: str = "фото 1.jpg",
+    uploaded_by=None,
+    with_thumbnails: bool = True,
+) -> Image:
+    """Store a real picture as an original (plus its thumbnail ladder) and create its rows."""
+    article = article or article_make()
+    content = picture_bytes(width=width, height=height, fmt=fmt, color=color)
+    sha = hashlib.sha256(content).hexdigest()
+    if position is None:
+        position = article.images.count()
+    image = Image(
+        article=article,
+        original_name=original,
+        position=position,
+        sha256=sha,
+        bytes=len(content),
+        width=width,
+        height=height,
+        format=fmt,
+        uploaded_by=uploaded_by,
+    )
+    name = original_name(
+        album_slug=article.album.slug, article_slug=article.slug, sha256=sha, extension=FORMAT_EXTENSIONS[fmt]
+    )
+    image.file.save(name, ContentFile(content), save=True)
+    if with_thumbnails:
+        for spec in THUMBNAIL_SPECS:
+            thumb_width, thumb_height = fit_within(width, height, spec.size)
+            data = picture_bytes(width=thumb_width, height=thumb_height, fmt=PIL_SAVE_FORMATS[spec.format])
+            thumb = Thumbnail(
+                image=image,
+                size=spec.size,
+                format=spec.format,
+                width=thumb_width,
+                height=thumb_height,
+                bytes=len(data),
+            )
+            thumb.file.save(
+                thumbnail_name(
+                    album_slug=article.album.slug,
+                    article_slug=article.slug,
+                    sha256=sha,
+                    size=spec.size,
+                    extension=spec.extension,
+                ),
+                ContentFile(data),
+                save=True,
+            )
+    services.album_counters_refresh(album_id=article.album_id)
+    return image
