@@ -144,6 +144,10 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env.int("UPLOAD_MAX_FILES_PER_REQUEST", default=1
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default=None)
 
+# Album locks (uploads.locks): seconds a writer waits for a busy album; lock files for SQLite.
+LOCK_TIMEOUT = env.float("LOCK_TIMEOUT", default=30.0)
+LOCK_DIR = env.path("LOCK_DIR", default=VAR_DIR / "locks")
+
 # OpenID Connect (Keycloak). Empty issuer = OIDC off, local login only.
 OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
 OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
