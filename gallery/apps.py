@@ -6,4 +6,8 @@ class GalleryConfig(AppConfig):
     verbose_name = "Gallery"
 
     def ready(self) -> None:
+        import pillow_heif
+
         from gallery import signal_handlers  # noqa: F401  (connects receivers)
+
+        pillow_heif.register_heif_opener()  # HEIC/HEIF photos from phones open like any other format

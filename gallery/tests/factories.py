@@ -7,11 +7,10 @@ from django.core.files.base import ContentFile
 from PIL import Image as PILImage
 
 from gallery import services
-from gallery.models import Album, Article, Image, Thumbnail
-from gallery.paths import original_name, thumbnail_name
-from gallery.specs import FORMAT_EXTENSIONS, THUMBNAIL_SPECS, fit_within
-
-PIL_SAVE_FORMATS = {"jpeg": "JPEG", "webp": "WEBP"}
+from gallery.models import Album, Article, Image
+from gallery.paths import original_name
+from gallery.specs import FORMAT_EXTENSIONS
+from gallery.thumbnails import image_thumbnails_generate
 
 
 def picture_bytes(
@@ -49,7 +48,7 @@ def image_make(
     uploaded_by=None,
     with_thumbnails: bool = True,
 ) -> Image:
-    """Store a real picture as an original (plus its thumbnail ladder) and create its rows."""
+    """Store a real picture as an original, create its row and (by default) its real thumbnail ladder."""
     article = article or article_make()
     content = picture_bytes(width=width, height=height, fmt=fmt, color=color)
     sha = hashlib.sha256(content).hexdigest()
@@ -71,27 +70,6 @@ def image_make(
     )
     image.file.save(name, ContentFile(content), save=True)
     if with_thumbnails:
-        for spec in THUMBNAIL_SPECS:
-            thumb_width, thumb_height = fit_within(width, height, spec.size)
-            data = picture_bytes(width=thumb_width, height=thumb_height, fmt=PIL_SAVE_FORMATS[spec.format])
-            thumb = Thumbnail(
-                image=image,
-                size=spec.size,
-                format=spec.format,
-                width=thumb_width,
-                height=thumb_height,
-                bytes=len(data),
-            )
-            thumb.file.save(
-                thumbnail_name(
-                    album_slug=article.album.slug,
-                    article_slug=article.slug,
-                    sha256=sha,
-                    size=spec.size,
-                    extension=spec.extension,
-                ),
-                ContentFile(data),
-                save=True,
-            )
+        image_thumbnails_generate(image=image)
     services.album_counters_refresh(album_id=article.album_id)
     return image
