@@ -8,6 +8,6 @@ class GalleryConfig(AppConfig):
     def ready(self) -> None:
         import pillow_heif
 
-        from gallery import signal_handlers  # noqa: F401  (connects receivers)
+        from gallery import checks, signal_handlers  # noqa: F401  (registers checks, connects receivers)
 
         pillow_heif.register_heif_opener()  # HEIC/HEIF photos from phones open like any other format

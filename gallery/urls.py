@@ -1,9 +1,19 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from gallery import views
+from gallery.links import FILES_PATH
 
 app_name = "gallery"
 
+_FILE = rf"^{FILES_PATH}(?P<image_id>[0-9]{{1,18}})/(?P<sha>[0-9a-f]{{16}})"
+
 urlpatterns = [
     path("", views.albums, name="albums"),
+    re_path(rf"{_FILE}\.(?P<ext>[a-z0-9]{{2,5}})$", views.original_file, name="file_original"),
+    re_path(rf"{_FILE}/download$", views.original_download, name="file_download"),
+    re_path(
+        rf"{_FILE}-(?P<size>[0-9]{{1,5}})\.(?P<ext>[a-z0-9]{{2,5}})$",
+        views.thumbnail_file,
+        name="file_thumbnail",
+    ),
 ]

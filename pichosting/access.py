@@ -42,11 +42,17 @@ def is_api_request(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
-def denial_response(request: HttpRequest, capability: Capability) -> HttpResponse:
-    """Answer a request that lacks `capability`: login/401 for anonymous users, 403 otherwise."""
+def denial_response(
+    request: HttpRequest, capability: Capability, *, status_only: bool = False
+) -> HttpResponse:
+    """Answer a request that lacks `capability`: login/401 for anonymous users, 403 otherwise.
+
+    API requests and `status_only` views (file URLs loaded by `<img>`, scripts) get 401/403 JSON, never a
+    login redirect.
+    """
     authenticated = request.user.is_authenticated
     access_denied.send(sender=None, request=request, capability=capability, authenticated=authenticated)
-    if is_api_request(request):
+    if status_only or is_api_request(request):
         if not authenticated:
             return error_response(
                 401, "not_authenticated", "Authentication required.", WWW_Authenticate="Bearer"
@@ -57,14 +63,14 @@ def denial_response(request: HttpRequest, capability: Capability) -> HttpRespons
     raise PermissionDenied(f"This page needs the '{capability}' capability.")
 
 
-def require_capability(capability: Capability) -> Callable:
-    """Decorate a view so that it runs only for users holding `capability`."""
+def require_capability(capability: Capability, *, status_only: bool = False) -> Callable:
+    """Decorate a view so that it runs only for users holding `capability` (see `denial_response`)."""
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not request.user.has_perm(capability.permission):
-                return denial_response(request, capability)
+                return denial_response(request, capability, status_only=status_only)
             return view(request, *args, **kwargs)
 
         wrapped.required_capability = capability

@@ -1,0 +1,29 @@
+"""System checks of the gallery settings, run by `manage.py check` and at start."""
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+from gallery.serving import MEDIA_SERVE_MODES
+
+
+@register()
+def media_serve_check(app_configs, **kwargs) -> list[Error]:
+    """`MEDIA_SERVE` must name a known mode; nginx mode needs an absolute internal location."""
+    errors = []
+    if settings.MEDIA_SERVE not in MEDIA_SERVE_MODES:
+        errors.append(
+            Error(
+                f"MEDIA_SERVE is {settings.MEDIA_SERVE!r}.",
+                hint=f"Set MEDIA_SERVE to one of: {', '.join(MEDIA_SERVE_MODES)}.",
+                id="gallery.E001",
+            )
+        )
+    if settings.MEDIA_SERVE == "nginx" and not settings.MEDIA_ACCEL_PREFIX.startswith("/"):
+        errors.append(
+            Error(
+                f"MEDIA_ACCEL_PREFIX is {settings.MEDIA_ACCEL_PREFIX!r}.",
+                hint="Set it to the absolute path of the nginx internal location, e.g. /_protected/.",
+                id="gallery.E002",
+            )
+        )
+    return errors

@@ -1,0 +1,136 @@
+"""Answering with a stored file: the one place that knows how bytes leave storage.
+
+`MEDIA_SERVE=django` streams the file from the default storage (`FileResponse`, single byte ranges).
+`MEDIA_SERVE=nginx` answers with `X-Accel-Redirect` to the internal location `MEDIA_ACCEL_PREFIX`, so nginx
+sends the bytes (see `deploy/nginx/protected-media.conf`). Callers check access first and pass the cache
+policy: `PRIVATE_IMMUTABLE` for signed-in viewers, a `public, ...` policy for anonymous public links.
+"""
+
+import logging
+import re
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
+
+logger = logging.getLogger(__name__)
+
+MEDIA_SERVE_MODES = ("django", "nginx")
+PRIVATE_IMMUTABLE = "private, max-age=31536000, immutable"
+PUBLIC_IMMUTABLE = "public, max-age=31536000, immutable"
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+class Unsatisfiable(Exception):
+    """The requested byte range lies outside the file."""
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The inclusive (first, last) byte range asked by a `Range` header, or None for the whole file.
+
+    Only one range is honoured; multiple, malformed or invalid ranges get the whole file (RFC 9110 allows
+    ignoring `Range`). Raises `Unsatisfiable` when the range starts beyond the end.
+    """
+    match = _RANGE.match((header or "").strip())
+    if not match or match.groups() == ("", ""):
+        return None
+    first, last = match.groups()
+    if first == "":  # suffix: the last N bytes
+        length = int(last)
+        if length == 0:
+            raise Unsatisfiable
+        return max(0, size - length), size - 1
+    start = int(first)
+    if last and int(last) < start:
+        return None
+    if start >= size:
+        raise Unsatisfiable
+    return start, min(int(last), size - 1) if last else size - 1
+
+
+class _Slice:
+    """A read-only window of `length` bytes of an open file, for `FileResponse`."""
+
+    def __init__(self, file, length: int) -> None:
+        self.file, self.remaining = file, length
+
+    def read(self, size: int = -1) -> bytes:
+        if self.remaining <= 0:
+            return b""
+        size = self.remaining if size < 0 else min(size, self.remaining)
+        data = self.file.read(size)
+        self.remaining -= len(data)
+        return data
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def _common_headers(
+    response: HttpResponse, *, cache_control: str, attachment_name: str | None
+) -> HttpResponse:
+    response["Cache-Control"] = cache_control
+    response["X-Content-Type-Options"] = "nosniff"
+    if attachment_name is not None:
+        response["Content-Disposition"] = content_disposition_header(True, attachment_name)
+    return response
+
+
+def _accel_response(name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content_type=content_type)
+    response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_PREFIX.rstrip("/") + "/" + quote(name)
+    return response
+
+
+def _streamed_response(request: HttpRequest, name: str, content_type: str) -> HttpResponse:
+    try:
+        file = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        logger.warning("stored file %s is missing", name)
+        raise Http404("The file is missing from storage.") from None
+    size = file.size
+    try:
+        # Without validators of our own, an If-Range cannot be confirmed: send the whole file.
+        requested = byte_range(None if "If-Range" in request.headers else request.headers.get("Range"), size)
+    except Unsatisfiable:
+        file.close()
+        response = HttpResponse(status=416, content_type="text/plain")
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    if requested is None:
+        response = FileResponse(file, content_type=content_type)
+        response["Content-Length"] = str(size)
+    else:
+        first, last = requested
+        file.seek(first)
+        response = FileResponse(_Slice(file, last - first + 1), status=206, content_type=content_type)
+        response["Content-Length"] = str(last - first + 1)
+        response["Content-Range"] = f"bytes {first}-{last}/{size}"
+    response["Accept-Ranges"] = "bytes"
+    del response["Content-Disposition"]  # FileResponse names the storage file; only downloads get a name
+    return response
+
+
+def file_response(
+    request: HttpRequest,
+    *,
+    name: str,
+    content_type: str,
+    cache_control: str = PRIVATE_IMMUTABLE,
+    attachment_name: str | None = None,
+) -> HttpResponse:
+    """Answer with the stored file `name` (access already checked), as `MEDIA_SERVE` says.
+
+    `attachment_name` makes it a download under that (user-facing, possibly Cyrillic) name. Every answer
+    carries `Cache-Control: cache_control` and `X-Content-Type-Options: nosniff`.
+    """
+    if settings.MEDIA_SERVE == "nginx":
+        response = _accel_response(name, content_type)
+    else:
+        response = _streamed_response(request, name, content_type)
+        if response.status_code == 416:
+            return response
+    return _common_headers(response, cache_control=cache_control, attachment_name=attachment_name)

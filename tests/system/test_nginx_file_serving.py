@@ -1,0 +1,176 @@
+"""MEDIA_SERVE=nginx against a real nginx (Debian package) in front of the live test server.
+
+nginx includes the shipped `deploy/nginx/protected-media.conf` (alias pointed at this test's MEDIA_ROOT), so
+the snippet operators deploy is the one tested.
+"""
+
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.storage import default_storage
+
+from accounts.roles import Role
+from gallery.links import download_url, original_url, thumbnail_url
+from gallery.tests.factories import album_make, article_make, image_make
+from tests.programs import require_program
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SNIPPET = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "protected-media.conf"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"nginx exited with {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nginx did not listen on {port}")
+
+
+@pytest.fixture(autouse=True)
+def role_groups():
+    """Transactional tests flush the groups the migration created; bring them back."""
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+
+
+@pytest.fixture
+def nginx(live_server, settings, tmp_path):
+    """A real nginx on 127.0.0.1 proxying to the live server with the shipped internal location."""
+    binary = require_program("nginx", hint="apt-get install -y nginx")
+    settings.MEDIA_SERVE = "nginx"
+    settings.MEDIA_ACCEL_PREFIX = "/_protected/"
+    media_root = Path(settings.MEDIA_ROOT)
+    media_root.mkdir(parents=True, exist_ok=True)
+    snippet = SNIPPET.read_text().replace("/srv/pichosting/media/", f"{media_root}/")
+    assert snippet != SNIPPET.read_text(), "the snippet's alias placeholder changed"
+    port = free_port()
+    prefix = tmp_path / "nginx"
+    (prefix / "logs").mkdir(parents=True)
+    (prefix / "protected-media.conf").write_text(snippet)
+    config = prefix / "nginx.conf"
+    config.write_text(
+        f"""
+daemon off;
+master_process off;
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/logs/error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    default_type application/octet-stream;
+    server {{
+        listen 127.0.0.1:{port};
+        include {prefix}/protected-media.conf;
+        location / {{
+            proxy_pass {live_server.url};
+            proxy_set_header Host 127.0.0.1;
+        }}
+    }}
+}}
+"""
+    )
+    process = subprocess.Popen(
+        [binary, "-p", str(prefix), "-c", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def fetch(url: str, *, cookie: str = "", headers: dict | None = None):
+    request = urllib.request.Request(
+        url, headers={**(headers or {}), **({"Cookie": cookie} if cookie else {})}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def session_cookie(client, user) -> str:
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+@pytest.fixture
+def image():
+    return image_make(article_make(album_make("Весна 2026"), "АРТ-001 (синий)"), width=90, height=70)
+
+
+def stored(name: str) -> bytes:
+    with default_storage.open(name, "rb") as file:
+        return file.read()
+
+
+def test_nginx_sends_the_original_with_djangos_headers(nginx, client, make_user, image):
+    cookie = session_cookie(client, make_user("vera", Role.VIEWER))
+    status, headers, data = fetch(nginx + original_url(image), cookie=cookie)
+    assert status == 200
+    assert data == stored(image.file.name)
+    assert headers["Content-Type"] == "image/jpeg"
+    assert headers["Cache-Control"] == "private, max-age=31536000, immutable"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "X-Accel-Redirect" not in headers
+
+
+def test_nginx_download_keeps_the_attachment_name(nginx, client, make_user, image):
+    cookie = session_cookie(client, make_user("vera", Role.VIEWER))
+    status, headers, data = fetch(nginx + download_url(image), cookie=cookie)
+    assert status == 200
+    assert headers["Content-Disposition"] == "attachment; filename*=utf-8''%D1%84%D0%BE%D1%82%D0%BE%201.jpg"
+    assert data == stored(image.file.name)
+
+
+def test_nginx_answers_ranges_of_thumbnails(nginx, client, make_user, image):
+    cookie = session_cookie(client, make_user("vera", Role.USER))
+    thumbnail = image.thumbnails.get(size=640, format="webp")
+    status, headers, data = fetch(
+        nginx + thumbnail_url(image, thumbnail), cookie=cookie, headers={"Range": "bytes=0-11"}
+    )
+    assert status == 206
+    assert data == stored(thumbnail.file.name)[:12]
+    assert headers["Content-Type"] == "image/webp"
+    assert headers["Content-Range"] == f"bytes 0-11/{thumbnail.bytes}"
+
+
+def test_nginx_never_sends_bytes_to_anonymous_or_roleless_users(nginx, client, no_role_user, image):
+    status, _, data = fetch(nginx + original_url(image))
+    assert status == 401
+    assert b"error" in data
+    status, _, data = fetch(nginx + original_url(image), cookie=session_cookie(client, no_role_user))
+    assert status == 403
+    assert stored(image.file.name) not in data
+
+
+def test_internal_location_is_not_reachable_from_outside(nginx, image):
+    status, _, data = fetch(f"{nginx}/_protected/{image.file.name}")
+    assert status == 404
+    assert data != stored(image.file.name)
