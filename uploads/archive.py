@@ -1,0 +1,131 @@
+"""Reading an uploaded ZIP safely: which entries are photos to try, junk to skip, or refused, and why.
+
+Every decision is taken from the central directory before anything is inflated (entry count, total and
+per-entry sizes, compression ratio, encryption, symbolic links, name length); while an entry is inflated its
+real size is counted too, so an entry that lies about its size is stopped at the limit.
+"""
+
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from uploads.names import entry_name_decode, is_junk, path_parts, text_clean
+from uploads.validation import Limits, Refused
+
+SUPPORTED_COMPRESSION = frozenset(
+    {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+)
+RATIO_FLOOR_BYTES = 1024**2  # smaller entries cannot be bombs worth refusing, whatever their ratio
+CHUNK_BYTES = 1024**2
+SPOOL_MEMORY_BYTES = 8 * 1024**2  # an entry is kept in memory up to this size, on disk beyond
+
+
+@dataclass
+class Entry:
+    """One file of an upload: a ZIP member (`info`) or a single uploaded file (`path`)."""
+
+    index: int
+    name: str
+    parts: list[str]
+    size: int
+    info: zipfile.ZipInfo | None = None
+    path: Path | None = None
+    ignored: bool = False
+    refusal: Refused | None = field(default=None)
+
+
+def entry_check(info: zipfile.ZipInfo, *, limits: Limits) -> Refused | None:
+    """Why a ZIP member must be refused without inflating it, or None."""
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return Refused("symlink", "a symbolic link, not a file")
+    if info.flag_bits & 0x1:
+        return Refused("encrypted", "the entry is encrypted (password-protected ZIP)")
+    if info.compress_type not in SUPPORTED_COMPRESSION:
+        return Refused("unsupported_compression", f"compression method {info.compress_type} is not supported")
+    if info.file_size == 0:
+        return Refused("empty", "the file is empty")
+    if info.file_size > limits.file_bytes:
+        return Refused(
+            "file_too_large", f"{info.file_size} bytes; the limit per file is {limits.file_bytes} bytes"
+        )
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size >= RATIO_FLOOR_BYTES and ratio > limits.compression_ratio:
+        return Refused(
+            "compression_ratio",
+            f"compressed {ratio:.0f}:1, more than the allowed {limits.compression_ratio}:1 (a ZIP bomb?)",
+        )
+    return None
+
+
+def archive_entries(archive: zipfile.ZipFile, *, limits: Limits) -> list[Entry]:
+    """Every member of `archive` with its decoded name and verdict; raises `Refused` for the whole archive
+    when it has too many entries or inflates to more than the total limit."""
+    infos = archive.infolist()
+    if len(infos) > limits.entries:
+        raise Refused("too_many_entries", f"{len(infos)} entries; the limit is {limits.entries}")
+    total = sum(info.file_size for info in infos)
+    if total > limits.total_bytes:
+        raise Refused(
+            "archive_too_large", f"unpacks to {total} bytes; the limit is {limits.total_bytes} bytes"
+        )
+    entries = []
+    for index, info in enumerate(infos):
+        name = entry_name_decode(info)
+        parts = path_parts(name)
+        entry = Entry(index=index, name=name, parts=parts, size=info.file_size, info=info)
+        if info.is_dir() or not parts or is_junk(parts):
+            entry.ignored = True
+        elif len(name) > limits.name_length:
+            entry.refusal = Refused(
+                "name_too_long", f"the name has {len(name)} characters; the limit is {limits.name_length}"
+            )
+        else:
+            entry.refusal = entry_check(info, limits=limits)
+        entries.append(entry)
+    return entries
+
+
+def file_entry(index: int, *, name: str, path: Path, limits: Limits) -> Entry:
+    """A single uploaded file as an entry (its name is the browser's file name, cleaned)."""
+    name = text_clean(name)
+    parts = path_parts(name)[-1:] or [f"file-{index + 1}"]
+    size = path.stat().st_size
+    entry = Entry(index=index, name=name, parts=parts, size=size, path=path)
+    if size == 0:
+        entry.refusal = Refused("empty", "the file is empty")
+    elif size > limits.file_bytes:
+        entry.refusal = Refused(
+            "file_too_large", f"{size} bytes; the limit per file is {limits.file_bytes} bytes"
+        )
+    elif len(name) > limits.name_length:
+        entry.refusal = Refused(
+            "name_too_long", f"the name has {len(name)} characters; the limit is {limits.name_length}"
+        )
+    return entry
+
+
+def entry_read(archive: zipfile.ZipFile | None, entry: Entry, *, limits: Limits) -> BinaryIO:
+    """The entry's bytes in a rewound spooled temporary file (memory for small, disk for large ones).
+
+    Raises `Refused` when the data is damaged (bad CRC, truncated) or grows past the per-file limit.
+    """
+    spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115 (returned open)
+    written = 0
+    try:
+        with archive.open(entry.info) if entry.info is not None else entry.path.open("rb") as stream:
+            while chunk := stream.read(CHUNK_BYTES):
+                written += len(chunk)
+                if written > limits.file_bytes:
+                    raise Refused("file_too_large", f"inflates past the limit of {limits.file_bytes} bytes")
+                spooled.write(chunk)
+    except Refused:
+        spooled.close()
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+        spooled.close()
+        raise Refused("damaged_entry", f"the archive entry is damaged ({exc})") from exc
+    spooled.seek(0)
+    return spooled

@@ -1,0 +1,55 @@
+"""Photos and ZIPs built in code for the upload tests (nothing binary is checked in)."""
+
+import io
+import zipfile
+
+from PIL import Image as PILImage
+
+
+def photo_bytes(
+    width: int = 64, height: int = 48, *, fmt: str = "JPEG", color: tuple = (200, 40, 40), **options
+) -> bytes:
+    mode = "RGBA" if len(color) == 4 else "RGB"
+    buffer = io.BytesIO()
+    PILImage.new(mode, (width, height), color).save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def zip_bytes(
+    members: dict[str, bytes] | list[tuple[str | zipfile.ZipInfo, bytes]],
+    *,
+    compression: int = zipfile.ZIP_DEFLATED,
+) -> bytes:
+    """A ZIP of `name → content` (a ZipInfo as name sets flags and attributes by hand)."""
+    buffer = io.BytesIO()
+    items = members.items() if isinstance(members, dict) else members
+    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
+        for name, content in items:
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def zip_with_raw_names(members: list[tuple[bytes, bytes]]) -> bytes:
+    """A ZIP whose names are exactly these bytes with no UTF-8 flag, as Windows Explorer writes cp866."""
+    buffer = io.BytesIO()
+    placeholders = [f"Q{index}".ljust(len(raw), "Q") for index, (raw, _content) in enumerate(members)]
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for placeholder, (_raw, content) in zip(placeholders, members, strict=True):
+            archive.writestr(placeholder, content)
+    data = buffer.getvalue()
+    for placeholder, (raw, _content) in zip(placeholders, members, strict=True):
+        data = data.replace(placeholder.encode(), raw)
+    return data
+
+
+def zip_mark_encrypted(data: bytes, name: str) -> bytes:
+    """Set the 'encrypted' flag of member `name` in its local and central headers (zipfile won't)."""
+    raw, encoded = bytearray(data), name.encode()
+    position = 0
+    while (position := raw.find(encoded, position)) != -1:
+        for signature, name_offset, flags_offset in ((b"PK\x03\x04", 30, 6), (b"PK\x01\x02", 46, 8)):
+            header = position - name_offset
+            if header >= 0 and raw[header : header + 4] == signature:
+                raw[header + flags_offset] |= 0x1
+        position += len(encoded)
+    return bytes(raw)

@@ -1,0 +1,142 @@
+"""What is accepted as a photo, decided by content, and the limits that keep uploads safe.
+
+`picture_inspect` reads only a file's header: the format by its signature (never by the name's extension)
+and the pixel size, so a 40000×40000 PNG is refused before a single pixel is decoded. Known non-pictures
+(archives, PDF, SVG, HTML, PHP) are refused with a reason that names them. Whether the pixels themselves
+decode (a truncated JPEG) is found out when the thumbnails are made from them
+(`gallery.thumbnails.thumbnails_render`); `damaged()` is the refusal to give then.
+"""
+
+import warnings
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from django.conf import settings
+from PIL import Image as PILImage
+from PIL import UnidentifiedImageError
+
+from gallery.specs import FORMAT_EXTENSIONS
+
+# Pillow formats opened at all (everything else is never even parsed). Pillow's JPEG opener reports the
+# multi-picture JPEGs of cameras and phones as MPO: they are JPEG files.
+PIL_OPEN_FORMATS: tuple[str, ...] = tuple(FORMAT_EXTENSIONS)
+FORMAT_ALIASES = {"MPO": "JPEG"}
+ACCEPTED_DESCRIPTION = "JPEG, PNG, WebP, GIF, TIFF, BMP, HEIC/HEIF"
+SNIFF_BYTES = 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The upload limits, each an env setting (see env.example and README)."""
+
+    upload_bytes: int
+    total_bytes: int
+    entries: int
+    file_bytes: int
+    compression_ratio: int
+    pixels: int
+    name_length: int
+
+    @classmethod
+    def current(cls) -> "Limits":
+        """The limits as configured now (settings are read at use time, so tests can override them)."""
+        return cls(
+            upload_bytes=settings.UPLOAD_MAX_BYTES,
+            total_bytes=settings.UPLOAD_MAX_TOTAL_BYTES,
+            entries=settings.UPLOAD_MAX_ENTRIES,
+            file_bytes=settings.UPLOAD_MAX_FILE_BYTES,
+            compression_ratio=settings.UPLOAD_MAX_COMPRESSION_RATIO,
+            pixels=settings.UPLOAD_MAX_PIXELS,
+            name_length=settings.UPLOAD_MAX_NAME_LENGTH,
+        )
+
+
+class Refused(Exception):
+    """A file (or a whole upload) is not accepted; `code` is stable for programs, `message` is for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+DAMAGED = "damaged"
+
+
+def damaged(detail: object) -> Refused:
+    """The refusal for a picture whose data does not decode (truncated, corrupt)."""
+    return Refused(DAMAGED, f"the picture is damaged or truncated ({detail})")
+
+
+@dataclass(frozen=True)
+class PictureInfo:
+    format: str  # a key of gallery.specs.FORMAT_EXTENSIONS: JPEG, PNG, WEBP, GIF, TIFF, BMP, HEIF
+    width: int
+    height: int
+
+    @property
+    def extension(self) -> str:
+        return FORMAT_EXTENSIONS[self.format]
+
+
+def megapixels(pixels: int) -> str:
+    return f"{pixels / 1_000_000:.1f} MP"
+
+
+def foreign_content(head: bytes) -> Refused | None:
+    """A refusal naming what the file really is when its first bytes show a known non-picture, else None."""
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
+        return Refused("nested_archive", "a ZIP archive inside the upload: nested archives are not unpacked")
+    if head.startswith((b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07", b"\x1f\x8b")):
+        return Refused("nested_archive", "an archive inside the upload: nested archives are not unpacked")
+    if head.startswith(b"%PDF"):
+        return Refused("not_a_picture", "a PDF document, not a photo")
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if b"<?php" in head.lower():
+        return Refused("not_a_picture", "a PHP script, not a photo")
+    if b"<svg" in text:
+        return Refused("not_a_picture", "an SVG drawing: SVG can carry scripts and is not accepted")
+    if text.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<script")):
+        return Refused("not_a_picture", "an HTML page, not a photo")
+    return None
+
+
+def picture_inspect(source: BinaryIO, *, max_pixels: int) -> PictureInfo:
+    """Format and size of the picture in `source` from its header alone; raises `Refused` with the reason.
+
+    Refused: empty files, known non-pictures, formats outside JPEG/PNG/WebP/GIF/TIFF/BMP/HEIC, headers that do
+    not parse, and pictures of more than `max_pixels` pixels (before any decoding). `source` is rewound.
+    """
+    head = source.read(SNIFF_BYTES)
+    source.seek(0)
+    if not head:
+        raise Refused("empty", "the file is empty")
+    foreign = foreign_content(head)
+    if foreign is not None:
+        raise foreign
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            with PILImage.open(source, formats=PIL_OPEN_FORMATS) as picture:
+                pil_format, (width, height) = picture.format, picture.size
+    except PILImage.DecompressionBombError as exc:  # Pillow's own guard, at twice its MAX_IMAGE_PIXELS
+        raise Refused(
+            "too_many_pixels",
+            f"more than {megapixels(2 * (PILImage.MAX_IMAGE_PIXELS or 0))}; "
+            f"the limit is {megapixels(max_pixels)}",
+        ) from exc
+    except UnidentifiedImageError as exc:
+        raise Refused(
+            "unsupported_format",
+            f"not a photo in a supported format ({ACCEPTED_DESCRIPTION}), or its header is damaged",
+        ) from exc
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise damaged(exc) from exc
+    finally:
+        source.seek(0)
+    if width * height > max_pixels:
+        raise Refused(
+            "too_many_pixels",
+            f"{width}×{height} is {megapixels(width * height)}; the limit is {megapixels(max_pixels)}",
+        )
+    return PictureInfo(format=FORMAT_ALIASES.get(pil_format, pil_format), width=width, height=height)
