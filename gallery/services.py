@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Sum
 
-from gallery.models import Album, Article, Image, name_key
+from gallery.models import Album, Article, Image, link_token_new, name_key
 from gallery.slugs import slug_unique
 
 logger = logging.getLogger(__name__)
@@ -71,6 +71,14 @@ def album_rename(*, album: Album, name: str) -> Album:
         raise ValidationError({"album": f"an album named “{name}” already exists"})
     album.name = name
     album.save(update_fields=["name", "name_key", "updated_at"])
+    return album
+
+
+def album_link_token_regenerate(*, album: Album) -> Album:
+    """Give the album a fresh random link token: every public link made with the old one answers 404."""
+    album.link_token = link_token_new()
+    album.save(update_fields=["link_token", "updated_at"])
+    logger.info("album %s: public link token regenerated", album.pk)
     return album
 
 

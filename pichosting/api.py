@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import SessionAuth
 
 from accounts.api import router as accounts_router
+from exports.api import router as exports_router
 from pichosting.access import access_denied, error_response
 
 logger = logging.getLogger(__name__)
@@ -66,3 +67,4 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 api.add_router("", accounts_router)
+api.add_router("", exports_router)

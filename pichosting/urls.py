@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/", api.urls),
+    path("", include("exports.urls")),
     path("", include("gallery.urls")),
 ]
 

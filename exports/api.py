@@ -1,0 +1,150 @@
+"""JSON API of exports: link sheets as XLSX or CSV (POST with JSON, or GET with a query string), and a preview.
+
+Parameters are checked twice in one way: django-ninja checks types (400 naming the field), then
+`exports.spec.export_spec_clean` checks meaning (unknown album, size off the ladder, a layout the preset
+cannot write), also answering 400 naming the field.
+"""
+
+import datetime
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+from pydantic import BeforeValidator
+
+from exports.presets import PRESETS, SEPARATORS, Language, Layout
+from exports.rows import sheet_preview
+from exports.responses import export_response
+from exports.services import ExportFormat, export_create
+from exports.sheets import XLSX_CONTENT_TYPE
+from exports.spec import CSV_DELIMITERS, ORIGINAL, ExportSpec, LinkKind, export_spec_clean
+from gallery.specs import THUMBNAIL_FORMATS, THUMBNAIL_SIZES
+from pichosting.access import Capability, error_response, require_capability
+
+router = Router(tags=["exports"])
+
+PresetKey = Literal[tuple(PRESETS)]  # type: ignore[valid-type]
+SizeChoice = Literal[tuple([ORIGINAL, *(str(size) for size in THUMBNAIL_SIZES)])]  # type: ignore[valid-type]
+ThumbnailFormat = Literal[THUMBNAIL_FORMATS]  # type: ignore[valid-type]
+SeparatorName = Literal[tuple(SEPARATORS)]  # type: ignore[valid-type]
+DelimiterName = Literal[tuple(CSV_DELIMITERS)]  # type: ignore[valid-type]
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+StringList = Annotated[list[str], BeforeValidator(_as_list)]
+
+
+class ExportIn(Schema):
+    albums: StringList = Field(..., description="Album names (any case) or slugs; at least one.")
+    skus: StringList = Field(
+        [], description="Only these SKUs (a list, or one text with one SKU per line); unknown ones are listed."
+    )
+    uploaded_from: datetime.date | None = Field(None, description="Only photos uploaded on or after this day.")
+    uploaded_to: datetime.date | None = Field(None, description="Only photos uploaded on or before this day.")
+    preset: PresetKey = Field("in_row", description="Marketplace preset, or the generic in_row / in_cell.")
+    layout: Layout | None = Field(None, description="Defaults to the preset's layout; per_image works with any.")
+    size: SizeChoice = Field(ORIGINAL, description="Link the original or this thumbnail size.")
+    thumbnail_format: ThumbnailFormat = Field("jpeg", description="Rendition format (JPEG where WebP is refused).")
+    links: LinkKind = Field(LinkKind.CONTENT, description="content: exact files; position: n-th photo aliases.")
+    separator: SeparatorName | None = Field(None, description="in_cell separator of the generic preset.")
+    language: Language = Field(Language.RU, description="Header language.")
+
+
+class CsvExportIn(ExportIn):
+    delimiter: DelimiterName = Field(";", description="CSV field delimiter.")
+    bom: bool = Field(True, description="Start with a UTF-8 BOM so Excel reads Cyrillic right.")
+
+
+class PreviewOut(Schema):
+    columns: list[str]
+    rows: list[list[Any]]
+    row_count: int
+    unknown_skus: list[str]
+    preset_notes: list[str]
+
+
+def _binary_response(content_type: str, description: str) -> dict:
+    return {
+        "responses": {
+            200: {
+                "description": description,
+                "headers": {
+                    "Content-Disposition": {"schema": {"type": "string"}, "description": "RFC 5987 file name"},
+                    "X-Export-Rows": {"schema": {"type": "integer"}, "description": "Rows below the header"},
+                    "X-Export-Unknown-Skus": {"schema": {"type": "integer"}, "description": "SKUs not found"},
+                },
+                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
+            },
+            400: {"description": "A parameter is wrong; the message names it."},
+        }
+    }
+
+
+XLSX_OPENAPI = _binary_response(XLSX_CONTENT_TYPE, "The link sheet as an XLSX workbook.")
+CSV_OPENAPI = _binary_response("text/csv", "The link sheet as CSV (UTF-8, BOM and ';' by default).")
+
+
+def _spec(params: ExportIn) -> ExportSpec:
+    return export_spec_clean(**params.model_dump())
+
+
+def _invalid(error: ValidationError) -> HttpResponse:
+    message = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
+    return error_response(400, "invalid_request", message)
+
+
+def _export(request: HttpRequest, params: ExportIn, fmt: ExportFormat) -> HttpResponse:
+    try:
+        spec = _spec(params)
+    except ValidationError as error:
+        return _invalid(error)
+    return export_response(export_create(spec=spec, fmt=fmt, request=request))
+
+
+@router.post("/export-xlsx", summary="Link sheet as XLSX", openapi_extra=XLSX_OPENAPI)
+@require_capability(Capability.EXPORT)
+def export_xlsx(request: HttpRequest, params: ExportIn) -> HttpResponse:
+    return _export(request, params, ExportFormat.XLSX)
+
+
+@router.get("/export-xlsx", summary="Link sheet as XLSX (query string)", openapi_extra=XLSX_OPENAPI)
+@require_capability(Capability.EXPORT)
+def export_xlsx_get(request: HttpRequest, params: Query[ExportIn]) -> HttpResponse:
+    return _export(request, params, ExportFormat.XLSX)
+
+
+@router.post("/export-csv", summary="Link sheet as CSV", openapi_extra=CSV_OPENAPI)
+@require_capability(Capability.EXPORT)
+def export_csv(request: HttpRequest, params: CsvExportIn) -> HttpResponse:
+    return _export(request, params, ExportFormat.CSV)
+
+
+@router.get("/export-csv", summary="Link sheet as CSV (query string)", openapi_extra=CSV_OPENAPI)
+@require_capability(Capability.EXPORT)
+def export_csv_get(request: HttpRequest, params: Query[CsvExportIn]) -> HttpResponse:
+    return _export(request, params, ExportFormat.CSV)
+
+
+@router.post("/export-preview", response=PreviewOut, summary="First rows of a link sheet, with its notes")
+@require_capability(Capability.EXPORT)
+def export_preview(request: HttpRequest, params: ExportIn) -> Any:
+    try:
+        spec = _spec(params)
+    except ValidationError as error:
+        return _invalid(error)
+    sheet, rows = sheet_preview(spec)
+    return {
+        "columns": [column.title for column in sheet.columns],
+        "rows": [[_json_value(value) for value in row] for row in rows],
+        "row_count": sheet.row_count,
+        "unknown_skus": list(sheet.unknown_skus),
+        "preset_notes": [str(note) for note in spec.preset.notes],
+    }
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime.datetime) else value

@@ -1,0 +1,264 @@
+"""From photos in scope to sheet rows: layouts, links, preset limits and the notes that explain them.
+
+`sheet_build` returns the columns and a lazy iterator of rows; nothing is held in memory beyond one article's
+photos, so the writers in `exports.sheets` can stream any number of rows.
+"""
+
+import itertools
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from exports.links import public_link
+from exports.presets import NOTE_HEADER, PER_IMAGE_HEADERS, Language, Layout, Preset
+from exports.selectors import FALLBACK_SIZE, ScopeFacts, scope_facts, scope_image_rows
+from exports.spec import ExportSpec, LinkKind
+from gallery.specs import FORMAT_EXTENSIONS, THUMBNAIL_EXTENSIONS, fit_within
+
+TEXT, LINK, NUMBER, DATETIME = "text", "link", "number", "datetime"
+
+NOTES: dict[Language, dict[str, str]] = {
+    Language.RU: {
+        "photo": "фото {n}: {note}",
+        "small": "{width}×{height} px меньше минимума {market} {min_width}×{min_height}",
+        "fallback": "{market} не принимает {fmt}: ссылка на JPEG {size} px",
+        "missing": "нет копии {size} px {fmt}: ссылки нет",
+        "transparency": "{fmt} может быть с прозрачным фоном, {market} его не принимает",
+        "over_limit": "ещё {count} фото не вошли (не больше {limit})",
+        "beyond_limit": "сверх лимита {market}: не больше {limit} фото",
+        "links_off": "публичные ссылки альбома выключены: ссылки ответят 404",
+        "unknown": "артикул не найден",
+        "empty": "нет фото",
+    },
+    Language.EN: {
+        "photo": "photo {n}: {note}",
+        "small": "{width}×{height} px is below the {market} minimum {min_width}×{min_height}",
+        "fallback": "{market} does not accept {fmt}: linked the {size} px JPEG",
+        "missing": "no {size} px {fmt} copy: no link",
+        "transparency": "{fmt} may have a transparent background, which {market} refuses",
+        "over_limit": "{count} more photos left out ({limit} at most)",
+        "beyond_limit": "beyond the {market} limit of {limit} photos",
+        "links_off": "public links of this album are off: links answer 404",
+        "unknown": "SKU not found",
+        "empty": "no photos",
+    },
+}
+NOTE_SEPARATOR = "; "
+PREVIEW_ROWS = 20
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    kind: str  # TEXT, LINK, NUMBER or DATETIME
+    width: int  # in characters, for XLSX
+
+
+@dataclass
+class Sheet:
+    """A sheet ready to be written: its columns, its rows (lazy), and what is known about it up front."""
+
+    title: str
+    columns: list[Column]
+    rows: Generator[list, None, None]
+    row_count: int
+    unknown_skus: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LinkedPhoto:
+    ordinal: int
+    url: str  # empty when there is nothing to link
+    notes: tuple[str, ...]
+
+
+class _Linker:
+    """Links one photo row the way the spec and its preset say, with the notes that go with it."""
+
+    def __init__(self, spec: ExportSpec):
+        self.spec = spec
+        self.preset: Preset = spec.preset
+        self.texts = NOTES[spec.language]
+        self.albums = {album.pk: album for album in spec.albums}
+
+    def note(self, key: str, **values) -> str:
+        return self.texts[key].format(market=self.preset.title, **values)
+
+    def link(self, row: dict) -> LinkedPhoto:
+        spec, preset = self.spec, self.preset
+        notes: list[str] = []
+        extension = FORMAT_EXTENSIONS.get(row["format"], row["format"].lower())
+        width, height = row["width"], row["height"]
+        size = spec.size
+        if size is None and extension not in preset.extensions:
+            notes.append(self.note("fallback", fmt=row["format"], size=FALLBACK_SIZE))
+            size, available = FALLBACK_SIZE, row["has_fallback"]
+            extension = "jpg"
+        elif size is not None:
+            available = row["has_rendition"]
+            extension = THUMBNAIL_EXTENSIONS[spec.thumbnail_format]
+        else:
+            available = True
+        if not available:
+            notes.append(self.note("missing", size=size, fmt=extension.upper()))
+            return LinkedPhoto(row["ordinal"], "", tuple(notes))
+        if size is not None:
+            width, height = fit_within(width, height, size)
+        if width < preset.min_width or height < preset.min_height:
+            notes.append(
+                self.note(
+                    "small",
+                    width=width,
+                    height=height,
+                    min_width=preset.min_width,
+                    min_height=preset.min_height,
+                )
+            )
+        if not preset.transparency_allowed and extension in ("png", "gif"):
+            notes.append(self.note("transparency", fmt=extension.upper()))
+        album = self.albums[row["album_id"]]
+        url = public_link(
+            token=album.link_token,
+            article_slug=row["article_slug"],
+            extension=extension,
+            sha256=row["sha256"],
+            position=row["ordinal"] if spec.links == LinkKind.POSITION else None,
+            size=size,
+        )
+        return LinkedPhoto(row["ordinal"], url, tuple(notes))
+
+    def album_notes(self, album_id: int) -> list[str]:
+        return [] if self.albums[album_id].public_links_enabled else [self.note("links_off")]
+
+
+def _link_columns(spec: ExportSpec, facts: ScopeFacts) -> list[Column]:
+    preset, language = spec.preset, spec.language
+    if spec.layout == Layout.IN_CELL:
+        headers = preset.headers[language]
+        main = [Column(headers.main, LINK, 70)] if preset.main_column else []
+        return [*main, Column(headers.cell, LINK, 100)]
+    count = preset.max_links if preset.fixed_columns else max(facts.most_photos, 1)
+    if preset.max_links:
+        count = min(count, preset.max_links)
+    return [Column(preset.link_header(n, language), LINK, 70) for n in range(1, count + 1)]
+
+
+def _columns(spec: ExportSpec, facts: ScopeFacts) -> list[Column]:
+    note = Column(NOTE_HEADER[spec.language], TEXT, 50)
+    if spec.layout == Layout.PER_IMAGE:
+        kinds = (TEXT, TEXT, NUMBER, TEXT, NUMBER, NUMBER, NUMBER, TEXT, DATETIME, LINK)
+        widths = (24, 22, 9, 30, 9, 9, 11, 66, 19, 90)
+        titles = PER_IMAGE_HEADERS[spec.language]
+        return [*(Column(*c) for c in zip(titles, kinds, widths, strict=True)), note]
+    return [Column(spec.preset.headers[spec.language].sku, TEXT, 22), *_link_columns(spec, facts), note]
+
+
+def _per_image_rows(spec: ExportSpec, linker: _Linker) -> Iterator[list]:
+    limit = spec.preset.max_links
+    for row in scope_image_rows(spec):
+        linked = linker.link(row)
+        notes = [*linker.album_notes(row["album_id"]), *linked.notes]
+        if limit and row["ordinal"] > limit:
+            notes.append(linker.note("beyond_limit", limit=limit))
+        yield [
+            linker.albums[row["album_id"]].name,
+            row["sku"],
+            row["ordinal"],
+            row["original_name"],
+            row["width"],
+            row["height"],
+            row["bytes"],
+            row["sha256"],
+            timezone.localtime(row["created_at"]).replace(tzinfo=None),
+            linked.url,
+            NOTE_SEPARATOR.join(notes),
+        ]
+
+
+def _grouped_rows(spec: ExportSpec, linker: _Linker, link_columns: int) -> Iterator[list]:
+    preset, texts = spec.preset, NOTES[spec.language]
+    for _, group in itertools.groupby(scope_image_rows(spec), key=lambda row: row["article_id"]):
+        photos = list(group)
+        first = photos[0]
+        linked = [linker.link(row) for row in photos]
+        notes = linker.album_notes(first["album_id"])
+        notes += [texts["photo"].format(n=p.ordinal, note=note) for p in linked for note in p.notes]
+        urls = [p.url for p in linked if p.url]
+        if preset.max_links and len(urls) > preset.max_links:
+            notes.append(
+                linker.note("over_limit", count=len(urls) - preset.max_links, limit=preset.max_links)
+            )
+            urls = urls[: preset.max_links]
+        if spec.layout == Layout.IN_CELL and preset.main_column:
+            cells = [urls[0] if urls else "", spec.separator.join(urls[1:])]
+        elif spec.layout == Layout.IN_CELL:
+            cells = [spec.separator.join(urls)]
+        else:
+            cells = urls + [""] * (link_columns - len(urls))
+        yield [first["sku"], *cells, NOTE_SEPARATOR.join(notes)]
+
+
+def _missing_rows(spec: ExportSpec, facts: ScopeFacts, width: int, linker: _Linker) -> Iterator[list]:
+    """Rows for SKUs of the list without photos in scope, then for SKUs not found at all."""
+    texts = NOTES[spec.language]
+    sku_column = 1 if spec.layout == Layout.PER_IMAGE else 0
+    for article_id, album_id, sku in facts.found_articles:
+        if article_id not in facts.found_with_photos:
+            row = [""] * width
+            row[sku_column] = sku
+            if spec.layout == Layout.PER_IMAGE:
+                row[0] = linker.albums[album_id].name
+            row[-1] = texts["empty"]
+            yield row
+    for sku in _unknown_skus(spec, facts):
+        row = [""] * width
+        row[sku_column] = sku
+        row[-1] = texts["unknown"]
+        yield row
+
+
+def _unknown_skus(spec: ExportSpec, facts: ScopeFacts) -> tuple[str, ...]:
+    return tuple(
+        sku for sku, key in zip(spec.skus, spec.sku_keys, strict=True) if key not in facts.found_keys
+    )
+
+
+def sheet_title(spec: ExportSpec) -> str:
+    return {Language.RU: "Ссылки", Language.EN: "Links"}[spec.language]
+
+
+def sheet_build(spec: ExportSpec) -> Sheet:
+    """The sheet an export spec describes: columns, row count and unknown SKUs now, rows when iterated."""
+    facts = scope_facts(spec)
+    columns = _columns(spec, facts)
+    linker = _Linker(spec)
+    if spec.layout == Layout.PER_IMAGE:
+        body = _per_image_rows(spec, linker)
+        count = facts.images
+    else:
+        body = _grouped_rows(spec, linker, len(columns) - 2)
+        count = facts.articles
+    unknown = _unknown_skus(spec, facts)
+    empty = sum(1 for article_id, _, _ in facts.found_articles if article_id not in facts.found_with_photos)
+    return Sheet(
+        title=sheet_title(spec),
+        columns=columns,
+        rows=_chained(body, _missing_rows(spec, facts, len(columns), linker)),
+        row_count=count + empty + len(unknown),
+        unknown_skus=unknown,
+    )
+
+
+def _chained(*parts: Iterator[list]) -> Generator[list, None, None]:
+    """One generator over `parts`; closing it closes the database cursor behind them."""
+    for part in parts:
+        yield from part
+
+
+def sheet_preview(spec: ExportSpec, *, limit: int = PREVIEW_ROWS) -> tuple[Sheet, list[list]]:
+    """The sheet with its first `limit` rows read (and the rest left unread)."""
+    sheet = sheet_build(spec)
+    rows = list(itertools.islice(sheet.rows, limit))
+    sheet.rows.close()
+    return sheet, rows

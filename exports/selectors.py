@@ -1,0 +1,183 @@
+"""Reads for exports: the photos in an export's scope, streamed in order with a fixed number of queries.
+
+Whatever the number of rows, an export runs the same handful of queries: the scope facts (`scope_facts`) and
+one streamed query over the photos (`scope_image_rows`), fetched in chunks through a server-side cursor on
+PostgreSQL.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from exports.spec import ExportSpec
+from gallery.models import Article, Image, Thumbnail, name_key
+from gallery.specs import THUMBNAIL_SIZES
+
+CHUNK_SIZE = 2000
+FALLBACK_SIZE = max(THUMBNAIL_SIZES)  # originals a marketplace refuses are linked as this JPEG rendition
+FALLBACK_FORMAT = "jpeg"
+
+IMAGE_FIELDS = (
+    "id",
+    "album_id",
+    "article_id",
+    "position",
+    "original_name",
+    "width",
+    "height",
+    "bytes",
+    "sha256",
+    "format",
+    "created_at",
+)
+
+
+@dataclass(frozen=True)
+class ScopeFacts:
+    images: int  # photos in scope
+    articles: int  # articles with at least one photo in scope
+    most_photos: int  # the largest photo count of one article in scope
+    found_articles: tuple[tuple[int, int, str], ...]  # (id, album id, sku) matched by the SKU list
+    found_keys: frozenset[str]  # case-folded SKUs of the list that matched an article
+    found_with_photos: frozenset[int]  # ids of the matched articles that have photos in scope
+
+
+def scope_images(spec: ExportSpec) -> QuerySet[Image]:
+    """The photos an export covers: its albums, its SKU list if any, its upload dates if any."""
+    images = Image.objects.filter(album_id__in=[album.pk for album in spec.albums])
+    if spec.skus:
+        images = images.filter(article__sku_key__in=spec.sku_keys)
+    if spec.uploaded_from:
+        images = images.filter(created_at__gte=spec.uploaded_from)
+    if spec.uploaded_before:
+        images = images.filter(created_at__lt=spec.uploaded_before)
+    return images
+
+
+def scope_facts(spec: ExportSpec) -> ScopeFacts:
+    """Counts that size the sheet before it is written, and the SKU list matches (at most four queries)."""
+    images = scope_images(spec)
+    totals = images.aggregate(images=Count("id"), articles=Count("article_id", distinct=True))
+    per_article = images.order_by().values("article_id").annotate(photos=Count("id"))
+    most = per_article.aggregate(most=Max("photos"))["most"] or 0
+    found: tuple[tuple[int, int, str], ...] = ()
+    with_photos: frozenset[int] = frozenset()
+    if spec.skus:
+        with_photos = frozenset(images.order_by().values_list("article_id", flat=True).distinct())
+        found = tuple(
+            Article.objects.filter(album_id__in=[a.pk for a in spec.albums], sku_key__in=spec.sku_keys)
+            .order_by("album_id", "sku_key")
+            .values_list("id", "album_id", "sku")
+        )
+    return ScopeFacts(
+        images=totals["images"],
+        articles=totals["articles"],
+        most_photos=most,
+        found_articles=found,
+        found_keys=frozenset(name_key(sku) for _, _, sku in found),
+        found_with_photos=with_photos,
+    )
+
+
+def scope_image_rows(spec: ExportSpec, *, limit: int | None = None) -> Iterator[dict]:
+    """The photos in scope as dicts, by album, SKU, then position: one query, streamed in chunks.
+
+    Each row carries `ordinal` (1-based place in its article, counting every photo of the article even when
+    a date range hides some), `has_rendition` (the linked thumbnail exists) and `has_fallback` (the JPEG
+    rendition used for originals a marketplace refuses exists).
+    """
+    images = scope_images(spec).annotate(
+        sku=F("article__sku"),
+        article_slug=F("article__slug"),
+        has_fallback=Exists(
+            Thumbnail.objects.filter(image_id=OuterRef("pk"), size=FALLBACK_SIZE, format=FALLBACK_FORMAT)
+        ),
+    )
+    if spec.size is not None:
+        images = images.annotate(
+            has_rendition=Exists(
+                Thumbnail.objects.filter(
+                    image_id=OuterRef("pk"), size=spec.size, format=spec.thumbnail_format
+                )
+            )
+        )
+    else:
+        images = images.annotate(has_rendition=Value(False))
+    if spec.uploaded_from or spec.uploaded_before:
+        earlier = (
+            Image.objects.filter(article_id=OuterRef("article_id"))
+            .filter(
+                Q(position__lt=OuterRef("position")) | Q(position=OuterRef("position"), id__lt=OuterRef("id"))
+            )
+            .order_by()
+            .values("article_id")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        images = images.annotate(
+            ordinal=Coalesce(Subquery(earlier, output_field=IntegerField()), Value(0)) + 1
+        )
+    images = images.order_by("album__name_key", "article__sku_key", "article_id", "position", "id")
+    fields = (*IMAGE_FIELDS, "sku", "article_slug", "has_fallback", "has_rendition")
+    if spec.uploaded_from or spec.uploaded_before:
+        fields = (*fields, "ordinal")
+    rows = images.values(*fields)
+    if limit is not None:
+        yield from _with_ordinals(rows[:limit])
+    else:
+        yield from _with_ordinals(rows.iterator(chunk_size=CHUNK_SIZE))
+
+
+def _with_ordinals(rows) -> Iterator[dict]:
+    """Number photos within their article when the query did not (every photo of the article is present)."""
+    article_id, counter = None, 0
+    for row in rows:
+        if "ordinal" not in row:
+            if row["article_id"] != article_id:
+                article_id, counter = row["article_id"], 0
+            counter += 1
+            row["ordinal"] = counter
+        yield row
+
+
+def _public_images(*, token: str, article_slug: str) -> QuerySet[Image]:
+    """Photos reachable through a public link: the token's album has public links on (indexed joins)."""
+    return Image.objects.filter(
+        album__link_token=token, album__public_links_enabled=True, article__slug=article_slug
+    )
+
+
+def public_original(*, token: str, article_slug: str, sha_prefix: str) -> Image | None:
+    """The original a public content link names, or None: one query."""
+    return (
+        _public_images(token=token, article_slug=article_slug)
+        .filter(sha256__startswith=sha_prefix)
+        .only("file", "format")
+        .first()
+    )
+
+
+def public_thumbnail(
+    *, token: str, article_slug: str, sha_prefix: str, size: int, fmt: str
+) -> Thumbnail | None:
+    """The rendition a public content link names, or None: one query."""
+    return (
+        Thumbnail.objects.filter(
+            image__album__link_token=token,
+            image__album__public_links_enabled=True,
+            image__article__slug=article_slug,
+            image__sha256__startswith=sha_prefix,
+            size=size,
+            format=fmt,
+        )
+        .only("file")
+        .first()
+    )
+
+
+def public_photo_at(*, token: str, article_slug: str, position: int) -> Image | None:
+    """The article's `position`-th photo (1 = main) as the alias link sees it, or None: one query."""
+    photos = _public_images(token=token, article_slug=article_slug).order_by("position", "id")
+    return next(iter(photos.only("sha256", "format")[position - 1 : position]), None)

@@ -1,0 +1,156 @@
+"""What a sheet should contain: the parameters of an export, checked once for the page and the API alike.
+
+`export_spec_clean` turns raw parameters into an `ExportSpec`, or raises `ValidationError` whose dict names
+the offending field, so the page can mark it and the API can answer 400 naming it.
+"""
+
+import datetime
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+
+from exports.presets import PRESETS, SEPARATORS, Language, Layout, Preset
+from gallery.models import Album, name_key
+from gallery.specs import THUMBNAIL_EXTENSIONS, THUMBNAIL_FORMATS, THUMBNAIL_SIZES
+
+SKU_LIST_MAX = 10_000
+ALBUMS_MAX = 200
+ORIGINAL = "original"
+CSV_DELIMITERS: dict[str, str] = {";": ";", ",": ",", "tab": "\t", "|": "|"}
+
+
+class LinkKind(StrEnum):
+    CONTENT = "content"  # the exact file: changes when the photo changes
+    POSITION = "position"  # the n-th photo alias: survives a photo swap
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    albums: tuple[Album, ...]
+    skus: tuple[str, ...]  # as pasted (trimmed, one per SKU); empty means every article
+    uploaded_from: datetime.datetime | None  # inclusive, aware
+    uploaded_before: datetime.datetime | None  # exclusive, aware
+    preset: Preset
+    layout: Layout
+    size: int | None  # None links the original
+    thumbnail_format: str  # the rendition format linked when `size` is set, or as fallback
+    links: LinkKind
+    separator: str
+    language: Language
+    csv_delimiter: str = ";"
+    csv_bom: bool = True
+
+    @property
+    def sku_keys(self) -> tuple[str, ...]:
+        return tuple(name_key(sku) for sku in self.skus)
+
+
+def _choice(value: str, choices, field: str) -> str:
+    if value not in choices:
+        raise ValidationError(
+            {field: f"must be one of: {', '.join(str(c) for c in choices)} (got “{value}”)"}
+        )
+    return value
+
+
+def skus_parse(raw: str | list[str] | None) -> tuple[str, ...]:
+    """SKUs pasted one per line (or given as a list): trimmed, blanks dropped, repeats (any case) dropped."""
+    if raw is None:
+        return ()
+    lines = raw.splitlines() if isinstance(raw, str) else [line for item in raw for line in item.splitlines()]
+    seen: set[str] = set()
+    skus = []
+    for line in lines:
+        sku = unicodedata.normalize("NFC", line).strip()
+        if sku and name_key(sku) not in seen:
+            seen.add(name_key(sku))
+            skus.append(sku)
+    if len(skus) > SKU_LIST_MAX:
+        raise ValidationError({"skus": f"at most {SKU_LIST_MAX} SKUs per export (got {len(skus)})"})
+    return tuple(skus)
+
+
+def albums_resolve(names: list[str]) -> tuple[Album, ...]:
+    """The albums named (exact name, any case, or slug), in the order given; unknown names raise."""
+    wanted = [unicodedata.normalize("NFC", name).strip() for name in names if name and name.strip()]
+    if not wanted:
+        raise ValidationError({"albums": "name at least one album"})
+    if len(wanted) > ALBUMS_MAX:
+        raise ValidationError({"albums": f"at most {ALBUMS_MAX} albums per export"})
+    keys = {name_key(name) for name in wanted}
+    found = list(Album.objects.filter(Q(name_key__in=keys) | Q(slug__in=wanted)))
+    by_name = {album.name_key: album for album in found} | {album.slug: album for album in found}
+    missing = [name for name in wanted if name_key(name) not in by_name and name not in by_name]
+    if missing:
+        raise ValidationError({"albums": f"unknown album: {', '.join(missing)}"})
+    albums: dict[int, Album] = {}
+    for name in wanted:
+        album = by_name.get(name_key(name)) or by_name[name]
+        albums.setdefault(album.pk, album)
+    return tuple(albums.values())
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def export_spec_clean(
+    *,
+    albums: list[str],
+    skus: str | list[str] | None = None,
+    uploaded_from: datetime.date | None = None,
+    uploaded_to: datetime.date | None = None,
+    preset: str = "in_row",
+    layout: str | None = None,
+    size: str | int = ORIGINAL,
+    thumbnail_format: str = "jpeg",
+    links: str = LinkKind.CONTENT,
+    separator: str | None = None,
+    language: str = Language.RU,
+    delimiter: str = ";",
+    bom: bool = True,
+) -> ExportSpec:
+    """Check raw export parameters; raises ValidationError({field: reason}) for the first bad one."""
+    chosen = PRESETS[_choice(preset, list(PRESETS), "preset")]
+    chosen_layout = Layout(_choice(layout, list(Layout), "layout")) if layout else chosen.layout
+    if chosen.marketplace and chosen_layout not in (chosen.layout, Layout.PER_IMAGE):
+        raise ValidationError(
+            {"layout": f"the {chosen.title} preset writes {chosen.layout}; choose it or per_image"}
+        )
+    if not chosen.marketplace and chosen_layout != Layout.PER_IMAGE:
+        chosen = PRESETS[chosen_layout.value]
+    cell_separator = chosen.separator
+    if separator:
+        _choice(separator, list(SEPARATORS), "separator")
+        if chosen.marketplace and SEPARATORS[separator] != chosen.separator:
+            raise ValidationError(
+                {"separator": f"the {chosen.title} preset always separates links its own way"}
+            )
+        cell_separator = SEPARATORS[separator]
+    size_text = str(size)
+    allowed_sizes = [ORIGINAL, *(str(s) for s in THUMBNAIL_SIZES)]
+    _choice(size_text, allowed_sizes, "size")
+    _choice(thumbnail_format, THUMBNAIL_FORMATS, "thumbnail_format")
+    if THUMBNAIL_EXTENSIONS[thumbnail_format] not in chosen.extensions:
+        thumbnail_format = "jpeg"  # the marketplace refuses this format: link the JPEG rendition
+    if uploaded_from and uploaded_to and uploaded_from > uploaded_to:
+        raise ValidationError({"uploaded_to": "must not be before uploaded_from"})
+    return ExportSpec(
+        albums=albums_resolve(albums),
+        skus=skus_parse(skus),
+        uploaded_from=_day_start(uploaded_from) if uploaded_from else None,
+        uploaded_before=_day_start(uploaded_to + datetime.timedelta(days=1)) if uploaded_to else None,
+        preset=chosen,
+        layout=chosen_layout,
+        size=None if size_text == ORIGINAL else int(size_text),
+        thumbnail_format=thumbnail_format,
+        links=LinkKind(_choice(links, list(LinkKind), "links")),
+        separator=cell_separator,
+        language=Language(_choice(language, list(Language), "language")),
+        csv_delimiter=CSV_DELIMITERS[_choice(delimiter, list(CSV_DELIMITERS), "delimiter")],
+        csv_bom=bom,
+    )

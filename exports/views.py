@@ -1,0 +1,38 @@
+"""The export page: pick a scope, a preset and a size, preview the first rows, download the sheet."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from exports.forms import ExportForm
+from exports.responses import export_response
+from exports.rows import sheet_preview
+from exports.services import ExportFormat, export_create
+from pichosting.access import Capability, require_capability
+
+
+def _form(request: HttpRequest) -> ExportForm:
+    if "albums" in request.GET:
+        return ExportForm(request.GET)
+    return ExportForm(initial={"albums": request.GET.getlist("album")})
+
+
+def _page(request: HttpRequest, form: ExportForm, *, status: int = 200) -> HttpResponse:
+    context = {"form": form, "preview": None}
+    if form.is_bound and form.is_valid():
+        sheet, rows = sheet_preview(form.spec)
+        context["preview"] = {"sheet": sheet, "rows": rows, "notes": form.spec.preset.notes}
+    return render(request, "exports/export.html", context, status=status)
+
+
+@require_capability(Capability.EXPORT)
+def export_page(request: HttpRequest) -> HttpResponse:
+    return _page(request, _form(request))
+
+
+@require_capability(Capability.EXPORT)
+def export_download(request: HttpRequest) -> HttpResponse:
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    fmt = ExportFormat(form.cleaned_data["file_format"])
+    return export_response(export_create(spec=form.spec, fmt=fmt, request=request))
