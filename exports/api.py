@@ -1,4 +1,4 @@
-"""JSON API of exports: link sheets as XLSX or CSV (POST with JSON, or GET with a query string), and a preview.
+"""JSON API of exports: link sheets as XLSX or CSV (POST with JSON, or GET with a query string), a preview.
 
 Parameters are checked twice in one way: django-ninja checks types (400 naming the field), then
 `exports.spec.export_spec_clean` checks meaning (unknown album, size off the ladder, a layout the preset
@@ -14,8 +14,8 @@ from ninja import Field, Query, Router, Schema
 from pydantic import BeforeValidator
 
 from exports.presets import PRESETS, SEPARATORS, Language, Layout
-from exports.rows import sheet_preview
 from exports.responses import export_response
+from exports.rows import sheet_preview
 from exports.services import ExportFormat, export_create
 from exports.sheets import XLSX_CONTENT_TYPE
 from exports.spec import CSV_DELIMITERS, ORIGINAL, ExportSpec, LinkKind, export_spec_clean
@@ -41,15 +41,24 @@ StringList = Annotated[list[str], BeforeValidator(_as_list)]
 class ExportIn(Schema):
     albums: StringList = Field(..., description="Album names (any case) or slugs; at least one.")
     skus: StringList = Field(
-        [], description="Only these SKUs (a list, or one text with one SKU per line); unknown ones are listed."
+        [],
+        description="Only these SKUs (a list, or one text with one SKU per line); unknown ones are listed.",
     )
-    uploaded_from: datetime.date | None = Field(None, description="Only photos uploaded on or after this day.")
+    uploaded_from: datetime.date | None = Field(
+        None, description="Only photos uploaded on or after this day."
+    )
     uploaded_to: datetime.date | None = Field(None, description="Only photos uploaded on or before this day.")
     preset: PresetKey = Field("in_row", description="Marketplace preset, or the generic in_row / in_cell.")
-    layout: Layout | None = Field(None, description="Defaults to the preset's layout; per_image works with any.")
+    layout: Layout | None = Field(
+        None, description="Defaults to the preset's layout; per_image works with any."
+    )
     size: SizeChoice = Field(ORIGINAL, description="Link the original or this thumbnail size.")
-    thumbnail_format: ThumbnailFormat = Field("jpeg", description="Rendition format (JPEG where WebP is refused).")
-    links: LinkKind = Field(LinkKind.CONTENT, description="content: exact files; position: n-th photo aliases.")
+    thumbnail_format: ThumbnailFormat = Field(
+        "jpeg", description="Rendition format (JPEG where WebP is refused)."
+    )
+    links: LinkKind = Field(
+        LinkKind.CONTENT, description="content: exact files; position: n-th photo aliases."
+    )
     separator: SeparatorName | None = Field(None, description="in_cell separator of the generic preset.")
     language: Language = Field(Language.RU, description="Header language.")
 
@@ -73,7 +82,10 @@ def _binary_response(content_type: str, description: str) -> dict:
             200: {
                 "description": description,
                 "headers": {
-                    "Content-Disposition": {"schema": {"type": "string"}, "description": "RFC 5987 file name"},
+                    "Content-Disposition": {
+                        "schema": {"type": "string"},
+                        "description": "RFC 5987 file name",
+                    },
                     "X-Export-Rows": {"schema": {"type": "integer"}, "description": "Rows below the header"},
                     "X-Export-Unknown-Skus": {"schema": {"type": "integer"}, "description": "SKUs not found"},
                 },

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from exports.presets import PRESETS, Language, Layout
@@ -47,7 +48,10 @@ class ExportForm(forms.Form):
     )
     size = forms.ChoiceField(
         label=_("Link to"),
-        choices=[(ORIGINAL, _("the original")), *((str(s), _("%(size)s px copy") % {"size": s}) for s in THUMBNAIL_SIZES)],
+        choices=[
+            (ORIGINAL, _("the original")),
+            *((str(s), _("%(size)s px copy") % {"size": s}) for s in THUMBNAIL_SIZES),
+        ],
         initial=ORIGINAL,
     )
     thumbnail_format = forms.ChoiceField(
@@ -70,6 +74,15 @@ class ExportForm(forms.Form):
         label=_("CSV delimiter"), choices=[(key, key) for key in CSV_DELIMITERS], initial=";"
     )
     no_bom = forms.BooleanField(label=_("CSV without BOM"), required=False)
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> "ExportForm":
+        """A bound form from a query string; pickers left out take their defaults (short links work)."""
+        data = query.copy()
+        for name, field in cls.base_fields.items():
+            if name not in data and field.initial is not None:
+                data[name] = field.initial
+        return cls(data)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

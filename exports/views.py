@@ -12,7 +12,7 @@ from pichosting.access import Capability, require_capability
 
 def _form(request: HttpRequest) -> ExportForm:
     if "albums" in request.GET:
-        return ExportForm(request.GET)
+        return ExportForm.from_query(request.GET)
     return ExportForm(initial={"albums": request.GET.getlist("album")})
 
 
@@ -31,7 +31,7 @@ def export_page(request: HttpRequest) -> HttpResponse:
 
 @require_capability(Capability.EXPORT)
 def export_download(request: HttpRequest) -> HttpResponse:
-    form = ExportForm(request.GET)
+    form = ExportForm.from_query(request.GET)
     if not form.is_valid():
         return _page(request, form, status=400)
     fmt = ExportFormat(form.cleaned_data["file_format"])

@@ -32,9 +32,10 @@ api = NinjaAPI(
 def validation_message(errors: list[dict]) -> str:
     parts = []
     for error in errors:
-        location = [
-            str(part) for part in error.get("loc", ()) if part not in ("query", "body", "path", "form")
-        ]
+        loc = tuple(error.get("loc", ()))
+        if loc[:1] == ("body",) and len(loc) > 2:
+            loc = loc[2:]  # a JSON body schema: its Python parameter name is no key the client sent
+        location = [str(part) for part in loc if part not in ("query", "body", "path", "form")]
         parts.append(f"{'.'.join(location) or 'request'}: {error.get('msg', 'invalid')}")
     return "; ".join(parts)
 

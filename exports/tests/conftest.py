@@ -10,7 +10,7 @@ from gallery.tests.factories import album_make, article_make, image_make
 
 @pytest.fixture
 def catalogue(db):
-    """`Весна 2026` (public links on): `00123` with 3 photos, `АРТ-001 (синий)` with 2; `Зима` (off): `Z-1`."""
+    """`Весна 2026` (public links on): `00123` (3 photos), `АРТ-001 (синий)` (2); `Зима` (off): `Z-1`."""
     spring = album_make("Весна 2026", public_links_enabled=True)
     zero = article_make(spring, "00123")
     blue = article_make(spring, "АРТ-001 (синий)")

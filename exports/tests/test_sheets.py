@@ -92,7 +92,7 @@ def test_per_image_rows_carry_every_fact_of_the_photo(catalogue):
         "Uploaded at",
         "Link",
     )
-    album, sku, position, name, width, height, size, sha, uploaded, url, note = rows[1]
+    album, sku, position, name, width, height, size, sha, uploaded, url, _note = rows[1]
     assert (album, sku, position, name) == ("Весна 2026", "00123", 1, "00123.jpg")
     assert (width, height, size, sha, url) == (1000, 1300, first.bytes, first.sha256, link(first))
     assert uploaded.date() == first.created_at.date()
@@ -166,7 +166,7 @@ def test_per_image_with_a_preset_marks_photos_beyond_its_limit(catalogue):
         image_make(article, width=800, height=800, color=(n * 20, 0, 200), with_thumbnails=False)
     rows = xlsx_rows(export(preset="yandex_market", layout="per_image", skus="MANY", language="en")[0])
     assert len(rows) == 12
-    assert rows[10][10] == ""  or rows[10][10] is None
+    assert rows[10][10] == "" or rows[10][10] is None
     assert rows[11][10] == "beyond the Yandex Market limit of 10 photos"
 
 
@@ -202,14 +202,17 @@ def test_csv_has_bom_semicolons_text_skus_and_cyrillic(catalogue):
     rows = csv_rows(content)
     assert rows[0] == ["Артикул", "Ссылка 1", "Ссылка 2", "Ссылка 3", "Примечание"]
     assert rows[1][0] == "00123"
-    assert rows[2][:3] == ["АРТ-001 (синий)", *(link(image) for image in catalogue["photos"]["АРТ-001 (синий)"])]
+    assert rows[2][:3] == [
+        "АРТ-001 (синий)",
+        *(link(image) for image in catalogue["photos"]["АРТ-001 (синий)"]),
+    ]
     assert len(rows) - 1 == result.row_count
 
 
 def test_csv_delimiter_and_bom_are_configurable(catalogue):
     content, _ = export("csv", delimiter=",", bom=False)
     assert not content.startswith(b"\xef\xbb\xbf")
-    assert next(csv.reader(io.StringIO(content.decode()))) [:2] == ["Артикул", "Ссылка 1"]
+    assert next(csv.reader(io.StringIO(content.decode())))[:2] == ["Артикул", "Ссылка 1"]
 
 
 def test_formula_like_skus_stay_text(catalogue):
