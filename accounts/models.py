@@ -1,4 +1,4 @@
-"""The action log: who did what, when and from where."""
+"""The action log (who did what, when and from where) and OpenID identities."""
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +11,8 @@ class ActionLog(models.Model):
     LOGOUT = "logout"
     LOGIN_FAILED = "login_failed"
     ACCESS_DENIED = "access_denied"
+    LOGIN_REFUSED = "login_refused"
+    ACCOUNT_CREATED = "account_created"
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -30,3 +32,21 @@ class ActionLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.username or '-'} {self.action} {self.object_repr}"
+
+
+class OidcIdentity(models.Model):
+    """Links a local user to the provider's subject: users are keyed on (`issuer`, `sub`), never on e-mail."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oidc_identity"
+    )
+    issuer = models.CharField(max_length=255)
+    sub = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issuer", "sub"], name="oidcidentity_issuer_sub")]
+        verbose_name = "OpenID identity"
+
+    def __str__(self) -> str:
+        return f"{self.sub} @ {self.issuer}"

@@ -40,6 +40,11 @@ def forget_user_roles(user: AbstractBaseUser) -> None:
         delattr(user, _ROLES_CACHE_ATTR)
 
 
+def remember_user_roles(user: AbstractBaseUser, roles: frozenset[Role]) -> None:
+    """Cache the roles just written to the user's groups, sparing the next lookup a query."""
+    setattr(user, _ROLES_CACHE_ATTR, frozenset(roles))
+
+
 def user_capabilities(user: AbstractBaseUser | AnonymousUser) -> frozenset[Capability]:
     """Everything the user may do: the union over their roles; superusers may do everything."""
     if not user.is_active or not user.is_authenticated:

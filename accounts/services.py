@@ -1,15 +1,16 @@
-"""Writes of the accounts app: the action log and the local bootstrap."""
+"""Writes of the accounts app: the action log, the local bootstrap and users signing in through OpenID."""
 
 import logging
 import secrets
+from collections.abc import Mapping
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 from django.db import models, transaction
 from django.http import HttpRequest
 
-from accounts.models import ActionLog
-from accounts.roles import Role
+from accounts.models import ActionLog, OidcIdentity
+from accounts.roles import Role, remember_user_roles
 
 logger = logging.getLogger(__name__)
 
@@ -72,3 +73,90 @@ def local_admin_bootstrap(*, username: str = "admin") -> str | None:
     admin.groups.add(Group.objects.get(name=Role.ADMIN.value))
     action_log_record(action="bootstrap_admin", user=admin, obj=admin)
     return password
+
+
+def _username_free(username: str, *, exclude_pk: int | None) -> bool:
+    users = get_user_model().objects.filter(username=username)
+    return not (users.exclude(pk=exclude_pk) if exclude_pk else users).exists()
+
+
+def _oidc_username(claims: Mapping, *, exclude_pk: int | None = None) -> str:
+    """`preferred_username` when no other account has it; otherwise it gets a suffix from `sub`.
+
+    A provider user never takes over a local account that happens to share a name or e-mail.
+    """
+    sub = str(claims["sub"])
+    wanted = str(claims.get("preferred_username") or "").strip()[:120] or f"oidc-{sub[:8]}"
+    if _username_free(wanted, exclude_pk=exclude_pk):
+        return wanted
+    for length in (8, 16, len(sub)):
+        candidate = f"{wanted}-{sub[:length]}"[:150]
+        if _username_free(candidate, exclude_pk=exclude_pk):
+            return candidate
+    raise ValueError(f"no free username for subject {sub}")
+
+
+def _profile_fields(claims: Mapping) -> dict:
+    given, family = claims.get("given_name"), claims.get("family_name")
+    if not (given or family):
+        given, family = claims.get("name"), ""
+    return {
+        "email": str(claims.get("email") or "")[:254],
+        "first_name": str(given or "")[:150],
+        "last_name": str(family or "")[:150],
+    }
+
+
+def user_role_groups_set(user: AbstractBaseUser, roles: frozenset[Role]) -> bool:
+    """Make the user's role groups exactly `roles` (other groups stay); True when something changed."""
+    current = set(user.groups.filter(name__in=[role.value for role in Role]).values_list("name", flat=True))
+    wanted = {role.value for role in roles}
+    if current - wanted:
+        user.groups.remove(*Group.objects.filter(name__in=current - wanted))
+    if wanted - current:
+        user.groups.add(*Group.objects.filter(name__in=wanted - current))
+    remember_user_roles(user, roles)
+    return current != wanted
+
+
+@transaction.atomic
+def oidc_user_sync(
+    *, issuer: str, claims: Mapping, roles: frozenset[Role], request: HttpRequest | None = None
+) -> AbstractBaseUser | None:
+    """Create or update the user keyed on (`issuer`, `claims["sub"]`) so that it holds exactly `roles`.
+
+    Username, e-mail and name follow the claims; `appadmin` grants `is_staff`. With no app role nothing is
+    created: an existing user is stripped of its role groups and None is returned.
+    """
+    sub = str(claims["sub"])
+    identity = OidcIdentity.objects.select_related("user").filter(issuer=issuer, sub=sub).first()
+    if not roles:
+        if identity is not None:
+            user_role_groups_set(identity.user, frozenset())
+            if identity.user.is_staff:
+                identity.user.is_staff = False
+                identity.user.save(update_fields=["is_staff"])
+        return None
+    fields = {**_profile_fields(claims), "is_staff": Role.ADMIN in roles}
+    if identity is None:
+        user = get_user_model().objects.create_user(username=_oidc_username(claims), password=None, **fields)
+        OidcIdentity.objects.create(user=user, issuer=issuer, sub=sub)
+        action_log_record(
+            action=ActionLog.ACCOUNT_CREATED,
+            user=user,
+            request=request,
+            obj=user,
+            details={"issuer": issuer, "sub": sub, "roles": sorted(roles)},
+        )
+    else:
+        user = identity.user
+        wanted_name = str(claims.get("preferred_username") or "")
+        if wanted_name and wanted_name != user.username:
+            fields["username"] = _oidc_username(claims, exclude_pk=user.pk)
+        changed = [name for name, value in fields.items() if getattr(user, name) != value]
+        if changed:
+            for name in changed:
+                setattr(user, name, fields[name])
+            user.save(update_fields=changed)
+    user_role_groups_set(user, roles)
+    return user

@@ -33,5 +33,10 @@ def log_access_denied(sender, request, capability, authenticated, **kwargs) -> N
         request=request,
         object_type="path",
         object_repr=request.path[:300],
-        details={"capability": str(capability), "method": request.method, "authenticated": authenticated},
+        details={
+            "capability": str(capability),
+            "method": request.method,
+            "authenticated": authenticated,
+            **({"reason": kwargs["reason"]} if kwargs.get("reason") else {}),
+        },
     )

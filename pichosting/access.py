@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-access_denied = Signal()  # sent with request, capability, authenticated
+access_denied = Signal()  # sent with request, capability, authenticated (and reason, for a rejected token)
 
 
 class Capability(StrEnum):

@@ -1,7 +1,8 @@
 """The JSON API: one NinjaAPI under /api/, each app contributing a router from its own `api.py`.
 
 django-ninja validates parameters and generates the OpenAPI 3.1 document (`GET /api/openapi.json`) from the
-code. Authentication: Django session cookies (CSRF checked on unsafe methods). Authorisation per operation
+code. Authentication: a Keycloak bearer token (`accounts.bearer`, no CSRF), else Django session cookies (CSRF
+checked on unsafe methods). Authorisation per operation
 with `pichosting.access.require_capability`. Every error answers `{"error": {"code", "message"}}`.
 """
 
@@ -13,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import SessionAuth
 
 from accounts.api import router as accounts_router
+from accounts.bearer import KeycloakBearer
 from exports.api import router as exports_router
 from pichosting.access import access_denied, error_response
 
@@ -25,7 +27,7 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url=None,
-    auth=[SessionAuth()],
+    auth=[KeycloakBearer(), SessionAuth()],
 )
 
 
@@ -47,7 +49,11 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    access_denied.send(sender=None, request=request, capability=None, authenticated=False)
+    """401 with a Bearer challenge; a rejected token says why (`invalid_token`, RFC 6750)."""
+    reason = getattr(exc, "reason", "")
+    access_denied.send(sender=None, request=request, capability=None, authenticated=False, reason=reason)
+    if reason:
+        return error_response(401, exc.code, str(exc), WWW_Authenticate=exc.www_authenticate)
     return error_response(401, "not_authenticated", "Authentication required.", WWW_Authenticate="Bearer")
 
 

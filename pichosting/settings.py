@@ -4,6 +4,7 @@ Every value comes from the environment (or `.env`) through django-environ and ha
 embedded run: SQLite under `var/`, files under `var/media/`. `env.example` lists each one with a comment.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.OidcSessionRefresh",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -96,6 +98,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.RoleBackend",
+    "accounts.backends.KeycloakBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
@@ -161,6 +164,20 @@ LOCK_DIR = env.path("LOCK_DIR", default=VAR_DIR / "locks")
 OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
 OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
 OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
+OIDC_LEEWAY_SECONDS = env.int("OIDC_LEEWAY_SECONDS", default=30)
+OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = env.int("OIDC_SESSION_REFRESH_SECONDS", default=15 * 60)
+# mozilla-django-oidc: endpoints come from discovery (accounts.oidc), these fix the protocol choices.
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid profile email"
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TOKEN_USE_BASIC_AUTH = True
+OIDC_STORE_ID_TOKEN = True
+OIDC_CALLBACK_CLASS = "accounts.views.OidcCallbackView"
+OIDC_AUTHENTICATE_CLASS = "accounts.views.OidcLoginView"
+OIDC_OP_LOGOUT_URL_METHOD = "accounts.views.provider_logout_url"
+OIDC_EXEMPT_URLS = [re.compile(r"^/api/")]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=PUBLIC_BASE_URL.startswith("https://"))
