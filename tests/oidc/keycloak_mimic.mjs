@@ -105,13 +105,12 @@ async function makeRealm(realm, origin) {
     routes: {
       authorization: `${ENDPOINTS}/auth`,
       token: `${ENDPOINTS}/token`,
-      userinfo: `${ENDPOINTS}/userinfo-unused`,
+      userinfo: `${ENDPOINTS}/userinfo`, // answered by userinfo() below, before oidc-provider sees it
       jwks: `${ENDPOINTS}/certs`,
       end_session: `${ENDPOINTS}/logout`,
       revocation: `${ENDPOINTS}/revoke`,
       introspection: `${ENDPOINTS}/token/introspect`,
     },
-    discovery: { userinfo_endpoint: `${issuer}${ENDPOINTS}/userinfo` },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
