@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and action log"
 
     def ready(self) -> None:
-        from accounts import signal_handlers  # noqa: F401  (connects receivers)
+        from accounts import checks, signal_handlers  # noqa: F401  (registers checks, connects receivers)

@@ -128,20 +128,6 @@ def test_logout_ends_the_provider_session_too(oidc_on, client):
     assert ActionLog.objects.filter(action=ActionLog.LOGOUT).count() == 1
 
 
-def test_login_page_offers_keycloak_and_local_login_only_when_enabled(oidc_on, client, settings, make_user):
-    page = client.get("/accounts/login/?next=/albums/").content.decode()
-    assert "/oidc/authenticate/?next=/albums/" in page
-    assert 'name="password"' in page
-
-    settings.LOCAL_LOGIN = False
-    make_user("local", Role.ADMIN)
-    page = client.get("/accounts/login/").content.decode()
-    assert "/oidc/authenticate/" in page and 'name="password"' not in page
-    refused = client.post("/accounts/login/", {"username": "local", "password": "pw-for-tests-only"})
-    assert refused.status_code == 403
-    assert client.login(username="local", password="pw-for-tests-only") is False, "nor via the admin form"
-
-
 def test_session_refresh_goes_through_the_provider_but_not_for_the_api(oidc_on, client):
     browser = Browser(client)
     browser.login("vera", PASSWORD)
