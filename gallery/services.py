@@ -1,15 +1,21 @@
 """Writes to the catalogue: every create, rename and delete of albums, articles and photos."""
 
+import itertools
 import logging
 import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Sum
 
-from gallery.models import Album, Article, Image, link_token_new, name_key
+from gallery.models import Album, Article, Image, Thumbnail, link_token_new, name_key
+from gallery.paths import original_name, thumbnail_name
 from gallery.slugs import slug_unique
+from gallery.specs import THUMBNAIL_EXTENSIONS
 
 logger = logging.getLogger(__name__)
 
@@ -128,3 +134,233 @@ def album_delete(*, album: Album) -> None:
     """Delete an album with everything in it and its files."""
     with transaction.atomic():
         album.delete()
+
+
+def album_public_links_set(*, album: Album, enabled: bool) -> Album:
+    """Switch an album's public links on or off (its token, and so its links, stay the same)."""
+    album.public_links_enabled = enabled
+    album.save(update_fields=["public_links_enabled", "updated_at"])
+    return album
+
+
+def article_rename(*, article: Article, sku: str) -> Article:
+    """Change an article's SKU; its slug and files stay where they are."""
+    sku = name_clean(sku, field="article")
+    if (
+        Article.objects.filter(album_id=article.album_id, sku_key=name_key(sku))
+        .exclude(pk=article.pk)
+        .exists()
+    ):
+        raise ValidationError({"article": f"this album already has an article “{sku}”"})
+    article.sku = sku
+    article.save(update_fields=["sku", "sku_key"])
+    return article
+
+
+def images_delete(*, images: Iterable[Image]) -> int:
+    """Delete photos (any albums) in one transaction; their files leave storage after it commits."""
+    ids = [image.pk for image in images]
+    with transaction.atomic():
+        album_ids = set(Image.objects.filter(pk__in=ids).values_list("album_id", flat=True))
+        deleted = 0
+        for image in Image.objects.filter(pk__in=ids).prefetch_related("thumbnails"):
+            image.delete()  # one by one, so every image and thumbnail schedules its file's removal
+            deleted += 1
+        for album_id in album_ids:
+            album_counters_refresh(album_id=album_id)
+    return deleted
+
+
+def article_images_reorder(*, article: Article, image_ids: list[int]) -> None:
+    """Number the article's photos 0, 1, 2 … in the order of `image_ids`; the rest follow in their order."""
+    current = list(article.images.order_by("position", "id").values_list("id", flat=True))
+    unknown = set(image_ids) - set(current)
+    if unknown:
+        raise ValidationError({"images": f"not photos of article “{article.sku}”: {sorted(unknown)}"})
+    order = list(dict.fromkeys(image_ids))
+    order += [pk for pk in current if pk not in set(order)]
+    with transaction.atomic():
+        for position, pk in enumerate(order):
+            Image.objects.filter(pk=pk).exclude(position=position).update(position=position)
+
+
+@dataclass
+class _Relocation:
+    """Where one photo's files go: new names for the original and each thumbnail row."""
+
+    image: Image
+    original: str
+    thumbnails: dict[int, str] = field(default_factory=dict)
+
+    def old_names(self) -> list[str]:
+        names = [self.image.file.name] + [thumb.file.name for thumb in self.image.thumbnails.all()]
+        return [name for name in names if name not in self.new_names()]
+
+    def new_names(self) -> set[str]:
+        return {self.original, *self.thumbnails.values()}
+
+
+def _file_copy(storage: Storage, source: str, target: str, *, size: int, created: list[str]) -> str:
+    """Copy `source` to `target` unless a file of the right size is already there (names are
+    content-addressed); names actually written are appended to `created`."""
+    if source == target:
+        return target
+    if storage.exists(target):
+        if storage.size(target) == size:
+            return target
+        storage.delete(target)
+    with storage.open(source, "rb") as handle:
+        stored = storage.save(target, handle)
+    created.append(stored)
+    return stored
+
+
+def _relocations_copy(images: list[Image], *, album_slug: str, article_slug: str) -> tuple[list, list[str]]:
+    """Copy the files of `images` to their names under `album_slug/article_slug`; returns the plans and
+    the names written (for cleanup if the rows cannot follow)."""
+    storage = Image._meta.get_field("file").storage
+    created: list[str] = []
+    plans: list[_Relocation] = []
+    try:
+        for image in images:
+            extension = image.file.name.rsplit(".", 1)[-1]
+            target = original_name(
+                album_slug=album_slug, article_slug=article_slug, sha256=image.sha256, extension=extension
+            )
+            plan = _Relocation(
+                image, _file_copy(storage, image.file.name, target, size=image.bytes, created=created)
+            )
+            for thumb in image.thumbnails.all():
+                thumb_target = thumbnail_name(
+                    album_slug=album_slug,
+                    article_slug=article_slug,
+                    sha256=image.sha256,
+                    size=thumb.size,
+                    extension=THUMBNAIL_EXTENSIONS[thumb.format],
+                )
+                plan.thumbnails[thumb.pk] = _file_copy(
+                    storage, thumb.file.name, thumb_target, size=thumb.bytes, created=created
+                )
+            plans.append(plan)
+    except BaseException:
+        _names_delete(storage, created)
+        raise
+    return plans, created
+
+
+def _names_delete(storage: Storage, names: Iterable[str]) -> None:
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("could not delete %s from storage", name)
+
+
+def _relocations_apply(
+    plans: list[_Relocation], created: list[str], *, article: Article, positions: Iterator[int] | None, also
+) -> None:
+    """Point the rows at their new files in one transaction (plus `also()`, in it); old files are removed
+    after it commits, the copies if it fails."""
+    storage = Image._meta.get_field("file").storage
+    try:
+        with transaction.atomic():
+            present = set(
+                Image.objects.select_for_update()
+                .filter(pk__in=[plan.image.pk for plan in plans])
+                .values_list("pk", flat=True)
+            )
+            old_names: list[str] = []
+            for plan in plans:
+                if plan.image.pk not in present:
+                    continue  # deleted meanwhile: its copies are removed with the unused ones below
+                changes = {"article": article, "album_id": article.album_id, "file": plan.original}
+                if positions is not None:
+                    changes["position"] = next(positions)
+                Image.objects.filter(pk=plan.image.pk).update(**changes)
+                for thumb_pk, name in plan.thumbnails.items():
+                    Thumbnail.objects.filter(pk=thumb_pk).update(file=name)
+                old_names += plan.old_names()
+            also()
+            unused = [
+                name
+                for plan in plans
+                if plan.image.pk not in present
+                for name in plan.new_names()
+                if name in created
+            ]
+            transaction.on_commit(lambda: _names_delete(storage, old_names + unused))
+    except BaseException:
+        _names_delete(storage, created)
+        raise
+
+
+@dataclass
+class ImagesMoveResult:
+    moved: list[Image]
+    duplicates: list[Image]  # the article already holds the same content: left where they were
+
+
+def images_move(*, images: Iterable[Image], article: Article) -> ImagesMoveResult:
+    """Move photos into `article` (of any album), after its own photos; their files follow.
+
+    Files are copied to their new names first, rows switched in one transaction, old files removed after it
+    commits. A photo whose content the article already holds is not moved and is reported as a duplicate.
+    """
+    images = list(
+        Image.objects.filter(pk__in=[image.pk for image in images])
+        .prefetch_related("thumbnails")
+        .order_by("article_id", "position", "id")
+    )
+    seen = set(article.images.values_list("sha256", flat=True))
+    moving, duplicates = [], []
+    for image in images:
+        if image.article_id == article.pk:
+            continue
+        (duplicates if image.sha256 in seen else moving).append(image)
+        seen.add(image.sha256)
+    if not moving:
+        return ImagesMoveResult(moved=[], duplicates=duplicates)
+    plans, created = _relocations_copy(moving, album_slug=article.album.slug, article_slug=article.slug)
+    last = article.images.aggregate(last=Max("position"))["last"]
+    album_ids = {image.album_id for image in moving} | {article.album_id}
+
+    def refresh_counters() -> None:
+        for album_id in album_ids:
+            album_counters_refresh(album_id=album_id)
+
+    _relocations_apply(
+        plans,
+        created,
+        article=article,
+        positions=itertools.count(0 if last is None else last + 1),
+        also=refresh_counters,
+    )
+    return ImagesMoveResult(moved=moving, duplicates=duplicates)
+
+
+def article_move(*, article: Article, album: Album) -> Article:
+    """Move an article with its photos to another album; files follow (copied first, old ones removed after
+    commit). Raises ValidationError if that album already has an article with the same SKU."""
+    if article.album_id == album.pk:
+        return article
+    if Article.objects.filter(album=album, sku_key=article.sku_key).exists():
+        raise ValidationError({"album": f"album “{album.name}” already has an article “{article.sku}”"})
+    source_album_id = article.album_id
+    slug = article.slug
+    if Article.objects.filter(album=album, slug=slug).exists():
+        slug = slug_unique(
+            article.sku,
+            fallback="article",
+            taken=lambda s: Article.objects.filter(album=album, slug=s).exists(),
+        )
+    images = list(article.images.prefetch_related("thumbnails").order_by("position", "id"))
+    plans, created = _relocations_copy(images, album_slug=album.slug, article_slug=slug)
+    article.album, article.slug = album, slug
+
+    def switch_article() -> None:
+        article.save(update_fields=["album", "slug"])
+        album_counters_refresh(album_id=source_album_id)
+        album_counters_refresh(album_id=album.pk)
+
+    _relocations_apply(plans, created, article=article, positions=None, also=switch_article)
+    return article
