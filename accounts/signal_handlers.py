@@ -6,6 +6,7 @@ from django.dispatch import receiver
 from accounts.models import ActionLog
 from accounts.services import action_log_record
 from pichosting.access import access_denied
+from pichosting.audit import action_performed
 
 
 @receiver(user_logged_in, dispatch_uid="actionlog_login")
@@ -40,3 +41,8 @@ def log_access_denied(sender, request, capability, authenticated, **kwargs) -> N
             **({"reason": kwargs["reason"]} if kwargs.get("reason") else {}),
         },
     )
+
+
+@receiver(action_performed, dispatch_uid="actionlog_action_performed")
+def log_action_performed(sender, request, action, obj, details, **kwargs) -> None:
+    action_log_record(action=action, request=request, obj=obj, details=details)

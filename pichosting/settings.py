@@ -34,7 +34,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "pichosting.apps.PicHostingAdminConfig",  # django.contrib.admin with the appadmin-only site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -159,6 +159,9 @@ FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default=None)
 # Album locks (uploads.locks): seconds a writer waits for a busy album; lock files for SQLite.
 LOCK_TIMEOUT = env.float("LOCK_TIMEOUT", default=30.0)
 LOCK_DIR = env.path("LOCK_DIR", default=VAR_DIR / "locks")
+
+# Seconds the costly statistics figures (sums over all photos, database size) are reused before recomputing.
+STATISTICS_CACHE_SECONDS = env.int("STATISTICS_CACHE_SECONDS", default=60)
 
 # OpenID Connect (Keycloak). Empty issuer = OIDC off, local login only.
 OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")

@@ -160,3 +160,13 @@ def test_factory_stores_a_real_picture_with_its_thumbnail_ladder():
     sizes = {(t.size, t.format): (t.width, t.height) for t in image.thumbnails.all()}
     assert len(sizes) == len(THUMBNAIL_SPECS)
     assert sizes[(160, "jpeg")] == (160, 80)
+
+
+def test_regenerating_the_link_token_replaces_it_for_good():
+    album = services.album_create(name="Весна 2026")
+    old = album.link_token
+    services.album_link_token_regenerate(album=album)
+    album.refresh_from_db()
+    assert album.link_token != old
+    assert len(album.link_token) >= 22  # at least 128 bits, URL-safe
+    assert not Album.objects.filter(link_token=old).exists()

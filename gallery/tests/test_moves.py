@@ -94,7 +94,9 @@ def test_a_failing_row_switch_removes_the_copies(media_root, monkeypatch):
     assert Image.objects.get(pk=image.pk).article_id == source.pk
 
 
-def test_images_delete_removes_rows_files_and_updates_counters(media_root, django_capture_on_commit_callbacks):
+def test_images_delete_removes_rows_files_and_updates_counters(
+    media_root, django_capture_on_commit_callbacks
+):
     album = album_make("Лето")
     images = [image_make(article_make(album, "A-1"), color=(index * 60, 0, 0)) for index in range(3)]
     with django_capture_on_commit_callbacks(execute=True):

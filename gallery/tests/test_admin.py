@@ -1,0 +1,286 @@
+"""The catalogue in the Django admin: pages, actions, files following moves, and the action log."""
+
+import pytest
+from django.contrib.admin import helpers
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from accounts.models import ActionLog
+from gallery.models import Album, Article, Image
+from gallery.tests.factories import album_make, article_make, image_make
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_PAGES = [
+    "admin:index",
+    "admin:statistics",
+    "admin:gallery_album_changelist",
+    "admin:gallery_article_changelist",
+    "admin:gallery_image_changelist",
+    "admin:accounts_actionlog_changelist",
+    "admin:accounts_actionlog_csv",
+    "admin:auth_user_changelist",
+]
+
+
+@pytest.fixture
+def catalogue():
+    album = album_make("Весна 2026")
+    article = article_make(album, "АРТ-001 (синий)")
+    images = [
+        image_make(article, color=(index * 70, 10, 10), original=f"фото {index}.jpg") for index in range(3)
+    ]
+    return album, article, images
+
+
+@pytest.fixture
+def admin_client(client, app_admin):
+    client.force_login(app_admin)
+    return client
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES)
+def test_admin_pages_open_for_appadmin(admin_client, catalogue, page):
+    assert admin_client.get(reverse(page)).status_code == 200
+
+
+def test_object_pages_open_for_appadmin(admin_client, catalogue):
+    album, article, images = catalogue
+    for url in [
+        reverse("admin:gallery_album_change", args=[album.pk]),
+        reverse("admin:gallery_article_change", args=[article.pk]),
+        reverse("admin:gallery_image_change", args=[images[0].pk]),
+        reverse("admin:gallery_album_regenerate_link_token", args=[album.pk]),
+    ]:
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+
+
+@pytest.mark.parametrize("role_user", ["viewer", "uploader", "no_role_user"])
+def test_everyone_else_gets_403_and_a_log_entry(client, request, role_user, catalogue):
+    user = request.getfixturevalue(role_user)
+    user.is_staff = True  # staff status alone must not open the admin
+    user.save()
+    client.force_login(user)
+    for page in ["admin:index", "admin:statistics", "admin:gallery_album_changelist", "admin:login"]:
+        assert client.get(reverse(page)).status_code == 403, page
+    album = catalogue[0]
+    response = client.post(
+        reverse("admin:gallery_album_regenerate_link_token", args=[album.pk]), {"confirmed": "yes"}
+    )
+    assert response.status_code == 403
+    assert Album.objects.get(pk=album.pk).link_token == album.link_token
+    assert ActionLog.objects.filter(action=ActionLog.ACCESS_DENIED, username=user.username).count() == 5
+
+
+def test_anonymous_visitors_are_sent_to_the_app_login(client):
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_album_list_shows_cover_previews_without_asking_storage(admin_client, catalogue, monkeypatch):
+    def no_storage_calls(*args, **kwargs):
+        raise AssertionError("a list page asked storage")
+
+    monkeypatch.setattr(default_storage, "exists", no_storage_calls)
+    monkeypatch.setattr(default_storage, "size", no_storage_calls)
+    for page in ["admin:gallery_album_changelist", "admin:gallery_image_changelist"]:
+        content = admin_client.get(reverse(page)).content.decode()
+        assert "-160.jpg" in content  # the 160 px JPEG thumbnail as preview
+
+
+def test_image_list_query_count_does_not_grow_with_rows(admin_client, django_assert_max_num_queries):
+    article = article_make()
+    for index in range(3):
+        image_make(article, color=(index * 70, 0, 0))
+    url = reverse("admin:gallery_image_changelist")
+    with django_assert_max_num_queries(20) as few:
+        admin_client.get(url)
+    for index in range(3, 12):
+        image_make(article, color=(index * 20, 5, 0))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        admin_client.get(url)
+
+
+def test_renaming_an_album_keeps_slug_and_files_and_is_logged(admin_client, catalogue):
+    album, _article, images = catalogue
+    response = admin_client.post(
+        reverse("admin:gallery_album_change", args=[album.pk]),
+        {"name": "Лето 2026", "description": "", "public_links_enabled": "on"},
+    )
+    assert response.status_code == 302
+    album.refresh_from_db()
+    assert (album.name, album.slug, album.public_links_enabled) == ("Лето 2026", "vesna-2026", True)
+    assert default_storage.exists(Image.objects.get(pk=images[0].pk).file.name)
+    entry = ActionLog.objects.get(action="admin_change")
+    assert (entry.object_type, entry.object_id, entry.username) == (
+        "gallery.album",
+        str(album.pk),
+        "appadmin",
+    )
+    assert entry.ip == "127.0.0.1"
+
+
+def test_album_name_clash_is_a_form_error(admin_client, catalogue):
+    album_make("Зима")
+    response = admin_client.post(
+        reverse("admin:gallery_album_change", args=[catalogue[0].pk]), {"name": "ЗИМА", "description": ""}
+    )
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+
+
+def test_adding_an_album_in_the_admin_uses_the_service(admin_client):
+    response = admin_client.post(
+        reverse("admin:gallery_album_add"), {"name": "Осень 2026", "description": "x"}
+    )
+    assert response.status_code == 302
+    album = Album.objects.get(name="Осень 2026")
+    assert album.slug == "osen-2026"
+    assert ActionLog.objects.filter(action="admin_add", object_id=str(album.pk)).exists()
+
+
+def test_regenerating_the_link_token_asks_first(admin_client, catalogue):
+    album = catalogue[0]
+    url = reverse("admin:gallery_album_changelist")
+    data = {"action": "regenerate_link_tokens", helpers.ACTION_CHECKBOX_NAME: [album.pk]}
+    page = admin_client.post(url, data)
+    assert page.status_code == 200
+    assert "stops working" in page.content.decode()
+    assert Album.objects.get(pk=album.pk).link_token == album.link_token
+    admin_client.post(url, {**data, "confirmed": "yes"})
+    assert Album.objects.get(pk=album.pk).link_token != album.link_token
+    assert ActionLog.objects.filter(action="admin_regenerate_link_token", object_id=str(album.pk)).exists()
+
+
+def test_regenerate_button_on_the_album_page(admin_client, catalogue):
+    album = catalogue[0]
+    url = reverse("admin:gallery_album_regenerate_link_token", args=[album.pk])
+    assert admin_client.post(url).status_code == 200  # no confirmation: the question again
+    assert Album.objects.get(pk=album.pk).link_token == album.link_token
+    assert admin_client.post(url, {"confirmed": "yes"}).status_code == 302
+    assert Album.objects.get(pk=album.pk).link_token != album.link_token
+
+
+def test_public_link_switch_actions(admin_client, catalogue):
+    album = catalogue[0]
+    url = reverse("admin:gallery_album_changelist")
+    admin_client.post(url, {"action": "public_links_on", helpers.ACTION_CHECKBOX_NAME: [album.pk]})
+    assert Album.objects.get(pk=album.pk).public_links_enabled
+    admin_client.post(url, {"action": "public_links_off", helpers.ACTION_CHECKBOX_NAME: [album.pk]})
+    assert not Album.objects.get(pk=album.pk).public_links_enabled
+    assert ActionLog.objects.filter(action="admin_public_links").count() == 2
+
+
+def inline_data(article, images, positions, delete=()) -> dict:
+    data = {
+        "album": article.album_id,
+        "sku": article.sku,
+        "images-TOTAL_FORMS": len(images),
+        "images-INITIAL_FORMS": len(images),
+        "images-MIN_NUM_FORMS": 0,
+        "images-MAX_NUM_FORMS": 1000,
+    }
+    for index, (image, position) in enumerate(zip(images, positions, strict=True)):
+        data[f"images-{index}-id"] = image.pk
+        data[f"images-{index}-article"] = article.pk
+        data[f"images-{index}-position"] = position
+        if image in delete:
+            data[f"images-{index}-DELETE"] = "on"
+    return data
+
+
+def test_photo_strip_reorders_and_deletes_with_files(
+    admin_client, catalogue, django_capture_on_commit_callbacks
+):
+    _album, article, images = catalogue
+    url = reverse("admin:gallery_article_change", args=[article.pk])
+    assert "-160.jpg" in admin_client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, inline_data(article, images, [5, 1, 0], delete=[images[1]]))
+    assert response.status_code == 302
+    order = list(article.images.order_by("position").values_list("pk", "position"))
+    assert order == [(images[2].pk, 0), (images[0].pk, 1)]
+    assert not default_storage.exists(images[1].file.name)
+    assert Album.objects.get(pk=article.album_id).images_count == 2
+    assert ActionLog.objects.filter(action="admin_change", object_type="gallery.article").exists()
+
+
+def test_changing_the_album_of_an_article_moves_its_files(
+    admin_client, catalogue, django_capture_on_commit_callbacks
+):
+    _album, article, images = catalogue
+    winter = album_make("Зима")
+    data = inline_data(article, images, [0, 1, 2])
+    data["album"] = winter.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("admin:gallery_article_change", args=[article.pk]), data)
+    assert response.status_code == 302
+    moved = Image.objects.get(pk=images[0].pk)
+    assert moved.album_id == winter.pk
+    assert moved.file.name.startswith(f"originals/{winter.slug}/")
+    assert default_storage.exists(moved.file.name)
+    assert not default_storage.exists(images[0].file.name)
+
+
+def test_move_articles_action_reports_a_sku_clash(admin_client, catalogue):
+    _album, article, _images = catalogue
+    winter = album_make("Зима")
+    article_make(winter, "арт-001 (СИНИЙ)")
+    url = reverse("admin:gallery_article_changelist")
+    data = {"action": "move_to_album", helpers.ACTION_CHECKBOX_NAME: [article.pk]}
+    assert admin_client.post(url, data).status_code == 200  # asks for the album
+    response = admin_client.post(url, {**data, "confirmed": "yes", "album": winter.pk}, follow=True)
+    assert "already has an article" in response.content.decode()
+    assert Article.objects.get(pk=article.pk).album_id == article.album_id
+
+
+def test_image_search_by_sku_file_name_and_sha_prefix(admin_client, catalogue):
+    _album, _article, images = catalogue
+    other = image_make(article_make(album_make("Зима"), "RC18"), color=(1, 200, 1), original="main.jpg")
+    url = reverse("admin:gallery_image_changelist")
+
+    def found(term: str) -> set[int]:
+        return {row.pk for row in admin_client.get(url, {"q": term}).context["cl"].result_list}
+
+    assert found("арт-001") == {image.pk for image in images}  # SKU, Cyrillic case ignored
+    assert found("MAIN.JPG") == {other.pk}
+    assert found(other.sha256[:8].upper()) == {other.pk}
+
+
+def test_image_filters(admin_client, catalogue):
+    album = catalogue[0]
+    image_make(article_make(album_make("Зима"), "RC18"), fmt="PNG", color=(1, 200, 1))
+    url = reverse("admin:gallery_image_changelist")
+    assert admin_client.get(url, {"format": "PNG"}).context["cl"].result_count == 1
+    assert admin_client.get(url, {"album__id__exact": album.pk}).context["cl"].result_count == 3
+
+
+def test_bulk_delete_removes_files_and_logs(admin_client, catalogue, django_capture_on_commit_callbacks):
+    album, _article, images = catalogue
+    url = reverse("admin:gallery_image_changelist")
+    data = {"action": "delete_selected", helpers.ACTION_CHECKBOX_NAME: [images[0].pk, images[1].pk]}
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(url, {**data, "post": "yes"})
+    assert list(Image.objects.values_list("pk", flat=True)) == [images[2].pk]
+    assert not default_storage.exists(images[0].file.name)
+    assert Album.objects.get(pk=album.pk).images_count == 1
+    assert ActionLog.objects.filter(action="admin_delete", object_type="gallery.image").count() == 2
+
+
+def test_move_images_to_an_article_action(admin_client, catalogue, django_capture_on_commit_callbacks):
+    _album, _article, images = catalogue
+    target = article_make(album_make("Зима"), "RC18")
+    url = reverse("admin:gallery_image_changelist")
+    data = {"action": "move_to_article", helpers.ACTION_CHECKBOX_NAME: [images[0].pk]}
+    form_page = admin_client.post(
+        url, {**data, "confirmed": "yes", "album": target.album_id, "sku": "нет такого"}
+    )
+    assert "no article with this SKU" in form_page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(url, {**data, "confirmed": "yes", "album": target.album_id, "sku": "rc18"})
+    moved = Image.objects.get(pk=images[0].pk)
+    assert moved.article_id == target.pk
+    assert default_storage.exists(moved.file.name)
+    assert ActionLog.objects.filter(action="admin_move_image", object_id=str(moved.pk)).exists()
