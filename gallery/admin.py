@@ -5,6 +5,8 @@ reaches the action log (`AuditedModelAdmin`, `pichosting.audit`). List pages sho
 fetched in the same query: they never ask storage anything.
 """
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -20,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from gallery import services
+from gallery.links import original_url, thumbnail_url
 from gallery.models import Album, Article, Image, Thumbnail, name_key
 from gallery.specs import THUMBNAIL_SIZES
 from pichosting.admin_site import AuditedModelAdmin
@@ -36,17 +39,45 @@ def thumbnail_file(image_pk, *, size: int = LIST_PREVIEW_SIZE) -> Subquery:
     return Subquery(Thumbnail.objects.filter(image_id=image_pk, size=size, format="jpeg").values("file")[:1])
 
 
-def preview(name: str | None, *, alt: str = "", box: int = 80) -> str:
-    """An <img> of a stored thumbnail (its URL is computed, storage is not asked), or a dash."""
-    if not name:
+def first_image_annotations(
+    first_images: Callable[[OuterRef], QuerySet], *, sizes=(LIST_PREVIEW_SIZE,)
+) -> dict:
+    """Annotations naming an album's or article's first photo and its thumbnails' storage names, for
+    `first_preview()`; `first_images(ref)` orders the photos of the row `ref` points at."""
+    outer = OuterRef("pk")
+    nested_first_pk = Subquery(first_images(OuterRef(outer)).values("pk")[:1])
+    return {
+        "first_id": Subquery(first_images(outer).values("pk")[:1]),
+        "first_sha": Subquery(first_images(outer).values("sha256")[:1]),
+        **{f"first_file_{size}": thumbnail_file(nested_first_pk, size=size) for size in sizes},
+    }
+
+
+def preview(
+    image_id: int | None, sha256: str | None, name: str | None, *, size: int, alt: str = "", box: int = 80
+) -> str:
+    """An <img> of a thumbnail whose row exists (`name`), at its protected URL; storage is not asked."""
+    if not (image_id and sha256 and name):
         return "—"
-    url = Thumbnail._meta.get_field("file").storage.url(name)
+    url = thumbnail_url(Image(pk=image_id, sha256=sha256), Thumbnail(size=size, file=name))
     return format_html(
         '<img src="{}" alt="{}" loading="lazy" style="max-width:{}px;max-height:{}px;display:block">',
         url,
         alt,
         box,
         box,
+    )
+
+
+def first_preview(obj, *, size: int, alt: str, box: int) -> str:
+    """The preview of an album's or article's first photo, from `first_image_annotations`."""
+    return preview(
+        getattr(obj, "first_id", None),
+        getattr(obj, "first_sha", None),
+        getattr(obj, f"first_file_{size}", None),
+        size=size,
+        alt=alt,
+        box=box,
     )
 
 
@@ -140,26 +171,23 @@ class AlbumAdmin(AuditedModelAdmin):
     change_form_template = "admin/gallery/album/change_form.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        first_image = (
-            Image.objects.filter(album_id=OuterRef(OuterRef("pk"))).order_by("article_id", "position", "id")
-        ).values("pk")[:1]
+        def first_images(album: OuterRef) -> QuerySet:
+            return Image.objects.filter(album_id=album).order_by("article_id", "position", "id")
+
         return (
             super()
             .get_queryset(request)
             .select_related("created_by")
-            .annotate(
-                cover_file=thumbnail_file(Subquery(first_image)),
-                cover_large_file=thumbnail_file(Subquery(first_image), size=PAGE_PREVIEW_SIZE),
-            )
+            .annotate(**first_image_annotations(first_images, sizes=(LIST_PREVIEW_SIZE, PAGE_PREVIEW_SIZE)))
         )
 
     @admin.display(description=_("cover"))
     def cover(self, album: Album) -> str:
-        return preview(getattr(album, "cover_file", None), alt=album.name, box=60)
+        return first_preview(album, size=LIST_PREVIEW_SIZE, alt=album.name, box=60)
 
     @admin.display(description=_("cover"))
     def cover_large(self, album: Album) -> str:
-        return preview(getattr(album, "cover_large_file", None), alt=album.name, box=320)
+        return first_preview(album, size=PAGE_PREVIEW_SIZE, alt=album.name, box=320)
 
     @admin.display(description=_("size"), ordering="bytes_total")
     def size(self, album: Album) -> str:
@@ -289,7 +317,13 @@ class ImageInline(admin.TabularInline):
 
     @admin.display(description=_("preview"))
     def preview_cell(self, image: Image) -> str:
-        return preview(getattr(image, "preview_file", None), alt=image.original_name)
+        return preview(
+            image.pk,
+            image.sha256,
+            getattr(image, "preview_file", None),
+            size=LIST_PREVIEW_SIZE,
+            alt=image.original_name,
+        )
 
     @admin.display(description=_("dimensions"))
     def dimensions(self, image: Image) -> str:
@@ -342,14 +376,13 @@ class ArticleAdmin(AuditedModelAdmin):
     actions = ["move_to_album"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        first_image = Image.objects.filter(article_id=OuterRef(OuterRef("pk"))).order_by("position", "id")
+        def first_images(article: OuterRef) -> QuerySet:
+            return Image.objects.filter(article_id=article).order_by("position", "id")
+
         return (
             super()
             .get_queryset(request)
-            .annotate(
-                photo_count=Count("images"),
-                first_file=thumbnail_file(Subquery(first_image.values("pk")[:1])),
-            )
+            .annotate(photo_count=Count("images"), **first_image_annotations(first_images))
         )
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
@@ -360,7 +393,7 @@ class ArticleAdmin(AuditedModelAdmin):
 
     @admin.display(description=_("photo"))
     def first_photo(self, article: Article) -> str:
-        return preview(getattr(article, "first_file", None), alt=article.sku, box=60)
+        return first_preview(article, size=LIST_PREVIEW_SIZE, alt=article.sku, box=60)
 
     @admin.display(description=_("photos"), ordering="photo_count")
     def photos(self, article: Article) -> int:
@@ -513,7 +546,7 @@ class ImageAdmin(AuditedModelAdmin):
         "dimensions",
         "size",
         "sha256",
-        "file",
+        "original_link",
         "thumbnail_list",
         "uploaded_by",
         "created_at",
@@ -525,7 +558,7 @@ class ImageAdmin(AuditedModelAdmin):
         "dimensions",
         "size",
         "sha256",
-        "file",
+        "original_link",
         "thumbnail_list",
         "uploaded_by",
         "created_at",
@@ -558,11 +591,24 @@ class ImageAdmin(AuditedModelAdmin):
 
     @admin.display(description=_("preview"))
     def preview_cell(self, image: Image) -> str:
-        return preview(getattr(image, "preview_file", None), alt=image.original_name)
+        return preview(
+            image.pk,
+            image.sha256,
+            getattr(image, "preview_file", None),
+            size=LIST_PREVIEW_SIZE,
+            alt=image.original_name,
+        )
 
     @admin.display(description=_("preview"))
     def preview_large(self, image: Image) -> str:
-        return preview(getattr(image, "preview_large_file", None), alt=image.original_name, box=640)
+        return preview(
+            image.pk,
+            image.sha256,
+            getattr(image, "preview_large_file", None),
+            size=PAGE_PREVIEW_SIZE,
+            alt=image.original_name,
+            box=640,
+        )
 
     @admin.display(description=_("article"), ordering="article__sku_key")
     def article_sku(self, image: Image) -> str:
@@ -579,6 +625,12 @@ class ImageAdmin(AuditedModelAdmin):
     @admin.display(description="sha256")
     def sha_short(self, image: Image) -> str:
         return image.sha256[:12]
+
+    @admin.display(description=_("original"))
+    def original_link(self, image: Image) -> str:
+        return format_html(
+            '<a href="{}">{}</a> ({})', original_url(image), image.original_name, image.file.name
+        )
 
     @admin.display(description=_("thumbnails"))
     def thumbnail_list(self, image: Image) -> str:
