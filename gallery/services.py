@@ -364,10 +364,3 @@ def article_move(*, article: Article, album: Album) -> Article:
 
     _relocations_apply(plans, created, article=article, positions=None, also=switch_article)
     return article
-
-
-def album_link_token_regenerate(*, album: Album) -> Album:
-    """Give the album a fresh random link token: every public link made with the old one stops working."""
-    album.link_token = link_token_new()
-    album.save(update_fields=["link_token", "updated_at"])
-    return album
