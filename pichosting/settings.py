@@ -4,6 +4,7 @@ Every value comes from the environment (or `.env`) through django-environ and ha
 embedded run: SQLite under `var/`, files under `var/media/`. `env.example` lists each one with a comment.
 """
 
+import os
 import re
 from pathlib import Path
 
@@ -152,6 +153,10 @@ UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=200 * 1024**2)
 UPLOAD_MAX_COMPRESSION_RATIO = env.int("UPLOAD_MAX_COMPRESSION_RATIO", default=200)
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=80_000_000)
 UPLOAD_MAX_NAME_LENGTH = env.int("UPLOAD_MAX_NAME_LENGTH", default=255)
+UPLOAD_WORKERS = env.int("UPLOAD_WORKERS", default=0) or os.cpu_count() or 1
+UPLOAD_SPOOL_DIR = env.path("UPLOAD_SPOOL_DIR", default=VAR_DIR / "spool")
+UPLOAD_JOB_STALE_SECONDS = env.int("UPLOAD_JOB_STALE_SECONDS", default=120)
+UPLOAD_JOB_MAX_ATTEMPTS = env.int("UPLOAD_JOB_MAX_ATTEMPTS", default=3)
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("UPLOAD_MAX_FILES_PER_REQUEST", default=1000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default=None)

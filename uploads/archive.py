@@ -47,15 +47,15 @@ def entry_check(info: zipfile.ZipInfo, *, limits: Limits) -> Refused | None:
         return Refused("unsupported_compression", f"compression method {info.compress_type} is not supported")
     if info.file_size == 0:
         return Refused("empty", "the file is empty")
-    if info.file_size > limits.file_bytes:
-        return Refused(
-            "file_too_large", f"{info.file_size} bytes; the limit per file is {limits.file_bytes} bytes"
-        )
     ratio = info.file_size / max(info.compress_size, 1)
     if info.file_size >= RATIO_FLOOR_BYTES and ratio > limits.compression_ratio:
         return Refused(
             "compression_ratio",
             f"compressed {ratio:.0f}:1, more than the allowed {limits.compression_ratio}:1 (a ZIP bomb?)",
+        )
+    if info.file_size > limits.file_bytes:
+        return Refused(
+            "file_too_large", f"{info.file_size} bytes; the limit per file is {limits.file_bytes} bytes"
         )
     return None
 

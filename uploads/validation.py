@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from django.conf import settings
+from PIL import ExifTags, UnidentifiedImageError
 from PIL import Image as PILImage
-from PIL import UnidentifiedImageError
 
 from gallery.specs import FORMAT_EXTENSIONS
 
@@ -21,6 +21,7 @@ from gallery.specs import FORMAT_EXTENSIONS
 # multi-picture JPEGs of cameras and phones as MPO: they are JPEG files.
 PIL_OPEN_FORMATS: tuple[str, ...] = tuple(FORMAT_EXTENSIONS)
 FORMAT_ALIASES = {"MPO": "JPEG"}
+EXIF_IN_HEADER = frozenset({"JPEG", "MPO", "TIFF", "WEBP"})
 ACCEPTED_DESCRIPTION = "JPEG, PNG, WebP, GIF, TIFF, BMP, HEIC/HEIF"
 SNIFF_BYTES = 1024
 
@@ -71,7 +72,7 @@ def damaged(detail: object) -> Refused:
 @dataclass(frozen=True)
 class PictureInfo:
     format: str  # a key of gallery.specs.FORMAT_EXTENSIONS: JPEG, PNG, WEBP, GIF, TIFF, BMP, HEIF
-    width: int
+    width: int  # as displayed: EXIF orientation applied
     height: int
 
     @property
@@ -119,6 +120,12 @@ def picture_inspect(source: BinaryIO, *, max_pixels: int) -> PictureInfo:
             warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
             with PILImage.open(source, formats=PIL_OPEN_FORMATS) as picture:
                 pil_format, (width, height) = picture.format, picture.size
+                # Only where EXIF sits in the header: PNG's getexif() would decode the whole picture.
+                turned = (
+                    pil_format in EXIF_IN_HEADER
+                    and width * height <= max_pixels
+                    and (picture.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8))
+                )
     except PILImage.DecompressionBombError as exc:  # Pillow's own guard, at twice its MAX_IMAGE_PIXELS
         raise Refused(
             "too_many_pixels",
@@ -139,4 +146,6 @@ def picture_inspect(source: BinaryIO, *, max_pixels: int) -> PictureInfo:
             "too_many_pixels",
             f"{width}×{height} is {megapixels(width * height)}; the limit is {megapixels(max_pixels)}",
         )
+    if turned:
+        width, height = height, width
     return PictureInfo(format=FORMAT_ALIASES.get(pil_format, pil_format), width=width, height=height)

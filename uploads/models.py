@@ -1,0 +1,105 @@
+"""Upload jobs: one per ZIP or batch of photos, with counts and one result row per file."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gallery.models import Album, Article, Image
+
+
+class UploadJob(models.Model):
+    """One upload being ingested by the task worker. Written only by `uploads.services`."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    class Mode(models.TextChoices):
+        ADD = "add", _("add")
+        REPLACE = "replace", _("replace")
+
+    class Kind(models.TextChoices):
+        ARCHIVE = "zip", _("ZIP archive")
+        IMAGES = "images", _("photos")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.ADD)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source_name = models.CharField(max_length=255, help_text="The uploaded ZIP's or first photo's name.")
+    album_requested = models.CharField(max_length=200, blank=True)
+    article_requested = models.CharField(max_length=200, blank=True)
+    album = models.ForeignKey(Album, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    spool = models.CharField(max_length=500, help_text="Directory holding the uploaded files until the end.")
+    file_names = models.JSONField(default=list, blank=True, help_text="Photo uploads: the files' names.")
+
+    total = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    ignored = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    removed = models.PositiveIntegerField(default=0, help_text="Photos replaced away (replace mode).")
+    error_code = models.CharField(max_length=40, blank=True)
+    error = models.TextField(blank=True)
+
+    task_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True, help_text="host:pid of the process running it.")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Storage names of photos replaced away, kept until their deletion is done (survives a killed worker).
+    files_to_delete = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"], name="uploadjob_user_created")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.source_name}"
+
+    @property
+    def processed(self) -> int:
+        return self.added + self.duplicates + self.ignored + self.refused
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class UploadResult(models.Model):
+    """What happened to one file of an upload. Ignored clutter is only counted, not listed.
+
+    A `pending` row is the job's journal: it names the storage files being written for the entry, so that a
+    worker killed half-way can remove them (`files`) before the entry is processed again.
+    """
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("in progress")
+        ADDED = "added", _("added")
+        DUPLICATE = "duplicate", _("duplicate")
+        REFUSED = "refused", _("refused")
+
+    job = models.ForeignKey(UploadJob, on_delete=models.CASCADE, related_name="results")
+    entry_index = models.PositiveIntegerField()
+    name = models.CharField(max_length=1000)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    code = models.CharField(max_length=40, blank=True)
+    reason = models.TextField(blank=True)
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    image = models.ForeignKey(Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    files = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["job", "entry_index"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "entry_index"], name="uploadresult_unique_entry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.outcome}"

@@ -1,0 +1,30 @@
+"""Fixtures of the upload tests: a private spool and lock directory, and a one-call ingest."""
+
+from collections.abc import Callable
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from uploads.models import UploadJob
+from uploads.services import upload_job_create
+
+
+@pytest.fixture(autouse=True)
+def upload_dirs(settings, tmp_path):
+    settings.UPLOAD_SPOOL_DIR = tmp_path / "spool"
+    settings.LOCK_DIR = tmp_path / "locks"
+    return settings.UPLOAD_SPOOL_DIR
+
+
+@pytest.fixture
+def ingest(django_capture_on_commit_callbacks, uploader) -> Callable[..., UploadJob]:
+    """Upload files (name → bytes) as the uploader and run the job to its end (ImmediateBackend)."""
+
+    def run(files: dict[str, bytes], *, user=uploader, **form) -> UploadJob:
+        uploads = [SimpleUploadedFile(name, content) for name, content in files.items()]
+        with django_capture_on_commit_callbacks(execute=True):
+            job = upload_job_create(user=user, files=uploads, **form)
+        job.refresh_from_db()
+        return job
+
+    return run
