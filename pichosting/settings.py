@@ -167,6 +167,8 @@ LOCK_DIR = env.path("LOCK_DIR", default=VAR_DIR / "locks")
 
 # Seconds the costly statistics figures (sums over all photos, database size) are reused before recomputing.
 STATISTICS_CACHE_SECONDS = env.int("STATISTICS_CACHE_SECONDS", default=60)
+# Storage folder where photos copied by hand (<album>/<article>/<photo>) wait for `manage.py sync_storage`.
+SYNC_INBOX = env.str("SYNC_INBOX", default="incoming")
 
 # OpenID Connect (Keycloak). Empty issuer = OIDC off, local login only.
 OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
