@@ -1,4 +1,4 @@
-"""`manage.py sync_storage` on a real filesystem storage: every discrepancy, dry run, idempotence, the lock."""
+"""`manage.py sync_storage` on filesystem storage: every discrepancy, dry run, idempotence, the lock."""
 
 import io
 
