@@ -18,6 +18,7 @@ from django.test import Client
 from accounts import oidc
 from accounts.models import ActionLog, OidcIdentity
 from accounts.roles import Role
+from gallery.tests.factories import album_make
 from tests.system.keycloak.conftest import CLIENT_ID, CLIENT_SECRET, CLIENTS, REALMS, USERS
 from tests.system.keycloak.provider import keycloak_mimic_start
 
@@ -179,17 +180,26 @@ def test_a_bad_token_does_not_fall_back_to_the_session(oidc_on, client, make_use
     assert me(client, "opaque-garbage").status_code == 401
 
 
-@pytest.mark.urls("tests.system.keycloak.urls_csrf_probe")
 def test_bearer_needs_no_csrf_but_a_cookie_session_does(oidc_on, make_user):
-    token = oidc_on.client_credentials(CLIENT_ID, CLIENT_SECRET)
+    """A real unsafe endpoint (the export preview), called with a token and with a session cookie."""
+    album_make("Весна 2026")
+    body = json.dumps({"albums": ["весна 2026"]})
+    token = oidc_on.client_credentials("pim", "pim-secret")
     browser = Client(enforce_csrf_checks=True)
-    assert browser.post("/csrf-probe/echo", **bearer(token)).status_code == 200
 
-    browser.force_login(make_user("anna", Role.USER))
-    assert browser.post("/csrf-probe/echo").status_code == 403
+    with_token = browser.post("/api/export-preview", body, content_type="application/json", **bearer(token))
+    assert with_token.status_code == 200, with_token.content
+    assert "columns" in with_token.json()
+
+    browser.force_login(make_user("anna", Role.VIEWER))
+    no_csrf = browser.post("/api/export-preview", body, content_type="application/json")
+    assert no_csrf.status_code == 403 and "CSRF" in no_csrf.json()["error"]["message"]
     browser.get("/")  # a page with a form sets the CSRF cookie
     csrf = browser.cookies["csrftoken"].value
-    assert browser.post("/csrf-probe/echo", HTTP_X_CSRFTOKEN=csrf).status_code == 200
+    with_cookie = browser.post(
+        "/api/export-preview", body, content_type="application/json", HTTP_X_CSRFTOKEN=csrf
+    )
+    assert with_cookie.status_code == 200
 
 
 def free_port() -> int:
