@@ -6,8 +6,8 @@
 //   /realms/<realm>/.well-known/openid-configuration
 //   /realms/<realm>/protocol/openid-connect/{auth,token,userinfo,certs,logout}
 // and issues Keycloak's claims: access tokens are RS256 JWTs with azp, realm_access.roles and
-// resource_access.<client>.roles; ID tokens and userinfo carry roles only for clients with
-// "roles_mappers": true (Keycloak's default mappers put roles only in the access token).
+// resource_access.<client>.roles. Where roles go is a client's "roles_in" ({access_token, id_token,
+// userinfo}), standing for Keycloak's role mappers; the default is Keycloak's: the access token only.
 // Client-credentials tokens belong to the user "service-account-<client_id>"; a client's "audience" list
 // stands for Keycloak's audience mapper.
 // Users (passwords, roles) are re-read from CONFIG.users_file on every use, so a test can change roles
@@ -32,6 +32,7 @@ const userByName = (username) => {
   return u ? { username, ...u } : undefined;
 };
 const clientExtras = Object.fromEntries(config.clients.map((c) => [c.client_id, c]));
+const rolesIn = (clientId, token) => ({ access_token: true, ...clientExtras[clientId]?.roles_in })[token];
 
 function roleClaims(user) {
   return {
@@ -96,7 +97,8 @@ async function makeRealm(realm, origin) {
     pkce: { required: () => true },
     conformIdTokenClaims: false,
     claims: {
-      openid: ['sub'],
+      // Keycloak's role mappers add these whatever the scope.
+      openid: ['sub', 'realm_access', 'resource_access'],
       profile: ['name', 'given_name', 'family_name', 'preferred_username'],
       email: ['email', 'email_verified'],
       roles: ['realm_access', 'resource_access'],
@@ -146,7 +148,8 @@ async function makeRealm(realm, origin) {
           jwt.payload.typ = 'Bearer';
           // Keycloak's audience mapper: lets another client's tokens be accepted by the named clients.
           if (clientExtras[clientId]?.audience) jwt.payload.aud = clientExtras[clientId].audience;
-          if (user) Object.assign(jwt.payload, profileClaims(user), roleClaims(user));
+          if (user) Object.assign(jwt.payload, profileClaims(user));
+          if (user && rolesIn(clientId, 'access_token')) Object.assign(jwt.payload, roleClaims(user));
         },
       },
     },
@@ -155,9 +158,10 @@ async function makeRealm(realm, origin) {
       if (!user) return undefined;
       return {
         accountId: sub,
-        claims: async () => {
-          const withRoles = clientExtras[ctx.oidc.client?.clientId]?.roles_mappers;
-          return { ...profileClaims(userBySub(sub) || user), ...(withRoles ? roleClaims(user) : {}) };
+        claims: async (use) => {
+          const current = userBySub(sub) || user;
+          const withRoles = rolesIn(ctx.oidc.client?.clientId, use);
+          return { ...profileClaims(current), ...(withRoles ? roleClaims(current) : {}) };
         },
       };
     },
@@ -176,7 +180,7 @@ async function userinfo(req, res, provider) {
     const { payload } = await jose.jwtVerify(token, verifyKeys, { issuer: provider.issuer });
     const user = userBySub(payload.sub);
     if (!user) throw new Error('unknown subject');
-    const claims = { ...profileClaims(user), ...(clientExtras[payload.azp]?.roles_mappers ? roleClaims(user) : {}) };
+    const claims = { ...profileClaims(user), ...(rolesIn(payload.azp, 'userinfo') ? roleClaims(user) : {}) };
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(claims));
   } catch (err) {
     res.writeHead(401, { 'www-authenticate': `Bearer error="invalid_token"` }).end();

@@ -69,6 +69,16 @@ CLIENTS = [
         "access_token_ttl": 1,
     },
     {"client_id": "no-role-client", "client_secret": "no-role-secret", "audience": [CLIENT_ID]},
+    # Keycloak clients whose role mappers put the roles only in the ID token, or only in userinfo
+    *(
+        {
+            "client_id": client_id,
+            "client_secret": f"{client_id}-secret",
+            "redirect_uris": ["http://testserver/oidc/callback/"],
+            "roles_in": {"access_token": False, place: True},
+        }
+        for client_id, place in (("roles-in-id-token", "id_token"), ("roles-in-userinfo", "userinfo"))
+    ),
 ]
 REALMS = ["pichosting", "other"]
 

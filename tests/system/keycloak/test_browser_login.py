@@ -39,6 +39,14 @@ def test_each_role_signs_in_through_the_provider(oidc_on, client, name, role):
     assert actions == [ActionLog.ACCOUNT_CREATED, ActionLog.LOGIN]
 
 
+@pytest.mark.parametrize("client_id", ["roles-in-id-token", "roles-in-userinfo"])
+def test_roles_mapped_only_to_the_id_token_or_userinfo_count_too(oidc_on, client, settings, client_id):
+    settings.OIDC_CLIENT_ID, settings.OIDC_CLIENT_SECRET = client_id, f"{client_id}-secret"
+    page = Browser(client).login("olga", PASSWORD)
+    assert page.status == 200
+    assert user_roles(oidc_user("olga")) == {Role.ADMIN}
+
+
 def test_login_requires_pkce_state_and_nonce(oidc_on, client):
     """The redirect to the provider carries them (and the provider here refuses codes without PKCE)."""
     response = client.get("/oidc/authenticate/")
