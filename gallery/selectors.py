@@ -1,21 +1,155 @@
-"""Reads of the catalogue, shaped so that query counts do not grow with the number of rows shown."""
+"""Reads of the catalogue, shaped so that query counts do not grow with the number of rows shown.
+
+Thumbnail rows are the truth about renditions: nothing here asks storage whether a file exists. Deep pages
+use keyset pagination (`gallery.pagination`), so their cost does not grow with the page number.
+"""
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet, Sum
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
-from gallery.models import Album, Article, Image, Thumbnail
+from gallery.models import Album, Article, Image, Thumbnail, name_key
+from gallery.pagination import Page, keyset_page
 from gallery.specs import THUMBNAIL_EXTENSIONS
 
 THUMBNAIL_FORMAT_BY_EXTENSION = {extension: fmt for fmt, extension in THUMBNAIL_EXTENSIONS.items()}
+
+ALBUM_ORDERINGS: dict[str, tuple[str, ...]] = {
+    "name": ("name_key", "id"),
+    "changed": ("-updated_at", "-id"),
+}
+ARTICLE_ORDERING: tuple[str, ...] = ("sku_key", "id")
+ALBUM_IMAGE_ORDERING: tuple[str, ...] = ("article_id", "position", "id")
+ARTICLE_IMAGE_ORDERING: tuple[str, ...] = ("position", "id")
 
 
 def album_list() -> QuerySet[Album]:
     """All albums, by name; counters are columns, so no aggregation over photos."""
     return Album.objects.order_by("name_key")
+
+
+def _thumbnails_prefetch() -> Prefetch:
+    return Prefetch("thumbnails", queryset=Thumbnail.objects.order_by("size", "format"))
+
+
+def _covers(image_ids: list[int]) -> dict[int, Image]:
+    """The photos `image_ids` with their thumbnails, by id (two queries)."""
+    images = Image.objects.filter(pk__in=[i for i in image_ids if i]).prefetch_related(_thumbnails_prefetch())
+    return {image.pk: image for image in images}
+
+
+def album_by_name(name: str) -> Album:
+    """The album called exactly `name` (case-insensitively); Http404 otherwise."""
+    album = Album.objects.filter(name_key=name_key(name)).first()
+    if album is None:
+        raise Http404(f"No album named “{name}”.")
+    return album
+
+
+def article_by_sku(*, album: Album, sku: str) -> Article:
+    """The article `sku` of `album` (case-insensitively); Http404 otherwise, also for other albums' SKUs."""
+    article = Article.objects.filter(album=album, sku_key=name_key(sku)).first()
+    if article is None:
+        raise Http404(f"No article “{sku}” in album “{album.name}”.")
+    return article
+
+
+def album_page(*, search: str = "", sort: str = "name", cursor: str | None = None, limit: int) -> Page:
+    """Albums whose name contains `search`, sorted by `sort` (`name` or `changed`), each with `.cover`."""
+    first_image = Image.objects.filter(album=OuterRef("pk")).order_by(*ALBUM_IMAGE_ORDERING).values("id")[:1]
+    albums = Album.objects.annotate(cover_id=Subquery(first_image))
+    if search:
+        albums = albums.filter(name_key__contains=name_key(search))
+    page = keyset_page(albums, ordering=ALBUM_ORDERINGS[sort], cursor=cursor, limit=limit)
+    covers = _covers([album.cover_id for album in page.items])
+    for album in page.items:
+        album.cover = covers.get(album.cover_id)
+    return page
+
+
+@dataclass(frozen=True)
+class ArticleFilters:
+    """The album page's article filters; empty values filter nothing."""
+
+    sku: str = ""
+    uploaded_from: datetime.date | None = None
+    uploaded_to: datetime.date | None = None
+    uploaded_by: int | None = None
+    without_photos: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self != ArticleFilters()
+
+
+def _articles_filtered(album: Album, filters: ArticleFilters) -> QuerySet[Article]:
+    articles = Article.objects.filter(album=album)
+    if filters.sku:
+        articles = articles.filter(sku_key__contains=name_key(filters.sku))
+    if filters.without_photos:
+        articles = articles.filter(~Exists(Image.objects.filter(article=OuterRef("pk"))))
+    uploads = Image.objects.filter(article=OuterRef("pk"))
+    if filters.uploaded_from:
+        uploads = uploads.filter(created_at__date__gte=filters.uploaded_from)
+    if filters.uploaded_to:
+        uploads = uploads.filter(created_at__date__lte=filters.uploaded_to)
+    if filters.uploaded_by:
+        uploads = uploads.filter(uploaded_by_id=filters.uploaded_by)
+    if filters.uploaded_from or filters.uploaded_to or filters.uploaded_by:
+        articles = articles.filter(Exists(uploads))
+    return articles
+
+
+def article_page(
+    *, album: Album, filters: ArticleFilters = ArticleFilters(), cursor: str | None = None, limit: int
+) -> Page:
+    """Articles of `album` by SKU, each with `.images_count` and `.cover` (first photo or None)."""
+    page = keyset_page(
+        _articles_filtered(album, filters), ordering=ARTICLE_ORDERING, cursor=cursor, limit=limit
+    )
+    counts: dict[int, int] = {}
+    first: dict[int, int] = {}
+    rows = Image.objects.filter(article_id__in=[article.pk for article in page.items])
+    for article_id, image_id in rows.order_by(*ALBUM_IMAGE_ORDERING).values_list("article_id", "id"):
+        counts[article_id] = counts.get(article_id, 0) + 1
+        first.setdefault(article_id, image_id)
+    covers = _covers(list(first.values()))
+    for article in page.items:
+        article.album = album
+        article.images_count = counts.get(article.pk, 0)
+        article.cover = covers.get(first.get(article.pk))
+    return page
+
+
+def uploaders(*, album: Album) -> QuerySet:
+    """Users who uploaded photos into `album`, by username (for the "uploaded by" filter)."""
+    uploaded = Image.objects.filter(album=album, uploaded_by=OuterRef("pk"))
+    return get_user_model().objects.filter(Exists(uploaded)).order_by("username")
+
+
+def image_page(
+    *, album: Album, article: Article | None = None, cursor: str | None = None, limit: int
+) -> Page:
+    """Photos of `album` (by article, then position) or of one `article` (by position), with thumbnails."""
+    images = Image.objects.select_related("article").prefetch_related(_thumbnails_prefetch())
+    if article is None:
+        return keyset_page(
+            images.filter(album=album), ordering=ALBUM_IMAGE_ORDERING, cursor=cursor, limit=limit
+        )
+    return keyset_page(
+        images.filter(article=article), ordering=ARTICLE_IMAGE_ORDERING, cursor=cursor, limit=limit
+    )
+
+
+def article_images(*, article: Article) -> list[Image]:
+    """All photos of `article` in their order, with thumbnails (two queries)."""
+    images = article.images.order_by(*ARTICLE_IMAGE_ORDERING).prefetch_related(_thumbnails_prefetch())
+    return list(images)
 
 
 def image_for_file(*, image_id: int | str, sha: str) -> Image:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Sum
+from django.utils import timezone
 
 from gallery.models import Album, Article, Image, Thumbnail, link_token_new, name_key
 from gallery.paths import original_name, thumbnail_name
@@ -102,7 +103,7 @@ def article_get_or_create(*, album: Album, sku: str) -> tuple[Article, bool]:
 
 
 def album_counters_refresh(*, album_id: int) -> None:
-    """Recompute an album's article/photo counts, bytes and last upload from its rows."""
+    """Recompute an album's article/photo counts, bytes and last upload from its rows; marks it changed."""
     totals = Image.objects.filter(album_id=album_id).aggregate(
         images=Count("id"), bytes=Sum("bytes"), last=Max("created_at")
     )
@@ -111,6 +112,7 @@ def album_counters_refresh(*, album_id: int) -> None:
         images_count=totals["images"] or 0,
         bytes_total=totals["bytes"] or 0,
         last_upload_at=totals["last"],
+        updated_at=timezone.now(),  # "last change" sorting sees uploads and deletions
     )
 
 

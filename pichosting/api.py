@@ -16,6 +16,7 @@ from ninja.security import SessionAuth
 from accounts.api import router as accounts_router
 from accounts.bearer import KeycloakBearer
 from exports.api import router as exports_router
+from gallery.api import router as gallery_router
 from pichosting.access import access_denied, error_response
 
 logger = logging.getLogger(__name__)
@@ -75,3 +76,4 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("", accounts_router)
 api.add_router("", exports_router)
+api.add_router("", gallery_router)

@@ -1,0 +1,273 @@
+"""JSON views of the gallery: albums, articles, photos and thumbnails, thin over `gallery.selectors`.
+
+`<album>` and `<article>` are the exact name or SKU (case-insensitive, URL-encoded, Cyrillic included).
+Lists are keyset-paginated: `limit` (1–500) and the opaque `cursor` from the previous page's `next_cursor`.
+"""
+
+import datetime
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from gallery import selectors
+from gallery.links import download_url, original_url, thumbnail_url
+from gallery.models import Album, Image
+from gallery.pagination import LIMIT_DEFAULT, LIMIT_MAX, InvalidCursor, Page
+from pichosting.access import Capability, require_capability
+
+router = Router(tags=["gallery"])
+
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+
+class ErrorDetail(Schema):
+    code: str = Field(min_length=1, examples=["not_found"])
+    message: str = Field(min_length=1)
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+class ThumbnailOut(Schema):
+    size: int = Field(ge=1, description="The box the rendition fits in, in pixels (the ladder's rung).")
+    format: Literal["jpeg", "webp"]
+    url: str = Field(pattern=r"^https?://", description="Protected URL; needs the view capability.")
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
+    bytes: int = Field(ge=0)
+
+
+class ImageOut(Schema):
+    id: int = Field(ge=1)
+    album: str = Field(min_length=1, description="The album's name.")
+    sku: str = Field(min_length=1, description="The article's SKU, exactly as written.")
+    position: int = Field(ge=0)
+    original_name: str = Field(description="The file name it was uploaded under.")
+    format: str = Field(min_length=1, examples=["JPEG"])
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
+    bytes: int = Field(ge=0)
+    sha256: str = Field(pattern=SHA256_PATTERN)
+    created_at: datetime.datetime
+    url: str = Field(pattern=r"^https?://", description="The original, inline.")
+    download_url: str = Field(pattern=r"^https?://", description="The original as an attachment.")
+    thumbnails: list[ThumbnailOut]
+
+
+class ImageThumbnailsOut(Schema):
+    id: int = Field(ge=1)
+    sku: str = Field(min_length=1)
+    position: int = Field(ge=0)
+    sha256: str = Field(pattern=SHA256_PATTERN)
+    thumbnails: list[ThumbnailOut]
+
+
+class AlbumOut(Schema):
+    id: int = Field(ge=1)
+    name: str = Field(min_length=1)
+    slug: str = Field(min_length=1)
+    description: str
+    articles_count: int = Field(ge=0)
+    images_count: int = Field(ge=0)
+    bytes_total: int = Field(ge=0)
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    last_upload_at: datetime.datetime | None
+    cover_thumbnails: list[ThumbnailOut] = Field(description="The first photo's renditions; empty if none.")
+
+
+class ArticleOut(Schema):
+    id: int = Field(ge=1)
+    sku: str = Field(min_length=1)
+    slug: str = Field(min_length=1)
+    created_at: datetime.datetime
+    images_count: int = Field(ge=0)
+    cover_thumbnails: list[ThumbnailOut] = Field(description="The first photo's renditions; empty if none.")
+
+
+class PageOut(Schema):
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class AlbumPage(PageOut):
+    items: list[AlbumOut]
+
+
+class ArticlePage(PageOut):
+    items: list[ArticleOut]
+
+
+class ImagePage(PageOut):
+    items: list[ImageOut]
+
+
+class ThumbnailPage(PageOut):
+    items: list[ImageThumbnailsOut]
+
+
+class Paging(Schema):
+    limit: int = Field(LIMIT_DEFAULT, ge=1, le=LIMIT_MAX, description="Items per page (at most 500).")
+    cursor: str | None = Field(None, max_length=1000, description="`next_cursor` of the previous page.")
+
+
+class AlbumQuery(Paging):
+    search: str = Field("", max_length=200, description="Part of the album name (case-insensitive).")
+    sort: Literal["name", "changed"] = Field("name", description="By name, or most recently changed first.")
+
+
+class CursorError(HttpError):
+    code = "invalid_cursor"
+
+
+def _page(load, **kwargs) -> Page:
+    try:
+        return load(**kwargs)
+    except InvalidCursor as exc:
+        raise CursorError(400, str(exc)) from exc
+
+
+def _origin(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _thumbnails(origin: str, image: Image | None) -> list[dict]:
+    if image is None:
+        return []
+    return [
+        {
+            "size": thumbnail.size,
+            "format": thumbnail.format,
+            "url": origin + thumbnail_url(image, thumbnail),
+            "width": thumbnail.width,
+            "height": thumbnail.height,
+            "bytes": thumbnail.bytes,
+        }
+        for thumbnail in image.thumbnails.all()
+    ]
+
+
+def _image(origin: str, album: Album, image: Image) -> dict:
+    return {
+        "id": image.pk,
+        "album": album.name,
+        "sku": image.article.sku,
+        "position": image.position,
+        "original_name": image.original_name,
+        "format": image.format,
+        "width": image.width,
+        "height": image.height,
+        "bytes": image.bytes,
+        "sha256": image.sha256,
+        "created_at": image.created_at,
+        "url": origin + original_url(image),
+        "download_url": origin + download_url(image),
+        "thumbnails": _thumbnails(origin, image),
+    }
+
+
+def _image_thumbnails(origin: str, album: Album, image: Image) -> dict:
+    return {
+        "id": image.pk,
+        "sku": image.article.sku,
+        "position": image.position,
+        "sha256": image.sha256,
+        "thumbnails": _thumbnails(origin, image),
+    }
+
+
+@router.get("/albums", response={200: AlbumPage, **ERRORS}, summary="Albums, with counters and a cover")
+@require_capability(Capability.VIEW)
+def albums(request: HttpRequest, query: Query[AlbumQuery]) -> dict:
+    page = _page(
+        selectors.album_page, search=query.search, sort=query.sort, cursor=query.cursor, limit=query.limit
+    )
+    origin = _origin(request)
+    items = [
+        {
+            **{
+                field: getattr(album, field) for field in AlbumOut.model_fields if field != "cover_thumbnails"
+            },
+            "cover_thumbnails": _thumbnails(origin, album.cover),
+        }
+        for album in page.items
+    ]
+    return {"items": items, "next_cursor": page.next_cursor}
+
+
+@router.get(
+    "/articles/{album}", response={200: ArticlePage, **ERRORS}, summary="Articles of an album, by SKU"
+)
+@require_capability(Capability.VIEW)
+def articles(request: HttpRequest, album: str, paging: Query[Paging]) -> dict:
+    found = selectors.album_by_name(album)
+    page = _page(selectors.article_page, album=found, cursor=paging.cursor, limit=paging.limit)
+    origin = _origin(request)
+    items = [
+        {
+            "id": article.pk,
+            "sku": article.sku,
+            "slug": article.slug,
+            "created_at": article.created_at,
+            "images_count": article.images_count,
+            "cover_thumbnails": _thumbnails(origin, article.cover),
+        }
+        for article in page.items
+    ]
+    return {"items": items, "next_cursor": page.next_cursor}
+
+
+def _images_answer(request: HttpRequest, album: str, article: str | None, paging: Paging, shape) -> dict:
+    """A page of photos of `album` (or of one `article` in it), each shaped by `shape`."""
+    found = selectors.album_by_name(album)
+    found_article = selectors.article_by_sku(album=found, sku=article) if article is not None else None
+    page = _page(
+        selectors.image_page, album=found, article=found_article, cursor=paging.cursor, limit=paging.limit
+    )
+    origin = _origin(request)
+    return {"items": [shape(origin, found, image) for image in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get(
+    "/files/{album}",
+    response={200: ImagePage, **ERRORS},
+    summary="Photos of an album, by article then position",
+)
+@require_capability(Capability.VIEW)
+def album_files(request: HttpRequest, album: str, paging: Query[Paging]) -> dict:
+    return _images_answer(request, album, None, paging, _image)
+
+
+@router.get(
+    "/files/{album}/{article}",
+    response={200: ImagePage, **ERRORS},
+    summary="Photos of an article, in their order",
+)
+@require_capability(Capability.VIEW)
+def article_files(request: HttpRequest, album: str, article: str, paging: Query[Paging]) -> dict:
+    return _images_answer(request, album, article, paging, _image)
+
+
+@router.get(
+    "/thumbnails/{album}",
+    response={200: ThumbnailPage, **ERRORS},
+    summary="Thumbnail URLs of an album's photos",
+)
+@require_capability(Capability.VIEW)
+def album_thumbnails(request: HttpRequest, album: str, paging: Query[Paging]) -> dict:
+    return _images_answer(request, album, None, paging, _image_thumbnails)
+
+
+@router.get(
+    "/thumbnails/{album}/{article}",
+    response={200: ThumbnailPage, **ERRORS},
+    summary="Thumbnail URLs of an article's photos",
+)
+@require_capability(Capability.VIEW)
+def article_thumbnails(request: HttpRequest, album: str, article: str, paging: Query[Paging]) -> dict:
+    return _images_answer(request, album, article, paging, _image_thumbnails)
