@@ -16,22 +16,11 @@ from gallery.links import download_url, original_url, thumbnail_url
 from gallery.models import Album, Image
 from gallery.pagination import LIMIT_DEFAULT, LIMIT_MAX, InvalidCursor, Page
 from pichosting.access import Capability, require_capability
+from pichosting.api_schemas import ERROR_RESPONSES
 
 router = Router(tags=["gallery"])
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
-
-
-class ErrorDetail(Schema):
-    code: str = Field(min_length=1, examples=["not_found"])
-    message: str = Field(min_length=1)
-
-
-class ErrorOut(Schema):
-    error: ErrorDetail
-
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 class ThumbnailOut(Schema):
@@ -181,7 +170,9 @@ def _image_thumbnails(origin: str, album: Album, image: Image) -> dict:
     }
 
 
-@router.get("/albums", response={200: AlbumPage, **ERRORS}, summary="Albums, with counters and a cover")
+@router.get(
+    "/albums", response={200: AlbumPage, **ERROR_RESPONSES}, summary="Albums, with counters and a cover"
+)
 @require_capability(Capability.VIEW)
 def albums(request: HttpRequest, query: Query[AlbumQuery]) -> dict:
     page = _page(
@@ -201,7 +192,9 @@ def albums(request: HttpRequest, query: Query[AlbumQuery]) -> dict:
 
 
 @router.get(
-    "/articles/{album}", response={200: ArticlePage, **ERRORS}, summary="Articles of an album, by SKU"
+    "/articles/{album}",
+    response={200: ArticlePage, **ERROR_RESPONSES},
+    summary="Articles of an album, by SKU",
 )
 @require_capability(Capability.VIEW)
 def articles(request: HttpRequest, album: str, paging: Query[Paging]) -> dict:
@@ -235,7 +228,7 @@ def _images_answer(request: HttpRequest, album: str, article: str | None, paging
 
 @router.get(
     "/files/{album}",
-    response={200: ImagePage, **ERRORS},
+    response={200: ImagePage, **ERROR_RESPONSES},
     summary="Photos of an album, by article then position",
 )
 @require_capability(Capability.VIEW)
@@ -245,7 +238,7 @@ def album_files(request: HttpRequest, album: str, paging: Query[Paging]) -> dict
 
 @router.get(
     "/files/{album}/{article}",
-    response={200: ImagePage, **ERRORS},
+    response={200: ImagePage, **ERROR_RESPONSES},
     summary="Photos of an article, in their order",
 )
 @require_capability(Capability.VIEW)
@@ -255,7 +248,7 @@ def article_files(request: HttpRequest, album: str, article: str, paging: Query[
 
 @router.get(
     "/thumbnails/{album}",
-    response={200: ThumbnailPage, **ERRORS},
+    response={200: ThumbnailPage, **ERROR_RESPONSES},
     summary="Thumbnail URLs of an album's photos",
 )
 @require_capability(Capability.VIEW)
@@ -265,7 +258,7 @@ def album_thumbnails(request: HttpRequest, album: str, paging: Query[Paging]) ->
 
 @router.get(
     "/thumbnails/{album}/{article}",
-    response={200: ThumbnailPage, **ERRORS},
+    response={200: ThumbnailPage, **ERROR_RESPONSES},
     summary="Thumbnail URLs of an article's photos",
 )
 @require_capability(Capability.VIEW)

@@ -18,10 +18,19 @@ from accounts.bearer import KeycloakBearer
 from exports.api import router as exports_router
 from gallery.api import router as gallery_router
 from pichosting.access import access_denied, error_response
+from pichosting.api_schemas import errors_documented
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+
+class PicHostingAPI(NinjaAPI):
+    """The API whose document also lists the errors every operation can answer (`errors_documented`)."""
+
+    def get_openapi_schema(self, **kwargs) -> dict:
+        return errors_documented(super().get_openapi_schema(**kwargs))
+
+
+api = PicHostingAPI(
     title="PicHosting API",
     version="1",
     description="Product photos organised as album → article (SKU) → photos.",
