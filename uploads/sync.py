@@ -32,6 +32,7 @@ from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from accounts.services import action_log_record
 from gallery.models import Album, Article, Image, Thumbnail, name_key
@@ -51,6 +52,7 @@ from gallery.thumbnails import (
 )
 from uploads.layout import placements
 from uploads.locks import LockBusy, album_lock, named_lock
+from uploads.models import SyncRun
 from uploads.names import is_junk, path_parts, text_clean
 from uploads.validation import Limits, Refused, damaged, picture_inspect
 
@@ -445,8 +447,8 @@ class _Sync:
             if (size != image.bytes or self.options.checksum) and self._changed(image, size):
                 continue
             self._thumbnails_check(image, thumbnails)
+        self._orphan_thumbnails(album, thumbnails)  # before rows of missing photos go, with their files
         self._missing(missing)
-        self._orphan_thumbnails(album, thumbnails)
 
     def _missing(self, missing: list[Image]) -> None:
         for image in missing:
@@ -568,18 +570,51 @@ def storage_sync(*, options: SyncOptions, progress: Progress = _no_progress) -> 
         return _Sync(options, progress).run()
 
 
-def sync_run(
-    *, options: SyncOptions, progress: Progress = _no_progress, user=None, request=None
-) -> SyncReport:
-    """Run a sync and write it to the action log (who, options, counts)."""
-    report = storage_sync(options=options, progress=progress)
+def sync_run_create(*, options: SyncOptions, trigger: str, user=None) -> SyncRun:
+    """Record a sync that is about to run (command) or to be queued (API)."""
+    return SyncRun.objects.create(trigger=trigger, user=user, options=asdict(options))
+
+
+def sync_run_execute(*, run: SyncRun, progress: Progress = _no_progress, request=None) -> SyncReport:
+    """Run the sync `run` describes, keep its outcome on the row and write it to the action log.
+
+    Raises LockBusy (recorded as a failed run) when another sync is running.
+    """
+    options = SyncOptions(**run.options)
+    run.status, run.started_at = SyncRun.Status.RUNNING, timezone.now()
+    run.save(update_fields=["status", "started_at"])
+    try:
+        report = storage_sync(options=options, progress=progress)
+    except Exception as exc:
+        run.status, run.finished_at = SyncRun.Status.FAILED, timezone.now()
+        run.error = f"another sync is running: {exc}" if isinstance(exc, LockBusy) else f"failed: {exc}"
+        run.save(update_fields=["status", "finished_at", "error"])
+        raise
+    outcome = report.as_dict()
+    run.status, run.finished_at = SyncRun.Status.DONE, timezone.now()
+    run.counts, run.problems, run.in_sync = outcome["counts"], outcome["problems"], report.in_sync
+    run.save(update_fields=["status", "finished_at", "counts", "problems", "in_sync"])
     action_log_record(
         action="storage_sync",
-        user=user,
+        user=run.user,
         request=request,
-        username="" if user or request else "manage.py sync_storage",
-        object_type="storage",
-        object_repr=options.album or "all albums",
-        details={"options": asdict(options), **report.as_dict(), "problems": report.problems[:50]},
+        username="" if run.user else "manage.py sync_storage",
+        obj=run,
+        details={"options": run.options, "counts": run.counts, "in_sync": report.in_sync},
     )
     return report
+
+
+def sync_run(*, options: SyncOptions, progress: Progress = _no_progress, user=None) -> SyncReport:
+    """Run a sync now (the management command)."""
+    run = sync_run_create(options=options, trigger=SyncRun.Trigger.COMMAND, user=user)
+    return sync_run_execute(run=run, progress=progress)
+
+
+def sync_run_enqueue(*, options: SyncOptions, user) -> SyncRun:
+    """Queue a sync for the task worker (the API); it starts once this transaction commits."""
+    from uploads.tasks import storage_sync_process
+
+    run = sync_run_create(options=options, trigger=SyncRun.Trigger.API, user=user)
+    transaction.on_commit(lambda: storage_sync_process.enqueue(run.pk))
+    return run

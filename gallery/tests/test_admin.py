@@ -20,6 +20,8 @@ ADMIN_PAGES = [
     "admin:accounts_actionlog_changelist",
     "admin:accounts_actionlog_csv",
     "admin:auth_user_changelist",
+    "admin:uploads_uploadjob_changelist",
+    "admin:uploads_syncrun_changelist",
 ]
 
 
