@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 
 from accounts.models import ActionLog, OidcIdentity
@@ -119,6 +119,33 @@ def user_role_groups_set(user: AbstractBaseUser, roles: frozenset[Role]) -> bool
     return current != wanted
 
 
+def _identity_find(issuer: str, sub: str) -> OidcIdentity | None:
+    return OidcIdentity.objects.select_related("user").filter(issuer=issuer, sub=sub).first()
+
+
+def _oidc_user_create(
+    *, issuer: str, claims: Mapping, fields: dict, roles: frozenset[Role], request: HttpRequest | None
+) -> AbstractBaseUser | None:
+    """Create the user and its identity; None when a parallel request created them first."""
+    sub = str(claims["sub"])
+    try:
+        with transaction.atomic():
+            user = get_user_model().objects.create_user(
+                username=_oidc_username(claims), password=None, **fields
+            )
+            OidcIdentity.objects.create(user=user, issuer=issuer, sub=sub)
+    except IntegrityError:
+        return None
+    action_log_record(
+        action=ActionLog.ACCOUNT_CREATED,
+        user=user,
+        request=request,
+        obj=user,
+        details={"issuer": issuer, "sub": sub, "roles": sorted(roles)},
+    )
+    return user
+
+
 @transaction.atomic
 def oidc_user_sync(
     *, issuer: str, claims: Mapping, roles: frozenset[Role], request: HttpRequest | None = None
@@ -126,10 +153,11 @@ def oidc_user_sync(
     """Create or update the user keyed on (`issuer`, `claims["sub"]`) so that it holds exactly `roles`.
 
     Username, e-mail and name follow the claims; `appadmin` grants `is_staff`. With no app role nothing is
-    created: an existing user is stripped of its role groups and None is returned.
+    created: an existing user is stripped of its role groups and None is returned. Parallel first calls of
+    one subject (an API client's burst) end with one account.
     """
     sub = str(claims["sub"])
-    identity = OidcIdentity.objects.select_related("user").filter(issuer=issuer, sub=sub).first()
+    identity = _identity_find(issuer, sub)
     if not roles:
         if identity is not None:
             user_role_groups_set(identity.user, frozenset())
@@ -138,25 +166,24 @@ def oidc_user_sync(
                 identity.user.save(update_fields=["is_staff"])
         return None
     fields = {**_profile_fields(claims), "is_staff": Role.ADMIN in roles}
-    if identity is None:
-        user = get_user_model().objects.create_user(username=_oidc_username(claims), password=None, **fields)
-        OidcIdentity.objects.create(user=user, issuer=issuer, sub=sub)
-        action_log_record(
-            action=ActionLog.ACCOUNT_CREATED,
-            user=user,
-            request=request,
-            obj=user,
-            details={"issuer": issuer, "sub": sub, "roles": sorted(roles)},
-        )
-    else:
-        user = identity.user
-        wanted_name = str(claims.get("preferred_username") or "")
-        if wanted_name and wanted_name != user.username:
-            fields["username"] = _oidc_username(claims, exclude_pk=user.pk)
-        changed = [name for name, value in fields.items() if getattr(user, name) != value]
-        if changed:
-            for name in changed:
-                setattr(user, name, fields[name])
-            user.save(update_fields=changed)
+    user = None
+    for _attempt in range(3):
+        if identity is not None:
+            user = identity.user
+            break
+        user = _oidc_user_create(issuer=issuer, claims=claims, fields=fields, roles=roles, request=request)
+        if user is not None:
+            break
+        identity = _identity_find(issuer, sub)
+    if user is None:
+        raise RuntimeError(f"could not create an account for subject {sub}")
+    wanted_name = str(claims.get("preferred_username") or "")
+    if wanted_name and wanted_name != user.username:
+        fields["username"] = _oidc_username(claims, exclude_pk=user.pk)
+    changed = [name for name, value in fields.items() if getattr(user, name) != value]
+    if changed:
+        for name in changed:
+            setattr(user, name, fields[name])
+        user.save(update_fields=changed)
     user_role_groups_set(user, roles)
     return user

@@ -11,7 +11,8 @@ from pichosting.audit import action_performed
 
 @receiver(user_logged_in, dispatch_uid="actionlog_login")
 def log_login(sender, request, user, **kwargs) -> None:
-    action_log_record(action=ActionLog.LOGIN, user=user, request=request)
+    via = "keycloak" if getattr(user, "backend", "").endswith(".KeycloakBackend") else "password"
+    action_log_record(action=ActionLog.LOGIN, user=user, request=request, details={"via": via})
 
 
 @receiver(user_logged_out, dispatch_uid="actionlog_logout")

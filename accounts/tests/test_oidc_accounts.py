@@ -65,3 +65,19 @@ def test_other_groups_survive_the_role_sync():
 
 def test_a_subject_without_username_gets_a_readable_one():
     assert sync({Role.VIEWER}).username == f"oidc-{SUB[:8]}"
+
+
+def test_a_parallel_first_login_ends_with_one_account(monkeypatch):
+    """Two requests of a new subject both find no account; the slower one's insert fails and it reuses."""
+    from accounts import services
+
+    first = sync({Role.USER}, preferred_username="service-account-pim")
+    lookups = iter([None])
+    real_find = services._identity_find
+    monkeypatch.setattr(services, "_identity_find", lambda *args: next(lookups, None) or real_find(*args))
+
+    again = sync({Role.USER}, preferred_username="service-account-pim")
+
+    assert again.pk == first.pk
+    assert get_user_model().objects.count() == 1
+    assert ActionLog.objects.filter(action=ActionLog.ACCOUNT_CREATED).count() == 1

@@ -35,8 +35,8 @@ def test_each_role_signs_in_through_the_provider(oidc_on, client, name, role):
     assert user.first_name == USERS[name]["given_name"]
     me = client.get("/api/me").json()
     assert me["username"] == name and me["roles"] == [role.value]
-    actions = list(ActionLog.objects.filter(user=user).order_by("id").values_list("action", flat=True))
-    assert actions == [ActionLog.ACCOUNT_CREATED, ActionLog.LOGIN]
+    actions = list(ActionLog.objects.filter(user=user).order_by("id").values_list("action", "details__via"))
+    assert actions == [(ActionLog.ACCOUNT_CREATED, None), (ActionLog.LOGIN, "keycloak")]
 
 
 @pytest.mark.parametrize("client_id", ["roles-in-id-token", "roles-in-userinfo"])
