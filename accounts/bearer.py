@@ -60,6 +60,9 @@ class KeycloakBearer(HttpBearer):
     capability guard answers from those roles. Bearer calls need no CSRF token.
     """
 
+    openapi_bearerFormat = "JWT"
+    openapi_description = "A Keycloak access token (a service account: the client-credentials grant)."
+
     def authenticate(self, request: HttpRequest, token: str):
         if not oidc_enabled():
             raise InvalidBearerToken("this server accepts no bearer tokens (OpenID Connect is off)")

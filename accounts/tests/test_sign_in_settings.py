@@ -61,3 +61,9 @@ def test_checks_catch_half_configured_oidc_and_no_way_in(settings):
         "s",
     )
     assert check_ids() == {"accounts.W002"}
+
+
+def test_openapi_document_offers_bearer_tokens_before_cookies(client):
+    document = client.get("/api/openapi.json").json()
+    assert document["components"]["securitySchemes"]["KeycloakBearer"]["bearerFormat"] == "JWT"
+    assert document["paths"]["/api/me"]["get"]["security"] == [{"KeycloakBearer": []}, {"SessionAuth": []}]

@@ -151,3 +151,22 @@ def test_session_refresh_goes_through_the_provider_but_not_for_the_api(oidc_on, 
     page = browser.go(response["Location"])
     assert page.url == "http://testserver/" and page.status == 200
     assert client.session["oidc_id_token_expiration"] > 0
+
+
+def test_a_replayed_or_foreign_callback_signs_nobody_in(oidc_on, client):
+    browser = Browser(client)
+    callback = browser.submit(
+        browser.go("/oidc/authenticate/"), username="vera", password=PASSWORD, stop_at_app=True
+    )
+    assert callback.url.startswith("http://testserver/oidc/callback/?code=")
+
+    stranger = Client()
+    foreign = stranger.get(callback.url.removeprefix("http://testserver"))
+    assert foreign.status_code == 302 and foreign["Location"] == "/accounts/login/"
+    assert stranger.get("/api/me").status_code == 401
+
+    assert browser.go(callback.url).status == 200
+    replay = client.get(callback.url.removeprefix("http://testserver"))
+    assert replay.status_code == 302 and replay["Location"] == "/accounts/login/"
+    assert ActionLog.objects.filter(action=ActionLog.LOGIN).count() == 1
+    assert ActionLog.objects.filter(action=ActionLog.LOGIN_FAILED).count() == 2
