@@ -187,13 +187,9 @@ def roles_from_claims(claim_sets: Iterable[Mapping], *, client_id: str) -> froze
     """
     names: set[str] = set()
     for claims in claim_sets:
-        realm = claims.get("realm_access")
-        client = (
-            (claims.get("resource_access") or {}).get(client_id)
-            if isinstance(claims.get("resource_access"), Mapping)
-            else None
-        )
-        for holder in (realm, client):
+        clients = claims.get("resource_access")
+        client = clients.get(client_id) if isinstance(clients, Mapping) else None
+        for holder in (claims.get("realm_access"), client):
             roles = holder.get("roles") if isinstance(holder, Mapping) else None
             if isinstance(roles, list):
                 names.update(name for name in roles if isinstance(name, str))
@@ -245,6 +241,6 @@ class ProviderSettingsMixin:
 
     @staticmethod
     def get_settings(attr: str, *default):
-        if attr.startswith(("OIDC_OP_", "OIDC_RP_CLIENT_")):
+        if attr.endswith("_ENDPOINT") or attr.startswith("OIDC_RP_CLIENT_"):
             return None  # the class attributes above answer when used
         return getattr(settings, attr, *default)
