@@ -25,6 +25,7 @@ from gallery import services
 from gallery.links import original_url, thumbnail_url
 from gallery.models import Album, Article, Image, Thumbnail, name_key
 from gallery.specs import THUMBNAIL_SIZES
+from gallery.tasks import images_thumbnails_regenerate
 from pichosting.admin_site import AuditedModelAdmin
 from pichosting.audit import audit
 
@@ -563,7 +564,7 @@ class ImageAdmin(AuditedModelAdmin):
         "uploaded_by",
         "created_at",
     ]
-    actions = ["move_to_article"]
+    actions = ["move_to_article", "regenerate_thumbnails"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return (
@@ -708,3 +709,19 @@ class ImageAdmin(AuditedModelAdmin):
                 % len(result.duplicates),
             )
         return None
+
+    @admin.action(description=_("Regenerate thumbnails (in the background)"))
+    def regenerate_thumbnails(self, request: HttpRequest, queryset: QuerySet) -> None:
+        images = list(queryset)
+        images_thumbnails_regenerate.enqueue([image.pk for image in images])
+        for image in images:
+            audit(request=request, action="admin_regenerate_thumbnails", obj=image)
+        messages.success(
+            request,
+            ngettext(
+                "Thumbnails of %d photo are being regenerated.",
+                "Thumbnails of %d photos are being regenerated.",
+                len(images),
+            )
+            % len(images),
+        )

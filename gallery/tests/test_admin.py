@@ -286,3 +286,15 @@ def test_move_images_to_an_article_action(admin_client, catalogue, django_captur
     assert moved.article_id == target.pk
     assert default_storage.exists(moved.file.name)
     assert ActionLog.objects.filter(action="admin_move_image", object_id=str(moved.pk)).exists()
+
+
+def test_regenerate_thumbnails_action_rewrites_them(admin_client, catalogue, media_root):
+    _album, _article, images = catalogue
+    thumb = images[0].thumbnails.get(size=160, format="jpeg")
+    (media_root / thumb.file.name).write_bytes(b"broken")
+    url = reverse("admin:gallery_image_changelist")
+    admin_client.post(url, {"action": "regenerate_thumbnails", helpers.ACTION_CHECKBOX_NAME: [images[0].pk]})
+    assert (media_root / thumb.file.name).read_bytes()[:2] == b"\xff\xd8"  # a JPEG again
+    assert ActionLog.objects.filter(
+        action="admin_regenerate_thumbnails", object_id=str(images[0].pk)
+    ).exists()
