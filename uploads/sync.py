@@ -216,8 +216,9 @@ class _Sync:
             self._new_album(album_strays)
             done += 1
         if not self.options.album:
+            slugs = set(Album.objects.values_list("slug", flat=True))  # with the albums this run created
             for folder in self._folders(THUMBNAILS):
-                if folder not in albums_by_slug:
+                if folder not in slugs:
                     self._orphans_handle(
                         [path for path, _size in storage_files(self.storage, f"{THUMBNAILS}{folder}/")]
                     )

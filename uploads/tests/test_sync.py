@@ -86,7 +86,7 @@ def test_a_hand_copied_cyrillic_tree_is_catalogued_once(sync, media_root):
     put(media_root, "incoming/Зима/RC18_1.png", picture_bytes(fmt="PNG", color=(0, 0, 0)))
     put(media_root, "incoming/Зима/RC18.jpg", picture_bytes(color=(250, 250, 0)))
     put(media_root, "incoming/Зима/.DS_Store", b"junk")
-    status, out, _err = sync()
+    status, out, _err = sync("--thumbnails")
     assert status == 0, out
     album = Album.objects.get(name="Зима")
     jacket = album.articles.get(sku="Куртка-01")
@@ -101,6 +101,7 @@ def test_a_hand_copied_cyrillic_tree_is_catalogued_once(sync, media_root):
         "PNG",
     ]
     assert Thumbnail.objects.count() == 4 * len(THUMBNAIL_SPECS)
+    assert all((media_root / name).is_file() for name in Thumbnail.objects.values_list("file", flat=True))
     assert (album.images_count, album.articles_count) == (4, 2)
     stored = files(media_root)
     assert not [name for name in stored if name.startswith("incoming/") and not name.endswith(".DS_Store")]
