@@ -36,11 +36,9 @@ def _parsed(token: str, name: str) -> PublicName:
 
 
 def _public_response(request: HttpRequest, name: str) -> HttpResponse:
-    response = file_response(
+    return file_response(
         request, name=name, content_type=content_type_of(name), cache_control=PUBLIC_IMMUTABLE
     )
-    response["X-Robots-Tag"] = "noindex"
-    return response
 
 
 @require_safe
@@ -87,5 +85,4 @@ def _alias_redirect(token: str, article_slug: str, parsed: PublicName) -> HttpRe
     )
     response = HttpResponseRedirect(target)
     response["Cache-Control"] = ALIAS_CACHE_CONTROL
-    response["X-Robots-Tag"] = "noindex"
     return response

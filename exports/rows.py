@@ -7,6 +7,7 @@ photos, so the writers in `exports.sheets` can stream any number of rows.
 import itertools
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 
@@ -66,46 +67,38 @@ class Sheet:
     unknown_skus: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class LinkedPhoto:
-    ordinal: int
-    url: str  # empty when there is nothing to link
-    notes: tuple[str, ...]
-
-
 class _Linker:
-    """Links one photo row the way the spec and its preset say, with the notes that go with it."""
+    """Links one photo the way the spec and its preset say; returns `(url, notes)` (url empty: no link)."""
 
     def __init__(self, spec: ExportSpec):
         self.spec = spec
         self.preset: Preset = spec.preset
         self.texts = NOTES[spec.language]
         self.albums = {album.pk: album for album in spec.albums}
+        self.by_position = spec.links == LinkKind.POSITION
+        self.checks_size = bool(self.preset.min_width or self.preset.min_height)
 
     def note(self, key: str, **values) -> str:
         return self.texts[key].format(market=self.preset.title, **values)
 
-    def link(self, row: dict) -> LinkedPhoto:
+    def link(self, ordinal: int, photo: Any) -> tuple[str, list[str]]:
         spec, preset = self.spec, self.preset
         notes: list[str] = []
-        extension = FORMAT_EXTENSIONS.get(row["format"], row["format"].lower())
-        width, height = row["width"], row["height"]
-        size = spec.size
-        if size is None and extension not in preset.extensions:
-            notes.append(self.note("fallback", fmt=row["format"], size=FALLBACK_SIZE))
-            size, available = FALLBACK_SIZE, row["has_fallback"]
-            extension = "jpg"
-        elif size is not None:
-            available = row["has_rendition"]
-            extension = THUMBNAIL_EXTENSIONS[spec.thumbnail_format]
-        else:
-            available = True
-        if not available:
-            notes.append(self.note("missing", size=size, fmt=extension.upper()))
-            return LinkedPhoto(row["ordinal"], "", tuple(notes))
+        extension = FORMAT_EXTENSIONS.get(photo.format) or photo.format.lower()
+        width, height, size = photo.width, photo.height, spec.size
         if size is not None:
+            extension = THUMBNAIL_EXTENSIONS[spec.thumbnail_format]
+            if not photo.has_rendition:
+                return "", [self.note("missing", size=size, fmt=extension.upper())]
             width, height = fit_within(width, height, size)
-        if width < preset.min_width or height < preset.min_height:
+        elif extension not in preset.extensions:
+            notes.append(self.note("fallback", fmt=photo.format, size=FALLBACK_SIZE))
+            size, extension = FALLBACK_SIZE, "jpg"
+            if not photo.has_fallback:
+                notes.append(self.note("missing", size=size, fmt="JPG"))
+                return "", notes
+            width, height = fit_within(width, height, size)
+        if self.checks_size and (width < preset.min_width or height < preset.min_height):
             notes.append(
                 self.note(
                     "small",
@@ -117,16 +110,15 @@ class _Linker:
             )
         if not preset.transparency_allowed and extension in ("png", "gif"):
             notes.append(self.note("transparency", fmt=extension.upper()))
-        album = self.albums[row["album_id"]]
         url = public_link(
-            token=album.link_token,
-            article_slug=row["article_slug"],
+            token=self.albums[photo.album_id].link_token,
+            article_slug=photo.article_slug,
             extension=extension,
-            sha256=row["sha256"],
-            position=row["ordinal"] if spec.links == LinkKind.POSITION else None,
+            sha256=photo.sha256,
+            position=ordinal if self.by_position else None,
             size=size,
         )
-        return LinkedPhoto(row["ordinal"], url, tuple(notes))
+        return url, notes
 
     def album_notes(self, album_id: int) -> list[str]:
         return [] if self.albums[album_id].public_links_enabled else [self.note("links_off")]
@@ -156,47 +148,52 @@ def _columns(spec: ExportSpec, facts: ScopeFacts) -> list[Column]:
 
 def _per_image_rows(spec: ExportSpec, linker: _Linker) -> Iterator[list]:
     limit = spec.preset.max_links
-    for row in scope_image_rows(spec):
-        linked = linker.link(row)
-        notes = [*linker.album_notes(row["album_id"]), *linked.notes]
-        if limit and row["ordinal"] > limit:
+    albums = linker.albums
+    zone = timezone.get_current_timezone()
+    for ordinal, photo in scope_image_rows(spec):
+        url, notes = linker.link(ordinal, photo)
+        if not albums[photo.album_id].public_links_enabled:
+            notes = [*linker.album_notes(photo.album_id), *notes]
+        if limit and ordinal > limit:
             notes.append(linker.note("beyond_limit", limit=limit))
         yield [
-            linker.albums[row["album_id"]].name,
-            row["sku"],
-            row["ordinal"],
-            row["original_name"],
-            row["width"],
-            row["height"],
-            row["bytes"],
-            row["sha256"],
-            timezone.localtime(row["created_at"]).replace(tzinfo=None),
-            linked.url,
+            albums[photo.album_id].name,
+            photo.sku,
+            ordinal,
+            photo.original_name,
+            photo.width,
+            photo.height,
+            photo.bytes,
+            photo.sha256,
+            photo.created_at.astimezone(zone).replace(tzinfo=None),
+            url,
             NOTE_SEPARATOR.join(notes),
         ]
 
 
 def _grouped_rows(spec: ExportSpec, linker: _Linker, link_columns: int) -> Iterator[list]:
-    preset, texts = spec.preset, NOTES[spec.language]
-    for _, group in itertools.groupby(scope_image_rows(spec), key=lambda row: row["article_id"]):
-        photos = list(group)
-        first = photos[0]
-        linked = [linker.link(row) for row in photos]
-        notes = linker.album_notes(first["album_id"])
-        notes += [texts["photo"].format(n=p.ordinal, note=note) for p in linked for note in p.notes]
-        urls = [p.url for p in linked if p.url]
-        if preset.max_links and len(urls) > preset.max_links:
-            notes.append(
-                linker.note("over_limit", count=len(urls) - preset.max_links, limit=preset.max_links)
-            )
-            urls = urls[: preset.max_links]
+    preset, photo_note = spec.preset, NOTES[spec.language]["photo"]
+    limit = preset.max_links
+    for _, group in itertools.groupby(scope_image_rows(spec), key=lambda pair: pair[1].article_id):
+        urls: list[str] = []
+        notes: list[str] = []
+        for ordinal, photo in group:
+            url, photo_notes = linker.link(ordinal, photo)
+            if url:
+                urls.append(url)
+            if photo_notes:
+                notes.extend(photo_note.format(n=ordinal, note=note) for note in photo_notes)
+        notes = linker.album_notes(photo.album_id) + notes
+        if limit and len(urls) > limit:
+            notes.append(linker.note("over_limit", count=len(urls) - limit, limit=limit))
+            urls = urls[:limit]
         if spec.layout == Layout.IN_CELL and preset.main_column:
             cells = [urls[0] if urls else "", spec.separator.join(urls[1:])]
         elif spec.layout == Layout.IN_CELL:
             cells = [spec.separator.join(urls)]
         else:
             cells = urls + [""] * (link_columns - len(urls))
-        yield [first["sku"], *cells, NOTE_SEPARATOR.join(notes)]
+        yield [photo.sku, *cells, NOTE_SEPARATOR.join(notes)]
 
 
 def _missing_rows(spec: ExportSpec, facts: ScopeFacts, width: int, linker: _Linker) -> Iterator[list]:

@@ -7,31 +7,33 @@ PostgreSQL.
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from exports.presets import ALL_EXTENSIONS, Layout
 from exports.spec import ExportSpec
 from gallery.models import Article, Image, Thumbnail, name_key
 from gallery.specs import THUMBNAIL_SIZES
 
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 5000
 FALLBACK_SIZE = max(THUMBNAIL_SIZES)  # originals a marketplace refuses are linked as this JPEG rendition
 FALLBACK_FORMAT = "jpeg"
 
-IMAGE_FIELDS = (
-    "id",
+PHOTO_FIELDS = (
     "album_id",
     "article_id",
-    "position",
-    "original_name",
-    "width",
-    "height",
-    "bytes",
+    "sku",
+    "article_slug",
     "sha256",
     "format",
-    "created_at",
+    "width",
+    "height",
+    "has_fallback",
+    "has_rendition",
 )
+PER_IMAGE_FIELDS = ("original_name", "bytes", "created_at")  # fetched only when written (dates parse slowly)
 
 
 @dataclass(frozen=True)
@@ -81,31 +83,24 @@ def scope_facts(spec: ExportSpec) -> ScopeFacts:
     )
 
 
-def scope_image_rows(spec: ExportSpec, *, limit: int | None = None) -> Iterator[dict]:
-    """The photos in scope as dicts, by album, SKU, then position: one query, streamed in chunks.
+def scope_image_rows(spec: ExportSpec) -> Iterator[tuple[int, Any]]:
+    """`(ordinal, photo)` for the photos in scope by album, SKU, position: one query, streamed in chunks.
 
-    Each row carries `ordinal` (1-based place in its article, counting every photo of the article even when
-    a date range hides some), `has_rendition` (the linked thumbnail exists) and `has_fallback` (the JPEG
-    rendition used for originals a marketplace refuses exists).
+    `ordinal` is the 1-based place of the photo in its article, counting every photo of the article even
+    when a date range hides some. `photo` is a named tuple of `PHOTO_FIELDS` (plus `PER_IMAGE_FIELDS` for the
+    per_image layout): `has_rendition` says the linked thumbnail exists, `has_fallback` the JPEG rendition
+    linked for originals a marketplace refuses.
     """
-    images = scope_images(spec).annotate(
-        sku=F("article__sku"),
-        article_slug=F("article__slug"),
-        has_fallback=Exists(
-            Thumbnail.objects.filter(image_id=OuterRef("pk"), size=FALLBACK_SIZE, format=FALLBACK_FORMAT)
-        ),
+    images = scope_images(spec).annotate(sku=F("article__sku"), article_slug=F("article__slug"))
+    images = images.annotate(
+        has_fallback=_rendition_exists(FALLBACK_SIZE, FALLBACK_FORMAT)
+        if spec.size is None and not spec.preset.extensions >= ALL_EXTENSIONS
+        else Value(False),
+        has_rendition=_rendition_exists(spec.size, spec.thumbnail_format) if spec.size else Value(False),
     )
-    if spec.size is not None:
-        images = images.annotate(
-            has_rendition=Exists(
-                Thumbnail.objects.filter(
-                    image_id=OuterRef("pk"), size=spec.size, format=spec.thumbnail_format
-                )
-            )
-        )
-    else:
-        images = images.annotate(has_rendition=Value(False))
-    if spec.uploaded_from or spec.uploaded_before:
+    fields = PHOTO_FIELDS + (PER_IMAGE_FIELDS if spec.layout == Layout.PER_IMAGE else ())
+    dated = bool(spec.uploaded_from or spec.uploaded_before)
+    if dated:
         earlier = (
             Image.objects.filter(article_id=OuterRef("article_id"))
             .filter(
@@ -119,27 +114,23 @@ def scope_image_rows(spec: ExportSpec, *, limit: int | None = None) -> Iterator[
         images = images.annotate(
             ordinal=Coalesce(Subquery(earlier, output_field=IntegerField()), Value(0)) + 1
         )
-    images = images.order_by("album__name_key", "article__sku_key", "article_id", "position", "id")
-    fields = (*IMAGE_FIELDS, "sku", "article_slug", "has_fallback", "has_rendition")
-    if spec.uploaded_from or spec.uploaded_before:
         fields = (*fields, "ordinal")
-    rows = images.values(*fields)
-    if limit is not None:
-        yield from _with_ordinals(rows[:limit])
-    else:
-        yield from _with_ordinals(rows.iterator(chunk_size=CHUNK_SIZE))
+    images = images.order_by("album__name_key", "article__sku_key", "article_id", "position", "id")
+    photos = images.values_list(*fields, named=True).iterator(chunk_size=CHUNK_SIZE)
+    if dated:
+        for photo in photos:
+            yield photo.ordinal, photo
+        return
+    article_id, ordinal = None, 0
+    for photo in photos:  # every photo of each article is here, in order: count them
+        if photo.article_id != article_id:
+            article_id, ordinal = photo.article_id, 0
+        ordinal += 1
+        yield ordinal, photo
 
 
-def _with_ordinals(rows) -> Iterator[dict]:
-    """Number photos within their article when the query did not (every photo of the article is present)."""
-    article_id, counter = None, 0
-    for row in rows:
-        if "ordinal" not in row:
-            if row["article_id"] != article_id:
-                article_id, counter = row["article_id"], 0
-            counter += 1
-            row["ordinal"] = counter
-        yield row
+def _rendition_exists(size: int, fmt: str) -> Exists:
+    return Exists(Thumbnail.objects.filter(image_id=OuterRef("pk"), size=size, format=fmt))
 
 
 def _public_images(*, token: str, article_slug: str) -> QuerySet[Image]:

@@ -1,0 +1,270 @@
+"""Benchmark link-sheet exports on PostgreSQL: 100 000 photos across 20 000 articles.
+
+    .venv/bin/python bench/export.py [--database-url postgres://postgres@127.0.0.1:5432/pichosting_bench_export]
+
+Fills the database once with bulk inserts (albums, articles, photos and their thumbnail rows; no files: an
+export never opens one), then runs each export in a fresh process and prints a table of time, rows and peak
+RSS. In the same run it times, for each case, raw openpyxl write-only (and for CSV also csv.writer)
+writing the same rows from a Python list: the floor no exporter built on them can beat. Runs alternate so
+every side sees the same machine load; the fastest of `--repeat` counts. Targets: at most 1.5× raw openpyxl,
+peak RSS under 150 MB.
+"""
+
+import argparse
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/pichosting_bench_export"
+ALBUMS, ARTICLES, PHOTOS = 5, 20_000, 100_000
+CASES = {
+    "xlsx per_image": {"fmt": "xlsx", "layout": "per_image"},
+    "xlsx in_row": {"fmt": "xlsx", "layout": "in_row"},
+    "xlsx wildberries": {"fmt": "xlsx", "preset": "wildberries"},
+    "csv per_image": {"fmt": "csv", "layout": "per_image"},
+    "csv in_row": {"fmt": "csv", "layout": "in_row"},
+}
+
+
+def django_setup(database_url: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pichosting.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnop")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def database_ensure(database_url: str) -> None:
+    """Create the benchmark database if it does not exist (connecting to the `postgres` database)."""
+    import psycopg
+
+    base, _, name = database_url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def catalogue_fill() -> None:
+    """Bulk-insert the catalogue unless it is there (bulk_create skips Image.save: album_id is set here)."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from gallery.models import Album, Article, Image, Thumbnail, name_key
+    from gallery.services import album_counters_refresh
+    from gallery.specs import THUMBNAIL_SPECS, fit_within
+
+    call_command("migrate", verbosity=0)
+    if Image.objects.count() == PHOTOS and Article.objects.count() == ARTICLES:
+        return
+    print(f"filling: {ALBUMS} albums, {ARTICLES} articles, {PHOTOS} photos …", file=sys.stderr)
+    started = time.perf_counter()
+    with transaction.atomic():
+        Album.objects.all().delete()
+        albums = Album.objects.bulk_create(
+            Album(
+                name=f"Сезон {n}",
+                name_key=name_key(f"Сезон {n}"),
+                slug=f"sezon-{n}",
+                public_links_enabled=True,
+            )
+            for n in range(ALBUMS)
+        )
+        articles = Article.objects.bulk_create(
+            (
+                Article(
+                    album=albums[n % ALBUMS],
+                    sku=f"{n:06d}",
+                    sku_key=f"{n:06d}",
+                    slug=f"{n:06d}",
+                )
+                for n in range(ARTICLES)
+            ),
+            batch_size=5000,
+        )
+        formats = ("JPEG", "JPEG", "JPEG", "PNG", "WEBP")
+        images = []
+        for n in range(PHOTOS):
+            article = articles[n % ARTICLES]
+            position = n // ARTICLES
+            sha = f"{n:064x}"[::-1]
+            images.append(
+                Image(
+                    album_id=article.album_id,
+                    article=article,
+                    file=f"originals/{article.album.slug}/{article.slug}/{sha[:16]}.jpg",
+                    original_name=f"{article.sku}_{position}.jpg",
+                    position=position,
+                    sha256=sha,
+                    bytes=1_500_000 + n,
+                    width=1200,
+                    height=1600,
+                    format=formats[n % len(formats)],
+                )
+            )
+        images = Image.objects.bulk_create(images, batch_size=5000)
+        thumbnails = (
+            Thumbnail(
+                image_id=image.pk,
+                size=spec.size,
+                format=spec.format,
+                file=f"thumbnails/{image.sha256[:16]}-{spec.size}.{spec.extension}",
+                width=fit_within(1200, 1600, spec.size)[0],
+                height=fit_within(1200, 1600, spec.size)[1],
+                bytes=10_000,
+            )
+            for image in images
+            for spec in THUMBNAIL_SPECS
+        )
+        Thumbnail.objects.bulk_create(thumbnails, batch_size=10_000)
+        for album in albums:
+            album_counters_refresh(album_id=album.pk)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"filled in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set (VmHWM: unlike ru_maxrss it is not inherited across fork + exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def _raw_write(fmt: str, header: list[str], rows: list[list], target) -> None:
+    """The baseline: plain openpyxl write-only (or csv.writer) over rows already in a Python list."""
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        worksheet = workbook.create_sheet("Links")
+        worksheet.append(header)
+        for row in rows:
+            worksheet.append(row)
+        workbook.save(target)
+    else:
+        text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="")
+        writer = csv.writer(text, delimiter=";")
+        writer.writerow(header)
+        writer.writerows(rows)
+        text.flush()
+        text.detach()
+
+
+def run_case(name: str, *, raw: str) -> dict:
+    """One export, or (`raw` = xlsx|csv) that raw writer over the same rows, in this process; measurements."""
+    from exports.rows import sheet_build
+    from exports.services import ExportFormat, export_create
+    from exports.spec import export_spec_clean
+    from gallery.models import Album
+
+    albums = list(Album.objects.order_by("name_key").values_list("name", flat=True))
+    params = dict(CASES[name])
+    fmt = ExportFormat(params.pop("fmt"))
+    spec = export_spec_clean(albums=albums, **params)
+    rss_before = peak_rss_mb()
+    with tempfile.TemporaryFile() as target:
+        if raw:
+            sheet = sheet_build(spec)
+            rows = list(sheet.rows)
+            started = time.perf_counter()
+            _raw_write(raw, [column.title for column in sheet.columns], rows, target)
+            count = len(rows)
+        else:
+            started = time.perf_counter()
+            export = export_create(spec=export_spec_clean(albums=albums, **params), fmt=fmt)
+            if hasattr(export.content, "read"):
+                while chunk := export.content.read(1 << 20):
+                    target.write(chunk)
+                export.content.close()
+            else:
+                for chunk in export.content:
+                    target.write(chunk)
+            count = export.row_count
+        seconds = time.perf_counter() - started
+        target.seek(0, os.SEEK_END)
+        size = target.tell()
+    return {
+        "seconds": seconds,
+        "rows": count,
+        "bytes": size,
+        "rss_before_mb": rss_before,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def measure(database_url: str, name: str, *, raw: bool) -> dict:
+    command = [sys.executable, __file__, "--database-url", database_url, "--case", name]
+    output = subprocess.run(
+        [*command, *(["--raw"] if raw else [])], check=True, capture_output=True, text=True
+    )
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--repeat", type=int, default=3, help="runs per case; the fastest counts")
+    parser.add_argument("--case", help=argparse.SUPPRESS)
+    parser.add_argument("--raw", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.case:
+        django_setup(args.database_url)
+        print(json.dumps(run_case(args.case, raw=args.raw)))
+        return
+    database_ensure(args.database_url)
+    django_setup(args.database_url)
+    catalogue_fill()
+    table = []
+    for name, params in CASES.items():
+        sides = ["", "xlsx", *(["csv"] if params["fmt"] == "csv" else [])]
+        runs: dict[str, list[dict]] = {side: [] for side in sides}
+        for _ in range(args.repeat):  # alternate, so every side sees the same machine load
+            for side in sides:
+                runs[side].append(measure(args.database_url, name, raw=side))
+        best = {side: min(runs[side], key=lambda run: run["seconds"]) for side in sides}
+        peak = max(run["peak_rss_mb"] for run in runs[""])
+        table.append((name, best, peak))
+        print(
+            f"  {name}: " + ", ".join(f"{side or 'ours'} {best[side]['seconds']:.2f} s" for side in sides),
+            file=sys.stderr,
+        )
+    print(f"\nExports of {PHOTOS:,} photos / {ARTICLES:,} articles on PostgreSQL, best of {args.repeat}\n")
+    columns = [
+        "case",
+        "rows",
+        "file MB",
+        "time s",
+        "raw openpyxl s",
+        "× openpyxl",
+        "raw csv s",
+        "peak RSS MB",
+    ]
+    print("| " + " | ".join([*columns, "start RSS MB"]) + " |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, best, peak in table:
+        ours, xlsx = best[""], best["xlsx"]
+        raw_csv = f"{best['csv']['seconds']:.2f}" if "csv" in best else "—"
+        print(
+            f"| {name} | {ours['rows']:,} | {ours['bytes'] / 1e6:.1f} | {ours['seconds']:.2f} "
+            f"| {xlsx['seconds']:.2f} | {ours['seconds'] / xlsx['seconds']:.2f} | {raw_csv} | {peak:.0f} "
+            f"| {ours['rss_before_mb']:.0f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

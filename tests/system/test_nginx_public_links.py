@@ -1,0 +1,51 @@
+"""Public photo links through a real nginx: anonymous bytes via X-Accel-Redirect, revoked by a new token."""
+
+import pytest
+from django.core.files.storage import default_storage
+
+from exports.links import public_link
+from gallery.services import album_link_token_regenerate
+from gallery.tests.factories import album_make, article_make, image_make
+from tests.system import test_nginx_file_serving as served
+
+nginx = served.nginx  # the real nginx in front of the live server, with the shipped snippet
+role_groups = served.role_groups
+fetch = served.fetch
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def photo():
+    album = album_make("Весна 2026", public_links_enabled=True)
+    return image_make(article_make(album, "АРТ-001 (синий)"), width=90, height=70)
+
+
+def link(image, *, base: str, **parts) -> str:
+    url = public_link(
+        token=image.album.link_token, article_slug=image.article.slug, sha256=image.sha256, **parts
+    )
+    return url.replace("http://127.0.0.1:8000", base)
+
+
+def test_anonymous_marketplace_gets_the_bytes_with_public_immutable_headers(nginx, photo, settings):
+    settings.PUBLIC_BASE_URL = nginx
+    status, headers, data = fetch(link(photo, base=nginx, extension="jpg"))
+    assert status == 200
+    with default_storage.open(photo.file.name, "rb") as file:
+        assert data == file.read()
+    assert headers["Content-Type"] == "image/jpeg"
+    assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "X-Accel-Redirect" not in headers
+
+    status, headers, _ = fetch(link(photo, base=nginx, extension="webp", size=640))
+    assert (status, headers["Content-Type"]) == (200, "image/webp")
+
+
+def test_regenerated_token_revokes_links_behind_nginx(nginx, photo):
+    url = link(photo, base=nginx, extension="jpg")
+    assert fetch(url)[0] == 200
+    album_link_token_regenerate(album=photo.album)
+    status, _, data = fetch(url)
+    assert status == 404
+    assert b"\xff\xd8" not in data[:2]
