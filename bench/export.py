@@ -205,11 +205,10 @@ def run_case(name: str, *, raw: str) -> dict:
     }
 
 
-def measure(database_url: str, name: str, *, raw: bool) -> dict:
-    command = [sys.executable, __file__, "--database-url", database_url, "--case", name]
-    output = subprocess.run(
-        [*command, *(["--raw"] if raw else [])], check=True, capture_output=True, text=True
-    )
+def measure(database_url: str, name: str, *, raw: str) -> dict:
+    """Run one case in a fresh process: the export itself (`raw` empty) or a raw writer (`xlsx`, `csv`)."""
+    command = [sys.executable, __file__, "--database-url", database_url, "--case", name, "--raw", raw]
+    output = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
