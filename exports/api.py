@@ -91,7 +91,6 @@ def _binary_response(content_type: str, description: str) -> dict:
                 },
                 "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
             },
-            400: {"description": "A parameter is wrong; the message names it."},
         }
     }
 

@@ -58,14 +58,18 @@ def _choice(value: str, choices, field: str) -> str:
 
 
 def skus_parse(raw: str | list[str] | None) -> tuple[str, ...]:
-    """SKUs pasted one per line (or given as a list): trimmed, blanks dropped, repeats (any case) dropped."""
+    """SKUs pasted one per line (or a list): first tab-separated cell, trimmed; blanks and repeats dropped."""
     if raw is None:
         return ()
     lines = raw.splitlines() if isinstance(raw, str) else [line for item in raw for line in item.splitlines()]
     seen: set[str] = set()
     skus = []
     for line in lines:
-        sku = unicodedata.normalize("NFC", line).strip()
+        first_cell = line.split("\t", 1)[0]  # rows pasted from Excel: the SKU is the first column
+        sku = "".join(
+            ch for ch in unicodedata.normalize("NFC", first_cell) if unicodedata.category(ch) != "Cc"
+        )
+        sku = sku.strip()
         if sku and name_key(sku) not in seen:
             seen.add(name_key(sku))
             skus.append(sku)
@@ -83,7 +87,7 @@ def albums_resolve(names: list[str]) -> tuple[Album, ...]:
         raise ValidationError({"albums": f"at most {ALBUMS_MAX} albums per export"})
     keys = {name_key(name) for name in wanted}
     found = list(Album.objects.filter(Q(name_key__in=keys) | Q(slug__in=wanted)))
-    by_name = {album.name_key: album for album in found} | {album.slug: album for album in found}
+    by_name = {album.slug: album for album in found} | {album.name_key: album for album in found}
     missing = [name for name in wanted if name_key(name) not in by_name and name not in by_name]
     if missing:
         raise ValidationError({"albums": f"unknown album: {', '.join(missing)}"})

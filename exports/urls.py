@@ -7,5 +7,5 @@ app_name = "exports"
 urlpatterns = [
     path("exports/", views.export_page, name="page"),
     path("exports/download", views.export_download, name="download"),
-    path("p/<str:token>/<str:article_slug>/<str:name>", public.public_file, name="public_file"),
+    path("p/<str:token>/<slug:article_slug>/<str:name>", public.public_file, name="public_file"),
 ]

@@ -126,6 +126,12 @@ def test_malformed_or_wrong_names_answer_404(client, photo, tail):
     assert client.get(f"{base}/{name}").status_code == 404
 
 
+@pytest.mark.parametrize("slug", ["art-001-sinii!", "АРТ-001", "art-001-sinii%2F..", "..", "art%00"])
+def test_odd_article_slugs_answer_404(client, photo, slug):
+    path = link_path(photo).replace(f"/{photo.article.slug}/", f"/{slug}/")
+    assert client.get(path).status_code in (400, 404)
+
+
 def test_only_get_and_head(client, photo):
     assert client.head(link_path(photo)).status_code == 200
     assert client.post(link_path(photo)).status_code == 405

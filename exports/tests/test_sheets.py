@@ -230,3 +230,9 @@ def test_file_name_has_album_sku_and_time_and_is_sent_per_rfc_5987():
     encoded = header.split("filename*=UTF-8''")[1]
     assert unquote(encoded) == name
     assert export_file_name(albums=["A", "B", "C"], skus=("x", "y"), extension="csv").startswith("links_A+2_")
+
+
+def test_sku_list_pasted_from_excel_rows_uses_the_first_column(catalogue):
+    content, result = export(skus="00123\tКуртка синяя\t1990\r\nарт-001 (СИНИЙ)\t\x07Куртка\n")
+    assert [row[0] for row in xlsx_rows(content)[1:]] == ["00123", "АРТ-001 (синий)"]
+    assert result.unknown_skus == ()
