@@ -62,6 +62,8 @@ ORIGINALS = "originals/"
 THUMBNAILS = "thumbnails/"
 HASH_CHUNK_BYTES = 1024 * 1024
 SYNC_LOCK = "sync"
+CHECK_CHUNK = 1000  # photos (with their thumbnail rows) read at a time: memory stays flat on big albums
+PROGRESS_EVERY = 50
 
 # Summary lines, in the order they are shown: counter key → what it counts.
 COUNTERS: dict[str, str] = {
@@ -433,10 +435,12 @@ class _Sync:
 
     def _album_check(self, album: Album, originals: dict[str, int]) -> None:
         thumbnails = dict(storage_files(self.storage, f"{THUMBNAILS}{album.slug}/"))
-        images = list(album.images.select_related("article").prefetch_related("thumbnails").order_by("id"))
+        images = album.images.select_related("article").prefetch_related("thumbnails").order_by("id")
+        total = images.count()
         missing: list[Image] = []
-        for index, image in enumerate(images):
-            self.progress(f"album {album.slug}", index, len(images))
+        for index, image in enumerate(images.iterator(chunk_size=CHECK_CHUNK)):
+            if index % PROGRESS_EVERY == 0:
+                self.progress(f"album {album.slug}", index, total)
             self.report.counts["checked"] += 1
             name = image.file.name
             size = originals.get(name)
