@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from exports.presets import PRESETS, Language, Layout
@@ -46,14 +47,7 @@ class ExportForm(forms.Form):
             (Layout.PER_IMAGE, _("one row per photo")),
         ],
     )
-    size = forms.ChoiceField(
-        label=_("Link to"),
-        choices=[
-            (ORIGINAL, _("the original")),
-            *((str(s), _("%(size)s px copy") % {"size": s}) for s in THUMBNAIL_SIZES),
-        ],
-        initial=ORIGINAL,
-    )
+    size = forms.ChoiceField(label=_("Link to"), initial=ORIGINAL)
     thumbnail_format = forms.ChoiceField(
         label=_("Copy format"), choices=[(fmt, fmt.upper()) for fmt in THUMBNAIL_FORMATS], initial="jpeg"
     )
@@ -87,6 +81,10 @@ class ExportForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["albums"].choices = list(album_list().values_list("slug", "name"))
+        self.fields["size"].choices = [
+            (ORIGINAL, gettext("the original")),
+            *((str(size), gettext("%(size)s px copy") % {"size": size}) for size in THUMBNAIL_SIZES),
+        ]
 
     def clean(self) -> dict:
         data = super().clean()

@@ -20,6 +20,7 @@ from gallery.specs import THUMBNAIL_EXTENSIONS, THUMBNAIL_FORMATS, THUMBNAIL_SIZ
 SKU_LIST_MAX = 10_000
 ALBUMS_MAX = 200
 ORIGINAL = "original"
+DATE_MIN, DATE_MAX = datetime.date(1970, 1, 1), datetime.date(9999, 12, 30)
 CSV_DELIMITERS: dict[str, str] = {";": ";", ",": ",", "tab": "\t", "|": "|"}
 
 
@@ -141,6 +142,9 @@ def export_spec_clean(
     _choice(thumbnail_format, THUMBNAIL_FORMATS, "thumbnail_format")
     if THUMBNAIL_EXTENSIONS[thumbnail_format] not in chosen.extensions:
         thumbnail_format = "jpeg"  # the marketplace refuses this format: link the JPEG rendition
+    for field, day in (("uploaded_from", uploaded_from), ("uploaded_to", uploaded_to)):
+        if day and not DATE_MIN <= day <= DATE_MAX:
+            raise ValidationError({field: f"must be between {DATE_MIN} and {DATE_MAX}"})
     if uploaded_from and uploaded_to and uploaded_from > uploaded_to:
         raise ValidationError({"uploaded_to": "must not be before uploaded_from"})
     return ExportSpec(

@@ -83,6 +83,8 @@ def test_get_xlsx_accepts_repeated_skus(viewer_client, catalogue):
             "uploaded_to",
         ),
         ({"albums": ["Весна 2026"], "skus": 5}, "skus"),
+        ({"albums": ["Весна 2026"], "uploaded_to": "9999-12-31"}, "uploaded_to"),
+        ({"albums": ["Весна 2026"], "uploaded_from": "0001-01-01"}, "uploaded_from"),
     ],
 )
 def test_bad_parameters_get_400_naming_the_field(viewer_client, catalogue, payload, field):
