@@ -19,7 +19,7 @@ from exports.api import router as exports_router
 from gallery.api import router as gallery_router
 from pichosting.access import access_denied, error_response
 from pichosting.api_schemas import errors_documented
-from uploads.api import router as sync_router
+from uploads.api import router as uploads_router
 
 logger = logging.getLogger(__name__)
 
@@ -87,4 +87,4 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_router("", accounts_router)
 api.add_router("", exports_router)
 api.add_router("", gallery_router)
-api.add_router("", sync_router)
+api.add_router("", uploads_router)

@@ -42,12 +42,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "uploads",  # before django_tasks_db: its `db_worker` first takes over jobs whose worker died
     "django_tasks",
     "django_tasks_db",
     "imagekit",
     "gallery",
     "accounts",
-    "uploads",
     "exports",
 ]
 
@@ -162,6 +162,11 @@ UPLOAD_JOB_MAX_ATTEMPTS = env.int("UPLOAD_JOB_MAX_ATTEMPTS", default=3)
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("UPLOAD_MAX_FILES_PER_REQUEST", default=1000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default=None)
+FILE_UPLOAD_HANDLERS = [
+    "uploads.handlers.UploadLimitHandler",  # answers 413 before an oversized body is read
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Album locks (uploads.locks): seconds a writer waits for a busy album; lock files for SQLite.
 LOCK_TIMEOUT = env.float("LOCK_TIMEOUT", default=30.0)

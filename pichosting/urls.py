@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("api/", api.urls),
+    path("", include("uploads.urls")),
     path("", include("exports.urls")),
     path("", include("gallery.urls")),
 ]

@@ -1,17 +1,25 @@
-"""JSON API of operations: start a storage sync and read its status (appadmin)."""
+"""JSON API of the uploads app: uploads (`POST /api/upload`, `GET /api/uploads/{id}`, appuser) and storage
+syncs (`POST /api/sync`, `GET /api/sync/status`, appadmin)."""
 
 import datetime
+from typing import Any
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
-from pichosting.access import Capability, require_capability
+from pichosting.access import Capability, error_response, require_capability
+from pichosting.api_schemas import ErrorOut
+from uploads.handlers import upload_limit_bytes
 from uploads.models import SyncRun
+from uploads.selectors import upload_job_for_user, upload_results_page
+from uploads.services import UploadRejected, upload_job_create
 from uploads.sync import SyncOptions, sync_run_enqueue
 
-router = Router(tags=["sync"])
+router = Router()
 
 
 class SyncIn(Schema):
@@ -59,7 +67,13 @@ class StatusQuery(Schema):
     run: int | None = Field(None, description="A run id, as in the status_url POST /api/sync returned.")
 
 
-@router.post("/sync", response={202: SyncQueuedOut}, summary="Queue a storage sync", url_name="sync_start")
+@router.post(
+    "/sync",
+    response={202: SyncQueuedOut},
+    summary="Queue a storage sync",
+    url_name="sync_start",
+    tags=["sync"],
+)
 @require_capability(Capability.ADMINISTER)
 def sync_start(request: HttpRequest, payload: SyncIn) -> Status:
     run = sync_run_enqueue(options=SyncOptions(**payload.dict()), user=request.user)
@@ -67,7 +81,13 @@ def sync_start(request: HttpRequest, payload: SyncIn) -> Status:
     return Status(202, {"run": run.pk, "status": run.status, "status_url": status_url})
 
 
-@router.get("/sync/status", response=SyncStatusOut, summary="Last sync and agreement", url_name="sync_status")
+@router.get(
+    "/sync/status",
+    response=SyncStatusOut,
+    summary="Last sync and agreement",
+    url_name="sync_status",
+    tags=["sync"],
+)
 @require_capability(Capability.ADMINISTER)
 def sync_status(request: HttpRequest, query: Query[StatusQuery]) -> dict:
     runs = SyncRun.objects.select_related("user")
@@ -77,4 +97,191 @@ def sync_status(request: HttpRequest, query: Query[StatusQuery]) -> dict:
         "in_sync": last_finished.in_sync if last_finished else None,
         "last_finished": last_finished,
         "run": run,
+    }
+
+
+UPLOAD_OPENAPI = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "One ZIP archive, or one or more photos (then album and article "
+                            "are required).",
+                        },
+                        "album": {"type": "string", "description": "Album name (created if missing)."},
+                        "article": {"type": "string", "description": "Article (SKU) taking every photo."},
+                        "mode": {"type": "string", "enum": ["add", "replace"], "default": "add"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+class UploadAccepted(Schema):
+    job: int
+    status: str
+    status_url: str
+    page_url: str
+
+
+class UploadResultOut(Schema):
+    id: int
+    index: int
+    name: str
+    outcome: str
+    code: str
+    reason: str
+    article: str | None
+    image: int | None
+
+
+class UploadJobOut(Schema):
+    id: int
+    status: str
+    kind: str
+    mode: str
+    source_name: str
+    album: str | None
+    album_id: int | None
+    total: int
+    processed: int
+    added: int
+    duplicates: int
+    ignored: int
+    refused: int
+    removed: int
+    error_code: str
+    error: str
+    created_at: datetime.datetime
+    started_at: datetime.datetime | None
+    finished_at: datetime.datetime | None
+    results: list[UploadResultOut]
+    results_cursor: int
+
+
+def upload_rejected_response(rejected: UploadRejected) -> HttpResponse:
+    return error_response(rejected.status, rejected.code, rejected.message)
+
+
+def request_too_large(request: HttpRequest) -> UploadRejected | None:
+    """A 413 refusal when the body is over the limit (Content-Length, or counted by UploadLimitHandler)."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    length = max(length, getattr(request, "upload_too_large", 0))
+    if length > upload_limit_bytes():
+        return UploadRejected(
+            413, "too_large", f"{length} bytes; the upload limit is {settings.UPLOAD_MAX_BYTES} bytes"
+        )
+    return None
+
+
+def uploaded_files(request: HttpRequest) -> list:
+    """The request's `file` parts; raises UploadRejected when the body is refused or over the limit."""
+    try:
+        files = request.FILES.getlist("file")
+    except TooManyFilesSent as exc:
+        raise UploadRejected(
+            400, "too_many_files", f"at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files per request"
+        ) from exc
+    except RequestDataTooBig as exc:
+        raise UploadRejected(413, "too_large", str(exc)) from exc
+    too_large = request_too_large(request)
+    if too_large is not None:
+        raise too_large
+    return files
+
+
+@router.post(
+    "/upload",
+    tags=["uploads"],
+    response={202: UploadAccepted, 400: ErrorOut, 403: ErrorOut, 413: ErrorOut},
+    url_name="upload",
+    summary="Upload a ZIP or photos; answers at once with the job to follow",
+    openapi_extra=UPLOAD_OPENAPI,
+)
+@require_capability(Capability.UPLOAD)
+def upload(request: HttpRequest) -> Any:
+    try:
+        too_large = request_too_large(request)
+        if too_large is not None:
+            raise too_large
+        job = upload_job_create(
+            user=request.user,
+            files=uploaded_files(request),
+            album=request.POST.get("album", ""),
+            article=request.POST.get("article", ""),
+            mode=request.POST.get("mode") or "add",
+        )
+    except UploadRejected as rejected:
+        return upload_rejected_response(rejected)
+    return Status(
+        202,
+        {
+            "job": job.pk,
+            "status": job.status,
+            "status_url": reverse("api:upload_job", args=[job.pk]),
+            "page_url": reverse("uploads:job", args=[job.pk]),
+        },
+    )
+
+
+@router.get(
+    "/uploads/{job_id}",
+    tags=["uploads"],
+    response=UploadJobOut,
+    url_name="upload_job",
+    summary="Status, counts and per-file results of an upload job",
+)
+@require_capability(Capability.UPLOAD)
+def upload_job(request: HttpRequest, job_id: int, after: int = 0, limit: int = 500) -> Any:
+    """Results come in the order files finish; poll with `after=<results_cursor>` to get only new ones."""
+    job = upload_job_for_user(job_id=job_id, user=request.user)
+    if job is None:
+        raise Http404("No such upload job.")
+    results = upload_results_page(job=job, after=after, limit=limit)
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "kind": job.kind,
+        "mode": job.mode,
+        "source_name": job.source_name,
+        "album": job.album.name if job.album else None,
+        "album_id": job.album_id,
+        "total": job.total,
+        "processed": job.processed,
+        "added": job.added,
+        "duplicates": job.duplicates,
+        "ignored": job.ignored,
+        "refused": job.refused,
+        "removed": job.removed,
+        "error_code": job.error_code,
+        "error": job.error,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "results": [
+            {
+                "id": result.pk,
+                "index": result.entry_index,
+                "name": result.name,
+                "outcome": result.outcome,
+                "code": result.code,
+                "reason": result.reason,
+                "article": result.article.sku if result.article else None,
+                "image": result.image_id,
+            }
+            for result in results
+        ],
+        "results_cursor": results[-1].pk if results else after,
     }

@@ -350,6 +350,22 @@ class _ThreadArchives:
             archive.close()
 
 
+def _result_settle(journal: UploadResult, **fields) -> UploadResult:
+    """Replace a pending journal row by the entry's final result (call inside a transaction).
+
+    The final row is a new row, so result ids grow in the order entries finish: API clients follow the
+    results with `after=<last id seen>`.
+    """
+    journal.delete()
+    return UploadResult.objects.create(
+        job_id=journal.job_id,
+        entry_index=journal.entry_index,
+        name=journal.name,
+        article=journal.article,
+        **fields,
+    )
+
+
 @dataclass
 class _Prepared:
     entry: Entry
@@ -613,13 +629,8 @@ class _Ingest:
         try:
             image, thumbnails = future.result()
         except Refused as refused:
-            journal.outcome, journal.code, journal.reason, journal.files = (
-                Outcome.REFUSED,
-                refused.code,
-                refused.message,
-                [],
-            )
-            journal.save(update_fields=["outcome", "code", "reason", "files"])
+            with transaction.atomic():
+                _result_settle(journal, outcome=Outcome.REFUSED, code=refused.code, reason=refused.message)
             self.job.refused += 1
             self._article_step(entry)
             return
@@ -636,8 +647,7 @@ class _Ingest:
     def _rows_create(self, image: Image, thumbnails: list[Thumbnail], journal: UploadResult) -> None:
         image.save()
         Thumbnail.objects.bulk_create(thumbnails)
-        journal.outcome, journal.image, journal.files = Outcome.ADDED, image, []
-        journal.save(update_fields=["outcome", "image", "files"])
+        _result_settle(journal, outcome=Outcome.ADDED, image=image)
 
     def _article_step(self, entry: Entry) -> None:
         work = self.work_of[entry.index]

@@ -1,0 +1,70 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from uploads.models import UploadJob
+from uploads.tests.builders import photo_bytes, zip_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_upload_page_is_for_uploaders_only(client_as, uploader, viewer):
+    page = client_as(uploader).get("/upload/")
+    assert page.status_code == 200
+    assert b'name="file"' in page.content
+    assert b"uploads/upload.js" in page.content
+    assert client_as(viewer).get("/upload/").status_code == 403
+
+
+def test_the_form_without_javascript_leads_to_the_job_page(
+    client_as, uploader, django_capture_on_commit_callbacks
+):
+    client = client_as(uploader)
+    archive = SimpleUploadedFile(
+        "Зима.zip", zip_bytes({"Зима/SKU-1/фото.jpg": photo_bytes(), "Зима/SKU-1/x.pdf": b"%PDF"})
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/upload/", {"file": archive, "mode": "add"})
+    job = UploadJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/uploads/{job.pk}/"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Зима/SKU-1/фото.jpg" in text
+    assert "a PDF document, not a photo" in text
+    assert 'id="job-progress"' in text
+    assert f"/api/uploads/{job.pk}" in text
+
+
+def test_a_refused_upload_shows_the_reason_on_the_form(client_as, uploader):
+    response = client_as(uploader).post("/upload/", {"file": SimpleUploadedFile("a.jpg", photo_bytes())})
+    assert response.status_code == 400
+    assert "give the album and the article" in response.content.decode()
+
+
+def test_someone_elses_job_page_is_not_found(
+    client_as, make_user, uploader, django_capture_on_commit_callbacks
+):
+    from accounts.roles import Role
+    from uploads.services import upload_job_create
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = upload_job_create(
+            user=uploader, files=[SimpleUploadedFile("a.zip", zip_bytes({"a.jpg": photo_bytes()}))]
+        )
+    assert client_as(make_user("other", Role.USER)).get(f"/uploads/{job.pk}/").status_code == 404
+
+
+def test_the_admin_lists_jobs_read_only(client_as, app_admin, uploader, django_capture_on_commit_callbacks):
+    from uploads.services import upload_job_create
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = upload_job_create(
+            user=uploader, files=[SimpleUploadedFile("a.zip", zip_bytes({"a.jpg": photo_bytes()}))]
+        )
+    client = client_as(app_admin)
+    assert client.get("/admin/uploads/uploadjob/").status_code == 200
+    detail = client.get(f"/admin/uploads/uploadjob/{job.pk}/change/")
+    assert detail.status_code == 200
+    assert b"a.jpg" in detail.content
+    assert b'name="_save"' not in detail.content

@@ -1,0 +1,58 @@
+"""Upload pages: the form (ZIP or photos) and a job's live progress page. Thin: the work is in services."""
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from gallery.models import Album
+from pichosting.access import Capability, require_capability
+from uploads.api import uploaded_files
+from uploads.models import UploadJob
+from uploads.selectors import upload_job_for_user, upload_jobs_visible, upload_results_page
+from uploads.services import UploadRejected, upload_job_create
+
+RECENT_JOBS = 10
+
+
+def _form_page(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
+    context = {
+        "albums": Album.objects.order_by("name_key").values_list("name", flat=True)[:500],
+        "jobs": upload_jobs_visible(user=request.user).filter(user_id=request.user.pk)[:RECENT_JOBS],
+        "error": error,
+        "values": request.POST if request.method == "POST" else {},
+        "limits": {
+            "upload_bytes": settings.UPLOAD_MAX_BYTES,
+            "megapixels": settings.UPLOAD_MAX_PIXELS // 1_000_000,
+        },
+    }
+    return render(request, "uploads/upload.html", context, status=status)
+
+
+@require_capability(Capability.UPLOAD)
+def upload_page(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _form_page(request)
+    try:
+        job = upload_job_create(
+            user=request.user,
+            files=uploaded_files(request),
+            album=request.POST.get("album", ""),
+            article=request.POST.get("article", ""),
+            mode=request.POST.get("mode") or UploadJob.Mode.ADD,
+        )
+    except UploadRejected as rejected:
+        return _form_page(request, error=rejected.message, status=rejected.status)
+    return redirect("uploads:job", job_id=job.pk)
+
+
+@require_capability(Capability.UPLOAD)
+def job_page(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = upload_job_for_user(job_id=job_id, user=request.user)
+    if job is None:
+        raise Http404("No such upload job.")
+    results = upload_results_page(job=job, limit=1000)
+    return render(
+        request,
+        "uploads/job.html",
+        {"job": job, "results": results, "cursor": results[-1].pk if results else 0},
+    )
