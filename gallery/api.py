@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from gallery import selectors
-from gallery.links import download_url, original_url, thumbnail_url
+from gallery.links import download_url, original_url
 from gallery.models import Album, Image
 from gallery.pagination import LIMIT_DEFAULT, LIMIT_MAX, InvalidCursor, Page
 from pichosting.access import Capability, require_capability
@@ -132,12 +132,12 @@ def _thumbnails(origin: str, image: Image | None) -> list[dict]:
         {
             "size": thumbnail.size,
             "format": thumbnail.format,
-            "url": origin + thumbnail_url(image, thumbnail),
+            "url": origin + thumbnail.url(image),
             "width": thumbnail.width,
             "height": thumbnail.height,
             "bytes": thumbnail.bytes,
         }
-        for thumbnail in image.thumbnails.all()
+        for thumbnail in image.renditions
     ]
 
 

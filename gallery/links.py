@@ -39,6 +39,11 @@ def download_url(image: Image) -> str:
     return f"{_base(image)}/download"
 
 
-def thumbnail_url(image: Image, thumbnail: Thumbnail) -> str:
+def rendition_url(image: Image, *, size: int, extension: str) -> str:
     """`/files/<id>/<sha16>-<size>.<ext>`: one rendition of the ladder."""
-    return f"{_base(image)}-{thumbnail.size}.{stored_extension(thumbnail.file.name)}"
+    return f"{_base(image)}-{size}.{extension}"
+
+
+def thumbnail_url(image: Image, thumbnail: Thumbnail) -> str:
+    """The URL of a Thumbnail row's file (see `rendition_url`)."""
+    return rendition_url(image, size=thumbnail.size, extension=stored_extension(thumbnail.file.name))

@@ -8,11 +8,12 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
+from gallery.links import rendition_url, stored_extension
 from gallery.models import Album, Article, Image, Thumbnail, name_key
 from gallery.pagination import Page, keyset_page
 from gallery.specs import THUMBNAIL_EXTENSIONS
@@ -23,7 +24,7 @@ ALBUM_ORDERINGS: dict[str, tuple[str, ...]] = {
     "name": ("name_key", "id"),
     "changed": ("-updated_at", "-id"),
 }
-ARTICLE_ORDERING: tuple[str, ...] = ("sku_key", "id")
+ARTICLE_ORDERING: tuple[str, ...] = ("sku_key",)  # unique within an album
 ALBUM_IMAGE_ORDERING: tuple[str, ...] = ("article_id", "position", "id")
 ARTICLE_IMAGE_ORDERING: tuple[str, ...] = ("position", "id")
 
@@ -33,13 +34,39 @@ def album_list() -> QuerySet[Album]:
     return Album.objects.order_by("name_key")
 
 
-def _thumbnails_prefetch() -> Prefetch:
-    return Prefetch("thumbnails", queryset=Thumbnail.objects.order_by("size", "format"))
+@dataclass(frozen=True, slots=True)
+class Rendition:
+    """What pages and the API need of a Thumbnail row: plain values, no model instance, no storage."""
+
+    size: int
+    format: str
+    width: int
+    height: int
+    bytes: int
+    extension: str
+
+    def url(self, image: Image) -> str:
+        return rendition_url(image, size=self.size, extension=self.extension)
+
+
+def renditions_attach(images: list[Image]) -> list[Image]:
+    """Set `image.renditions` (by size, then format) on each of `images` from one query of their rows."""
+    by_image: dict[int, list[Rendition]] = {image.pk: [] for image in images}
+    rows = (
+        Thumbnail.objects.filter(image_id__in=list(by_image))
+        .order_by("image_id", "size", "format")
+        .values_list("image_id", "size", "format", "width", "height", "bytes", "file")
+    )
+    for image_id, size, fmt, width, height, size_bytes, name in rows:
+        by_image[image_id].append(Rendition(size, fmt, width, height, size_bytes, stored_extension(name)))
+    for image in images:
+        image.renditions = by_image[image.pk]
+    return images
 
 
 def _covers(image_ids: list[int]) -> dict[int, Image]:
-    """The photos `image_ids` with their thumbnails, by id (two queries)."""
-    images = Image.objects.filter(pk__in=[i for i in image_ids if i]).prefetch_related(_thumbnails_prefetch())
+    """The photos `image_ids` with their renditions, by id (two queries)."""
+    images = renditions_attach(list(Image.objects.filter(pk__in=[i for i in image_ids if i])))
     return {image.pk: image for image in images}
 
 
@@ -135,21 +162,20 @@ def uploaders(*, album: Album) -> QuerySet:
 def image_page(
     *, album: Album, article: Article | None = None, cursor: str | None = None, limit: int
 ) -> Page:
-    """Photos of `album` (by article, then position) or of one `article` (by position), with thumbnails."""
-    images = Image.objects.select_related("article").prefetch_related(_thumbnails_prefetch())
+    """Photos of `album` (by article, then position) or of one `article` (by position), with renditions."""
+    images = Image.objects.select_related("article")
     if article is None:
-        return keyset_page(
-            images.filter(album=album), ordering=ALBUM_IMAGE_ORDERING, cursor=cursor, limit=limit
-        )
-    return keyset_page(
-        images.filter(article=article), ordering=ARTICLE_IMAGE_ORDERING, cursor=cursor, limit=limit
-    )
+        images, ordering = images.filter(album=album), ALBUM_IMAGE_ORDERING
+    else:
+        images, ordering = images.filter(article=article), ARTICLE_IMAGE_ORDERING
+    page = keyset_page(images, ordering=ordering, cursor=cursor, limit=limit)
+    renditions_attach(page.items)
+    return page
 
 
 def article_images(*, article: Article) -> list[Image]:
-    """All photos of `article` in their order, with thumbnails (two queries)."""
-    images = article.images.order_by(*ARTICLE_IMAGE_ORDERING).prefetch_related(_thumbnails_prefetch())
-    return list(images)
+    """All photos of `article` in their order, with renditions (two queries)."""
+    return renditions_attach(list(article.images.order_by(*ARTICLE_IMAGE_ORDERING)))
 
 
 def image_for_file(*, image_id: int | str, sha: str) -> Image:

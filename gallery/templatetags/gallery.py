@@ -5,7 +5,7 @@ from django.http import QueryDict
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from gallery.links import download_url, original_url, thumbnail_url
+from gallery.links import download_url, original_url
 from gallery.models import Image
 
 register = template.Library()
@@ -15,10 +15,10 @@ register = template.Library()
 def picture(image: Image | None, sizes: str = "160px", alt: str = "") -> str:
     """A `<picture>` of `image`'s thumbnail rows: WebP and JPEG `srcset`s over the ladder, lazily loaded.
 
-    Only the rows are read (prefetched by the selectors); storage is never asked. Without rows (photo still
-    being processed) a placeholder is shown.
+    Only the rows are read (`image.renditions`, attached by the selectors); storage is never asked.
+    Without rows (photo still being processed) a placeholder is shown.
     """
-    thumbnails = list(image.thumbnails.all()) if image is not None else []
+    thumbnails = image.renditions if image is not None else []
     if not thumbnails:
         return format_html('<span class="placeholder">{}</span>', _("no preview"))
     by_format: dict[str, list] = {}
@@ -26,7 +26,7 @@ def picture(image: Image | None, sizes: str = "160px", alt: str = "") -> str:
         by_format.setdefault(thumbnail.format, []).append(thumbnail)
 
     def srcset(rungs: list) -> str:
-        return ", ".join(f"{thumbnail_url(image, t)} {t.width}w" for t in rungs)
+        return ", ".join(f"{t.url(image)} {t.width}w" for t in rungs)
 
     fallback = by_format.get("jpeg") or next(iter(by_format.values()))
     smallest = fallback[0]
@@ -38,7 +38,7 @@ def picture(image: Image | None, sizes: str = "160px", alt: str = "") -> str:
         '<picture>{}<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" loading="lazy" '
         'decoding="async"></picture>',
         source,
-        thumbnail_url(image, smallest),
+        smallest.url(image),
         srcset(fallback),
         sizes,
         smallest.width,
@@ -50,8 +50,8 @@ def picture(image: Image | None, sizes: str = "160px", alt: str = "") -> str:
 @register.simple_tag
 def zoom_url(image: Image) -> str:
     """The largest rendition the lightbox shows (the original when there are no rows yet)."""
-    thumbnails = sorted(image.thumbnails.all(), key=lambda t: (-t.size, t.format != "webp"))
-    return thumbnail_url(image, thumbnails[0]) if thumbnails else original_url(image)
+    thumbnails = sorted(image.renditions, key=lambda t: (-t.size, t.format != "webp"))
+    return thumbnails[0].url(image) if thumbnails else original_url(image)
 
 
 @register.simple_tag(takes_context=True)

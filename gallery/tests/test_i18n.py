@@ -1,0 +1,58 @@
+"""Russian and English pages: the language follows the browser, the switcher overrides it."""
+
+import pytest
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
+
+from gallery.tests.factories import album_make, article_make, image_make
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    client.force_login(viewer)
+    return client
+
+
+def test_russian_browser_gets_russian_pages(viewer_client):
+    album = album_make("Весна 2026")
+    image_make(article_make(album, "АРТ-1"))
+    html = viewer_client.get("/", HTTP_ACCEPT_LANGUAGE="ru-RU,ru;q=0.9").content.decode()
+    assert '<html lang="ru">' in html
+    assert "Альбомы" in html and "Последняя загрузка" in html
+    html = viewer_client.get(f"/a/{album.slug}/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Артикул содержит" in html and "1 фото" in html
+
+
+def test_english_browser_gets_english_pages(viewer_client):
+    html = viewer_client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
+    assert '<html lang="en">' in html
+    assert "Albums" in html and "Альбомы" not in html
+
+
+def test_switcher_overrides_the_browser(viewer_client):
+    viewer_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = viewer_client.get("/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "No albums yet." in html
+
+
+def test_login_and_error_pages_are_translated(client, no_role_user):
+    assert "Войти" in client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    client.force_login(no_role_user)
+    assert "Нет доступа" in client.get("/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"), [(1, "1 артикул"), (3, "3 артикула"), (5, "5 артикулов"), (21, "21 артикул")]
+)
+def test_russian_plurals_have_three_forms(count, expected):
+    with translation.override("ru"):
+        assert ngettext("%(counter)s article", "%(counter)s articles", count) % {"counter": count} == expected
+
+
+def test_compiled_catalogue_is_committed_and_loaded():
+    with translation.override("ru"):
+        assert gettext("Download original") == "Скачать оригинал"
+        assert gettext("Copy link") == "Копировать ссылку"
+        assert gettext("There is nothing at this address.") == "По этому адресу ничего нет."
