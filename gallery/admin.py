@@ -310,6 +310,9 @@ class ImageInline(admin.TabularInline):
     show_change_link = True
     classes = ["photo-strip"]
 
+    class Media:
+        js = ["gallery/admin/photo_strip.js"]  # drag rows to reorder; positions follow
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(preview_file=thumbnail_file(OuterRef("pk")))
 
