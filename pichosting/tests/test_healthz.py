@@ -37,3 +37,9 @@ def test_database_outage_answers_503_without_internals(client, monkeypatch):
 
 def test_only_get_is_allowed(client):
     assert client.post("/healthz").status_code == 405
+
+
+def test_plain_http_is_not_redirected_even_when_https_is_enforced(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/accounts/login/").status_code == 301
