@@ -15,7 +15,7 @@ from exports.sheets import attachment_disposition, export_file_name
 from exports.spec import export_spec_clean
 from exports.tests.conftest import xlsx_rows, xlsx_sheet
 from gallery.models import Image
-from gallery.tests.factories import article_make, image_make
+from gallery.tests.factories import album_make, article_make, image_make
 
 pytestmark = pytest.mark.django_db
 
@@ -236,3 +236,12 @@ def test_sku_list_pasted_from_excel_rows_uses_the_first_column(catalogue):
     content, result = export(skus="00123\tКуртка синяя\t1990\r\nарт-001 (СИНИЙ)\t\x07Куртка\n")
     assert [row[0] for row in xlsx_rows(content)[1:]] == ["00123", "АРТ-001 (синий)"]
     assert result.unknown_skus == ()
+
+
+@pytest.mark.parametrize("layout", ["in_row", "in_cell", "per_image"])
+def test_empty_scope_gives_a_header_only_sheet(db, layout):
+    album_make("Пустой")
+    content, result = export(albums=["Пустой"], layout=layout)
+    rows = xlsx_rows(content)
+    assert len(rows) == 1 and result.row_count == 0
+    assert rows[0][0] in ("Артикул", "Альбом")
