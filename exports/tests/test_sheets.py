@@ -245,3 +245,25 @@ def test_empty_scope_gives_a_header_only_sheet(db, layout):
     rows = xlsx_rows(content)
     assert len(rows) == 1 and result.row_count == 0
     assert rows[0][0] in ("Артикул", "Альбом")
+
+
+def test_missing_rendition_leaves_no_link_and_says_so(catalogue):
+    first = catalogue["photos"]["00123"][0]
+    first.thumbnails.filter(size=640, format="jpeg").delete()
+    rows = xlsx_rows(export(size="640", language="en", skus="00123")[0])
+    zero = catalogue["photos"]["00123"]
+    assert rows[1][1:3] == (
+        link(zero[1], size=640, extension="jpg"),
+        link(zero[2], size=640, extension="jpg"),
+    )
+    assert rows[1][-1] == "photo 1: no 640 px JPG copy: no link"
+
+
+def test_position_links_in_a_row(catalogue, settings):
+    settings.PUBLIC_BASE_URL = "https://photos.example.com"
+    rows = xlsx_rows(export(links="position", skus="00123")[0])
+    token = catalogue["spring"].link_token
+    assert rows[1][1:4] == tuple(
+        f"https://photos.example.com/p/{token}/00123/{n}.{ext}"
+        for n, ext in ((1, "jpg"), (2, "jpg"), (3, "png"))
+    )
