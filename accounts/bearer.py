@@ -73,6 +73,8 @@ class KeycloakBearer(HttpBearer):
         except ProviderUnavailable as exc:
             logger.error("cannot check a bearer token: %s", exc)
             raise BearerProviderUnavailable() from exc
+        if str(claims.get("typ", "Bearer")).lower() != "bearer":
+            raise InvalidBearerToken(f"this is an {claims['typ']} token, not an access token")
         roles = roles_from_claims([claims], client_id=settings.OIDC_CLIENT_ID)
         user = oidc_user_sync(issuer=settings.OIDC_ISSUER, claims=claims, roles=roles, request=request)
         if user is None:

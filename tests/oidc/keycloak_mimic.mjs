@@ -98,7 +98,7 @@ async function makeRealm(realm, origin) {
     conformIdTokenClaims: false,
     claims: {
       // Keycloak's role mappers add these whatever the scope.
-      openid: ['sub', 'realm_access', 'resource_access'],
+      openid: ['sub', 'typ', 'realm_access', 'resource_access'],
       profile: ['name', 'given_name', 'family_name', 'preferred_username'],
       email: ['email', 'email_verified'],
       roles: ['realm_access', 'resource_access'],
@@ -161,7 +161,8 @@ async function makeRealm(realm, origin) {
         claims: async (use) => {
           const current = userBySub(sub) || user;
           const withRoles = rolesIn(ctx.oidc.client?.clientId, use);
-          return { ...profileClaims(current), ...(withRoles ? roleClaims(current) : {}) };
+          const typ = use === 'id_token' ? { typ: 'ID' } : {}; // Keycloak marks its ID tokens
+          return { ...profileClaims(current), ...typ, ...(withRoles ? roleClaims(current) : {}) };
         },
       };
     },

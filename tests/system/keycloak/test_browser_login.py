@@ -153,6 +153,16 @@ def test_session_refresh_goes_through_the_provider_but_not_for_the_api(oidc_on, 
     assert client.session["oidc_id_token_expiration"] > 0
 
 
+def test_the_id_token_is_no_bearer_token(oidc_on, client):
+    Browser(client).login("vera", PASSWORD)
+    id_token = client.session["oidc_id_token"]
+
+    response = Client().get("/api/me", HTTP_AUTHORIZATION=f"Bearer {id_token}")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["message"].endswith("this is an ID token, not an access token.")
+
+
 def test_a_replayed_or_foreign_callback_signs_nobody_in(oidc_on, client):
     browser = Browser(client)
     callback = browser.submit(
