@@ -83,9 +83,12 @@ class OidcCallbackView(ProviderSettingsMixin, OIDCAuthenticationCallbackView):
             return self.login_failure(reason=str(exc))
 
     def refuse(self, refusal: LoginRefused) -> HttpResponse:
+        """The "no access" page; its "another account" link ends the Keycloak session this login made."""
         request = self.request
+        switch_account_url = provider_logout_url(request)
         if request.user.is_authenticated:
             auth.logout(request)
+        request.session.pop("oidc_id_token", None)
         claims = refusal.claims
         action_log_record(
             action=ActionLog.LOGIN_REFUSED,
@@ -94,7 +97,8 @@ class OidcCallbackView(ProviderSettingsMixin, OIDCAuthenticationCallbackView):
             details={"sub": str(claims.get("sub", "")), "reason": "no app role"},
         )
         roles = [(role.value, sorted(ROLE_CAPABILITIES[role])) for role in ROLE_CAPABILITIES]
-        return render(request, "accounts/no_access.html", {"roles": roles}, status=403)
+        context = {"roles": roles, "switch_account_url": switch_account_url}
+        return render(request, "accounts/no_access.html", context, status=403)
 
     def login_failure(self, reason: str = "") -> HttpResponse:
         request = self.request

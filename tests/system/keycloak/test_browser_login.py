@@ -1,5 +1,7 @@
 """Browser sign-in through a real OpenID provider: authorization code + PKCE, role sync, refusal, logout."""
 
+import html
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -87,6 +89,19 @@ def test_user_without_an_app_role_is_refused_and_no_account_is_created(oidc_on, 
     assert client.get("/api/me").status_code == 401
     refusal = ActionLog.objects.get(action=ActionLog.LOGIN_REFUSED)
     assert refusal.username == "nobody" and refusal.user is None
+
+
+def test_the_refusal_page_lets_another_account_sign_in(oidc_on, client):
+    browser = Browser(client)
+    refused = browser.login("nobody", PASSWORD)
+    (switch,) = re.findall(r'href="([^"]*/protocol/openid-connect/logout\?[^"]*)"', refused.text)
+
+    confirm = browser.go(html.unescape(switch))
+    back = browser.submit(confirm, logout="yes")
+    assert back.url == "http://testserver/accounts/login/"
+
+    page = browser.login("vera", PASSWORD)
+    assert page.status == 200 and client.get("/api/me").json()["username"] == "vera"
 
 
 def test_a_user_whose_last_role_is_taken_away_is_refused_and_loses_it(oidc_on, client, users_edit):
