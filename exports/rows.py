@@ -15,6 +15,7 @@ from exports.links import public_link
 from exports.presets import NOTE_HEADER, PER_IMAGE_HEADERS, Language, Layout, Preset
 from exports.selectors import FALLBACK_SIZE, ScopeFacts, scope_facts, scope_image_rows
 from exports.spec import ExportSpec, LinkKind
+from gallery.models import name_key
 from gallery.specs import FORMAT_EXTENSIONS, THUMBNAIL_EXTENSIONS, fit_within
 
 TEXT, LINK, NUMBER, DATETIME = "text", "link", "number", "datetime"
@@ -146,7 +147,7 @@ def _columns(spec: ExportSpec, facts: ScopeFacts) -> list[Column]:
     return [Column(spec.preset.headers[spec.language].sku, TEXT, 22), *_link_columns(spec, facts), note]
 
 
-def _per_image_rows(spec: ExportSpec, linker: _Linker) -> Iterator[list]:
+def _per_image_rows(spec: ExportSpec, linker: _Linker) -> Iterator[tuple[str, list]]:
     limit = spec.preset.max_links
     albums = linker.albums
     zone = timezone.get_current_timezone()
@@ -156,22 +157,25 @@ def _per_image_rows(spec: ExportSpec, linker: _Linker) -> Iterator[list]:
             notes = [*linker.album_notes(photo.album_id), *notes]
         if limit and ordinal > limit:
             notes.append(linker.note("beyond_limit", limit=limit))
-        yield [
-            albums[photo.album_id].name,
-            photo.sku,
-            ordinal,
-            photo.original_name,
-            photo.width,
-            photo.height,
-            photo.bytes,
-            photo.sha256,
-            photo.created_at.astimezone(zone).replace(tzinfo=None),
-            url,
-            NOTE_SEPARATOR.join(notes),
-        ]
+        yield (
+            photo.sku_key,
+            [
+                albums[photo.album_id].name,
+                photo.sku,
+                ordinal,
+                photo.original_name,
+                photo.width,
+                photo.height,
+                photo.bytes,
+                photo.sha256,
+                photo.created_at.astimezone(zone).replace(tzinfo=None),
+                url,
+                NOTE_SEPARATOR.join(notes),
+            ],
+        )
 
 
-def _grouped_rows(spec: ExportSpec, linker: _Linker, link_columns: int) -> Iterator[list]:
+def _grouped_rows(spec: ExportSpec, linker: _Linker, link_columns: int) -> Iterator[tuple[str, list]]:
     preset, photo_note = spec.preset, NOTES[spec.language]["photo"]
     limit = preset.max_links
     for _, group in itertools.groupby(scope_image_rows(spec), key=lambda pair: pair[1].article_id):
@@ -193,26 +197,42 @@ def _grouped_rows(spec: ExportSpec, linker: _Linker, link_columns: int) -> Itera
             cells = [spec.separator.join(urls)]
         else:
             cells = urls + [""] * (link_columns - len(urls))
-        yield [photo.sku, *cells, NOTE_SEPARATOR.join(notes)]
+        yield photo.sku_key, [photo.sku, *cells, NOTE_SEPARATOR.join(notes)]
 
 
-def _missing_rows(spec: ExportSpec, facts: ScopeFacts, width: int, linker: _Linker) -> Iterator[list]:
-    """Rows for SKUs of the list without photos in scope, then for SKUs not found at all."""
+def _placeholder_row(spec: ExportSpec, width: int, *, sku: str, note: str, album: str = "") -> list:
+    row = [""] * width
+    if spec.layout == Layout.PER_IMAGE:
+        row[0], row[1] = album, sku
+    else:
+        row[0] = sku
+    row[-1] = note
+    return row
+
+
+def _in_list_order(
+    spec: ExportSpec, facts: ScopeFacts, linker: _Linker, body: Iterator[tuple[str, list]], width: int
+) -> Iterator[list]:
+    """Rows in the order the SKUs were pasted, one place per SKU, so the link column lines up with the list.
+
+    A pasted SKU gets its rows (one per album holding it), or a "no photos" row, or a "not found" row. Rows
+    are gathered before the first is written; the list's length bounds them (`SKU_LIST_MAX`).
+    """
     texts = NOTES[spec.language]
-    sku_column = 1 if spec.layout == Layout.PER_IMAGE else 0
+    rows_by_key: dict[str, list[list]] = {}
+    for key, row in body:
+        rows_by_key.setdefault(key, []).append(row)
+    empty_by_key: dict[str, list[list]] = {}
     for article_id, album_id, sku in facts.found_articles:
         if article_id not in facts.found_with_photos:
-            row = [""] * width
-            row[sku_column] = sku
-            if spec.layout == Layout.PER_IMAGE:
-                row[0] = linker.albums[album_id].name
-            row[-1] = texts["empty"]
-            yield row
-    for sku in _unknown_skus(spec, facts):
-        row = [""] * width
-        row[sku_column] = sku
-        row[-1] = texts["unknown"]
-        yield row
+            album = linker.albums[album_id].name
+            row = _placeholder_row(spec, width, sku=sku, note=texts["empty"], album=album)
+            empty_by_key.setdefault(name_key(sku), []).append(row)
+    for sku, key in zip(spec.skus, spec.sku_keys, strict=True):
+        yield from rows_by_key.pop(key, ())
+        yield from empty_by_key.pop(key, ())
+        if key not in facts.found_keys:
+            yield _placeholder_row(spec, width, sku=sku, note=texts["unknown"])
 
 
 def _unknown_skus(spec: ExportSpec, facts: ScopeFacts) -> tuple[str, ...]:
@@ -241,16 +261,24 @@ def sheet_build(spec: ExportSpec) -> Sheet:
     return Sheet(
         title=sheet_title(spec),
         columns=columns,
-        rows=_chained(body, _missing_rows(spec, facts, len(columns), linker)),
+        rows=_rows(spec, facts, linker, body, len(columns)),
         row_count=count + empty + len(unknown),
         unknown_skus=unknown,
     )
 
 
-def _chained(*parts: Iterator[list]) -> Generator[list, None, None]:
-    """One generator over `parts`; closing it closes the database cursor behind them."""
-    for part in parts:
-        yield from part
+def _rows(
+    spec: ExportSpec, facts: ScopeFacts, linker: _Linker, body: Iterator[tuple[str, list]], width: int
+) -> Generator[list, None, None]:
+    """The sheet's rows: streamed as the query yields them, or in SKU list order when a list was given.
+
+    One generator, so that closing it closes the database cursor behind it.
+    """
+    if spec.skus:
+        yield from _in_list_order(spec, facts, linker, body, width)
+    else:
+        for _, row in body:
+            yield row
 
 
 def sheet_preview(spec: ExportSpec, *, limit: int = PREVIEW_ROWS) -> tuple[Sheet, list[list]]:

@@ -25,6 +25,7 @@ PHOTO_FIELDS = (
     "album_id",
     "article_id",
     "sku",
+    "sku_key",
     "article_slug",
     "sha256",
     "format",
@@ -91,7 +92,9 @@ def scope_image_rows(spec: ExportSpec) -> Iterator[tuple[int, Any]]:
     per_image layout): `has_rendition` says the linked thumbnail exists, `has_fallback` the JPEG rendition
     linked for originals a marketplace refuses.
     """
-    images = scope_images(spec).annotate(sku=F("article__sku"), article_slug=F("article__slug"))
+    images = scope_images(spec).annotate(
+        sku=F("article__sku"), sku_key=F("article__sku_key"), article_slug=F("article__slug")
+    )
     images = images.annotate(
         has_fallback=_rendition_exists(FALLBACK_SIZE, FALLBACK_FORMAT)
         if spec.size is None and not spec.preset.extensions >= ALL_EXTENSIONS

@@ -163,8 +163,8 @@ def test_sku_list_keeps_found_lists_unknown_and_empty(catalogue):
     article_make(catalogue["spring"], "EMPTY-1")
     content, result = export(skus="00123\n  nope-1 \n\nempty-1\n00123\nНЕТ-2")
     rows = xlsx_rows(content)
-    assert [row[0] for row in rows[1:]] == ["00123", "EMPTY-1", "nope-1", "НЕТ-2"]
-    assert [row[-1] for row in rows[2:]] == ["нет фото", "артикул не найден", "артикул не найден"]
+    assert [row[0] for row in rows[1:]] == ["00123", "nope-1", "EMPTY-1", "НЕТ-2"], "the list's order"
+    assert [row[-1] for row in rows[2:]] == ["артикул не найден", "нет фото", "артикул не найден"]
     assert result.unknown_skus == ("nope-1", "НЕТ-2")
     assert result.row_count == 4
 
@@ -267,3 +267,14 @@ def test_position_links_in_a_row(catalogue, settings):
         f"https://photos.example.com/p/{token}/00123/{n}.{ext}"
         for n, ext in ((1, "jpg"), (2, "jpg"), (3, "png"))
     )
+
+
+@pytest.mark.parametrize("layout", ["in_cell", "per_image"])
+def test_rows_follow_the_pasted_sku_order_so_links_line_up(catalogue, layout):
+    content, _ = export(albums=["Весна 2026", "Зима"], skus="z-1\nнет\nАРТ-001 (синий)\n00123", layout=layout)
+    sku_column = 1 if layout == "per_image" else 0
+    skus = [row[sku_column] for row in xlsx_rows(content)[1:]]
+    expected = ["Z-1", "нет", "АРТ-001 (синий)", "00123"]
+    if layout == "per_image":
+        expected = ["Z-1", "нет", *["АРТ-001 (синий)"] * 2, *["00123"] * 3]
+    assert skus == expected
