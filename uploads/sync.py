@@ -208,6 +208,10 @@ class _Sync:
         if self.options.album:
             wanted = name_key(self.options.album.strip())
             by_album = {key: strays for key, strays in by_album.items() if key == wanted}
+            if not albums and not by_album:
+                self.report.error(
+                    self.options.album, "no album has this name or slug, and the inbox has none"
+                )
         total, done = len(albums) + len(set(by_album) - {album.name_key for album in albums}), 0
         for album in albums:
             self.progress("albums", done, total)

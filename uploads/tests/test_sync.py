@@ -260,3 +260,36 @@ def test_report_of_the_service(photo, django_capture_on_commit_callbacks):
     report = storage_sync(options=SyncOptions())
     assert report.in_sync
     assert report.as_dict()["counts"]["checked"] == 1
+
+
+def test_an_unknown_album_is_an_error(sync, photo):
+    status, out, _err = sync("--album", "Нет такого")
+    assert status == 1
+    assert "no album has this name" in out
+
+
+def test_an_original_overwritten_with_a_non_picture_is_reported_not_catalogued(sync, photo, media_root):
+    (media_root / photo.file.name).write_bytes(b"%PDF-1.7 not a photo at all")
+    status, out, _err = sync()
+    assert status == 1
+    assert "changed and no longer accepted: a PDF document" in out
+    photo.refresh_from_db()
+    assert photo.file.name and Image.objects.filter(pk=photo.pk).exists()
+
+
+def test_an_original_overwritten_with_its_neighbour_is_reported(sync, photo, media_root):
+    neighbour = image_make(photo.article, color=(0, 0, 250))
+    (media_root / photo.file.name).write_bytes((media_root / neighbour.file.name).read_bytes())
+    status, out, _err = sync()
+    assert status == 1
+    assert f"copy of photo #{neighbour.pk}" in out
+    assert Image.objects.count() == 2
+
+
+def test_a_hand_copied_pixel_bomb_is_refused_before_decoding(sync, media_root, settings):
+    settings.UPLOAD_MAX_PIXELS = 10_000
+    put(media_root, "incoming/Зима/Куртка/huge.png", picture_bytes(width=200, height=100, fmt="PNG"))
+    status, out, _err = sync()
+    assert status == 1
+    assert "the limit is" in out
+    assert not Image.objects.exists()
