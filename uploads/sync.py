@@ -206,8 +206,8 @@ class _Sync:
             by_album[name_key(stray.album)].append(stray)
         albums = self._albums_in_scope()
         if self.options.album:
-            wanted = name_key(self.options.album.strip())
-            by_album = {key: strays for key, strays in by_album.items() if key == wanted}
+            wanted = {name_key(self.options.album.strip())} | {album.name_key for album in albums}
+            by_album = {key: strays for key, strays in by_album.items() if key in wanted}
             if not albums and not by_album:
                 self.report.error(
                     self.options.album, "no album has this name or slug, and the inbox has none"

@@ -224,6 +224,9 @@ def test_album_option_limits_the_run(sync, photo, media_root):
     assert not Album.objects.filter(name="Зима").exists()
     sync("--album", "ЗИМА")
     assert Album.objects.get(name="Зима").images_count == 1
+    put(media_root, "incoming/Зима/Куртка-01/фото 2.jpg", picture_bytes(color=(10, 10, 200)))
+    sync("--album", "zima")  # the slug works too, for the inbox as well
+    assert Album.objects.get(name="Зима").images_count == 2
 
 
 def test_a_busy_album_is_skipped_with_an_error(sync, photo, media_root):
