@@ -105,7 +105,7 @@ class OidcCallbackView(ProviderSettingsMixin, OIDCAuthenticationCallbackView):
         action_log_record(
             action=ActionLog.LOGIN_FAILED,
             request=request,
-            details={"method": "oidc", "error": request.GET.get("error", ""), "reason": reason[:300]},
+            details={"via": "keycloak", "error": request.GET.get("error", ""), "reason": reason[:300]},
         )
         messages.error(request, _("Signing in with Keycloak did not complete. Please try again."))
         return super().login_failure()
