@@ -153,22 +153,32 @@ def article_page(
     return page
 
 
-def uploaders(*, album: Album) -> QuerySet:
-    """Users who uploaded photos into `album`, by username (for the "uploaded by" filter)."""
-    uploaded = Image.objects.filter(album=album, uploaded_by=OuterRef("pk"))
+def uploaders() -> QuerySet:
+    """Users who uploaded any photo, by username (the "uploaded by" filter's choices).
+
+    Not per album: finding one photo of a user is an index probe (`uploaded_by` is indexed), whereas
+    "any photo of this user in this album" could scan a whole big album for users who never uploaded there.
+    """
+    uploaded = Image.objects.filter(uploaded_by=OuterRef("pk"))
     return get_user_model().objects.filter(Exists(uploaded)).order_by("username")
 
 
 def image_page(
     *, album: Album, article: Article | None = None, cursor: str | None = None, limit: int
 ) -> Page:
-    """Photos of `album` (by article, then position) or of one `article` (by position), with renditions."""
-    images = Image.objects.select_related("article")
+    """Photos of `album` (by article, then position) or of one `article` (by position), with renditions
+    and `.article` set."""
     if article is None:
-        images, ordering = images.filter(album=album), ALBUM_IMAGE_ORDERING
+        images, ordering = Image.objects.filter(album=album), ALBUM_IMAGE_ORDERING
     else:
-        images, ordering = images.filter(article=article), ARTICLE_IMAGE_ORDERING
+        images, ordering = Image.objects.filter(article=article), ARTICLE_IMAGE_ORDERING
     page = keyset_page(images, ordering=ordering, cursor=cursor, limit=limit)
+    # Articles by id rather than a join: on a deep page PostgreSQL would merge-join from the first article.
+    articles = (
+        {article.pk: article} if article else Article.objects.in_bulk({i.article_id for i in page.items})
+    )
+    for image in page.items:
+        image.article = articles[image.article_id]
     renditions_attach(page.items)
     return page
 

@@ -39,7 +39,7 @@ def albums(request: HttpRequest) -> HttpResponse:
 @require_capability(Capability.VIEW)
 def album(request: HttpRequest, album_slug: str) -> HttpResponse:
     found = get_object_or_404(Album, slug=album_slug)
-    form = ArticleFilterForm(request.GET or None, uploaders=selectors.uploaders(album=found))
+    form = ArticleFilterForm(request.GET or None, uploaders=selectors.uploaders())
     filters = form.filters()
     page = _page_or_error(
         request, selectors.article_page, album=found, filters=filters, limit=ARTICLES_PER_PAGE
