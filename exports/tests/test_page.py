@@ -60,3 +60,9 @@ def test_page_needs_export_capability(client, no_role_user):
     assert client.get("/exports/").status_code == 302
     client.force_login(no_role_user)
     assert client.get("/exports/").status_code == 403
+
+
+def test_album_page_links_to_its_export(viewer_client, catalogue):
+    response = viewer_client.get(f"/a/{catalogue['spring'].slug}/")
+    assert response.status_code == 200
+    assert f'href="/exports/?album={catalogue["spring"].slug}"' in response.content.decode()
