@@ -1,6 +1,7 @@
 """Russian and English pages: the language follows the browser, the switcher overrides it."""
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
@@ -56,3 +57,10 @@ def test_compiled_catalogue_is_committed_and_loaded():
         assert gettext("Download original") == "Скачать оригинал"
         assert gettext("Copy link") == "Копировать ссылку"
         assert gettext("There is nothing at this address.") == "По этому адресу ничего нет."
+
+
+def test_catalogue_holds_no_fuzzy_guesses():
+    """makemessages marks guessed translations fuzzy (“Status” → “Статистика”); they must be fixed."""
+    catalogue = (settings.LOCALE_PATHS[0] / "ru" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    fuzzy = [line for line in catalogue.splitlines() if line.startswith("#,") and "fuzzy" in line]
+    assert fuzzy == []
