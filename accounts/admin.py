@@ -4,10 +4,11 @@ import csv
 import datetime
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
-from django.http import HttpRequest, StreamingHttpResponse
-from django.urls import path
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +40,10 @@ class DateRangeFilter(admin.FieldListFilter):
         value = self.used_parameters.get(parameter)
         if isinstance(value, list):
             value = value[-1] if value else None
-        return parse_date(value) if value else None
+        try:
+            return parse_date(value) if value else None
+        except ValueError:  # well-formed but impossible, like 2026-02-30: ignored like a malformed one
+            return None
 
     def queryset(self, request, queryset):
         start, end = self._day(self.parameter_from), self._day(self.parameter_to)
@@ -118,9 +122,12 @@ class ActionLogAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def csv_view(self, request: HttpRequest) -> StreamingHttpResponse:
+    def csv_view(self, request: HttpRequest) -> HttpResponse:
         """The rows the change list shows for the same filters and search, as a CSV download."""
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return HttpResponseRedirect(reverse("admin:accounts_actionlog_changelist") + "?e=1")
         rows = changelist.get_queryset(request).order_by("-created_at", "-id")
         audit(
             request=request,

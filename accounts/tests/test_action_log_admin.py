@@ -101,3 +101,12 @@ def test_changing_a_users_roles_in_the_admin_is_logged(admin_client, make_user):
     entry = ActionLog.objects.get(action="admin_change", object_type="auth.user")
     assert entry.object_id == str(user.pk)
     assert "changes" in entry.details
+
+
+def test_bad_filter_values_get_no_error_page(admin_client, entries):
+    url = reverse("admin:accounts_actionlog_changelist")
+    assert admin_client.get(url, {"created_at__from": "2026-02-30"}).status_code == 200
+    assert admin_client.get(url, {"created_at__to": "yesterday"}).status_code == 200
+    response = admin_client.get(reverse("admin:accounts_actionlog_csv"), {"no_such_field__gte": "1"})
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
