@@ -1,11 +1,14 @@
 """Upload jobs and sync runs in the admin: read-only records of what happened to each file."""
 
-from django.contrib import admin
-from django.http import HttpRequest
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from uploads.models import SyncRun, UploadJob
+from uploads.sync import SyncOptions, sync_run_enqueue
 
 RESULTS_SHOWN = 2000
 
@@ -87,8 +90,17 @@ class UploadJobAdmin(ReadOnlyAdmin):
         )
 
 
+class SyncStartForm(forms.Form):
+    dry_run = forms.BooleanField(required=False, initial=True, label=_("Dry run (change nothing)"))
+    album = forms.CharField(required=False, max_length=200, label=_("Only this album"))
+    delete_missing = forms.BooleanField(required=False, label=_("Remove rows whose file is gone"))
+    thumbnails = forms.BooleanField(required=False, label=_("Generate missing thumbnails, delete orphans"))
+    checksum = forms.BooleanField(required=False, label=_("Hash every original (slow)"))
+
+
 @admin.register(SyncRun)
 class SyncRunAdmin(ReadOnlyAdmin):
+    change_list_template = "admin/uploads/syncrun/change_list.html"
     list_display = ["id", "created_at", "trigger", "user", "status", "in_sync", "summary", "finished_at"]
     list_filter = ["status", "trigger", "in_sync", "created_at"]
     list_select_related = ["user"]
@@ -121,3 +133,24 @@ class SyncRunAdmin(ReadOnlyAdmin):
             "<div>{} <code>{}</code> {}</div>",
             ((problem["what"], problem["path"], problem.get("detail", "")) for problem in run.problems),
         )
+
+    def get_urls(self):
+        return [
+            path("start/", self.admin_site.admin_view(self.start_view), name="uploads_syncrun_start"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "start_form": SyncStartForm()})
+
+    def start_view(self, request: HttpRequest) -> HttpResponse:
+        """Queue a sync for the task worker, like `POST /api/sync`."""
+        form = SyncStartForm(request.POST or None)
+        if request.method != "POST" or not form.is_valid():
+            messages.error(request, _("Choose the sync options and start it from this page."))
+            return HttpResponseRedirect(reverse("admin:uploads_syncrun_changelist"))
+        run = sync_run_enqueue(options=SyncOptions(**form.cleaned_data), user=request.user)
+        messages.success(
+            request, _("Sync #%d is queued; this list shows it once the worker has run it.") % run.pk
+        )
+        return HttpResponseRedirect(reverse("admin:uploads_syncrun_changelist"))

@@ -46,3 +46,18 @@ def test_jobs_and_sync_runs_cannot_be_changed(client, app_admin, job):
     )
     assert "checked 3" in client.get(reverse("admin:uploads_syncrun_changelist")).content.decode()
     assert UploadJob.objects.filter(pk=job.pk).exists()
+
+
+def test_appadmin_queues_a_sync_from_the_admin(
+    client, app_admin, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.LOCK_DIR = tmp_path / "locks"
+    client.force_login(app_admin)
+    assert 'name="delete_missing"' in client.get(reverse("admin:uploads_syncrun_changelist")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:uploads_syncrun_start"), {"dry_run": "on", "thumbnails": "on"})
+    assert response.status_code == 302
+    run = SyncRun.objects.get()
+    assert (run.status, run.trigger, run.user, run.options["dry_run"]) == ("done", "api", app_admin, True)
+    assert client.get(reverse("admin:uploads_syncrun_start")).status_code == 302  # GET starts nothing
+    assert SyncRun.objects.count() == 1
