@@ -6,12 +6,14 @@ THUMBNAIL_SIZES: tuple[int, ...] = (160, 640, 1600)  # grid, preview, zoom: long
 THUMBNAIL_FORMATS: tuple[str, ...] = ("jpeg", "webp")
 
 # Pillow save() options per thumbnail format. WebP `method` (0 fastest … 6 smallest) was chosen with
-# `bench/ingest.py`: WebP encoding dominates thumbnail time, and on 12 MP photos method 2 encodes the 1600 px
-# rung about twice as fast as Pillow's default 4 (method 3 and up switch on the slow RD-optimisation passes),
-# for files a few per cent larger; method 0/1 save little more time but grow files noticeably more.
+# `bench/ingest.py` on 12 MP photo-like JPEGs: WebP encoding is the largest single cost of a thumbnail ladder,
+# and for the 1600 px rung method 0 took 39 ms against 144 ms for Pillow's default 4, for files 1.8% larger
+# (method 6: 344 ms, 6% smaller than 0). Methods 3 and up switch on the slow RD-optimisation passes; 1 and 2
+# were no smaller than 0 on photos. Progressive JPEG costs ~20 ms more than baseline at 1600 px; it is kept
+# for how large previews appear on slow connections.
 THUMBNAIL_ENCODE_OPTIONS: dict[str, dict] = {
     "jpeg": {"quality": 85, "progressive": True},
-    "webp": {"quality": 80, "method": 2},
+    "webp": {"quality": 80, "method": 0},
 }
 
 FORMAT_EXTENSIONS: dict[str, str] = {

@@ -478,6 +478,7 @@ class _Ingest:
             if sku not in by_name:
                 try:
                     by_name[sku] = article_get_or_create(album=self.album, sku=sku)[0]
+                    by_name[sku].album = self.album  # pool threads name files from it: no query there
                 except ValidationError as exc:
                     by_name[sku] = Refused("invalid_article", f"article “{sku}”: {'; '.join(exc.messages)}")
             article = by_name[sku]
