@@ -252,7 +252,12 @@ def rss_child(zip_path: Path, workdir: Path) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     django_setup(workdir)
     ingest_once(zip_path, os.cpu_count() or 1, "big")
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KiB on Linux
+    # VmHWM is this process's own peak: ru_maxrss would also count the parent's pages it was forked from.
+    status = Path("/proc/self/status")
+    if status.exists():
+        print(status.read_text().split("VmHWM:")[1].split()[0])  # KiB
+    else:
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // (1024 if sys.platform == "darwin" else 1))
 
 
 def main() -> None:
