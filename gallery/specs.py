@@ -7,8 +7,8 @@ THUMBNAIL_FORMATS: tuple[str, ...] = ("jpeg", "webp")
 
 # Pillow save() options per thumbnail format. WebP `method` (0 fastest … 6 smallest) was chosen with
 # `bench/ingest.py` on 12 MP photo-like JPEGs: WebP encoding is the largest single cost of a thumbnail ladder,
-# and for the 1600 px rung method 0 took 39 ms against 144 ms for Pillow's default 4, for files 1.8% larger
-# (method 6: 344 ms, 6% smaller than 0). Methods 3 and up switch on the slow RD-optimisation passes; 1 and 2
+# and for the 1600 px rung method 0 took 41 ms against 148 ms for Pillow's default 4, for files 1.8% larger
+# (method 6: 353 ms, 6% smaller than 0). Methods 3 and up switch on the slow RD-optimisation passes; 1 and 2
 # were no smaller than 0 on photos. Progressive JPEG costs ~20 ms more than baseline at 1600 px; it is kept
 # for how large previews appear on slow connections.
 THUMBNAIL_ENCODE_OPTIONS: dict[str, dict] = {
