@@ -7,14 +7,19 @@ from django.utils.translation import gettext_lazy as _
 from gallery.models import Album, Article, Image
 
 
+class JobStatus(models.TextChoices):
+    """The life of a background job, shared by upload jobs and sync runs."""
+
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
 class UploadJob(models.Model):
     """One upload being ingested by the task worker. Written only by `uploads.services`."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
+    Status = JobStatus
 
     class Mode(models.TextChoices):
         ADD = "add", _("add")
@@ -108,11 +113,7 @@ class UploadResult(models.Model):
 class SyncRun(models.Model):
     """One reconciliation of storage and catalogue (`manage.py sync_storage` or `POST /api/sync`)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
+    Status = JobStatus
 
     class Trigger(models.TextChoices):
         COMMAND = "command", _("management command")
