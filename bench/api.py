@@ -59,10 +59,11 @@ FILL_SQL = [
     FROM generate_series(1, {ALBUMS}) AS g
     """,
     f"""
-    INSERT INTO gallery_article (album_id, sku, sku_key, slug, created_at)
+    INSERT INTO gallery_article (album_id, sku, sku_key, slug, created_at, images_count)
     SELECT CASE WHEN g <= {BIG_ALBUM_ARTICLES} THEN 1 ELSE 2 + g % {ALBUMS - 1} END,
         'АРТ-' || lpad(g::text, 6, '0') || s.suffix, 'арт-' || lpad(g::text, 6, '0') || s.suffix_key,
-        'art-' || lpad(g::text, 6, '0') || s.slug_suffix, now() - (g % 365) * interval '1 day'
+        'art-' || lpad(g::text, 6, '0') || s.slug_suffix, now() - (g % 365) * interval '1 day',
+        {PHOTOS_PER_ARTICLE}
     FROM generate_series(1, {ARTICLES}) AS g
     JOIN (VALUES (0, ' (Синий)', ' (синий)', '-sinii'), (1, ' (КРАСНЫЙ)', ' (красный)', '-krasnyi'),
                  (2, '', '', '')) AS s(k, suffix, suffix_key, slug_suffix) ON s.k = g % 3
@@ -217,6 +218,8 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     fill(refill=args.refill)
+    import pichosting.wsgi  # noqa: F401 - the server's start-up: URLconf loaded, start-up objects frozen
+
     user, _ = get_user_model().objects.get_or_create(username="bench-viewer")
     user.groups.add(Group.objects.get(name=Role.VIEWER.value))
     client = Client()

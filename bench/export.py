@@ -60,7 +60,7 @@ def catalogue_fill() -> None:
     from django.db import transaction
 
     from gallery.models import Album, Article, Image, Thumbnail, name_key
-    from gallery.services import album_counters_refresh
+    from gallery.services import album_counters_refresh, article_counts_refresh
     from gallery.specs import THUMBNAIL_SPECS, fit_within
 
     call_command("migrate", verbosity=0)
@@ -126,6 +126,7 @@ def catalogue_fill() -> None:
             for spec in THUMBNAIL_SPECS
         )
         Thumbnail.objects.bulk_create(thumbnails, batch_size=10_000)
+        article_counts_refresh(articles=Article.objects.all())
         for album in albums:
             album_counters_refresh(album_id=album.pk)
     from django.db import connection

@@ -7,15 +7,17 @@ Lists are keyset-paginated: `limit` (1–500) and the opaque `cursor` from the p
 import datetime
 from typing import Literal
 
-from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import BaseModel, Field
 
 from gallery import selectors
-from gallery.links import download_url, original_url
+from gallery.links import download_url, file_url_base, original_url
 from gallery.models import Album, Image
 from gallery.pagination import LIMIT_DEFAULT, LIMIT_MAX, InvalidCursor, Page
 from pichosting.access import Capability, require_capability
+from pichosting.api_json import json_answer
 from pichosting.api_schemas import ERROR_RESPONSES
 
 router = Router(tags=["gallery"])
@@ -23,7 +25,7 @@ router = Router(tags=["gallery"])
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 
 
-class ThumbnailOut(Schema):
+class ThumbnailOut(BaseModel):
     size: int = Field(ge=1, description="The box the rendition fits in, in pixels (the ladder's rung).")
     format: Literal["jpeg", "webp"]
     url: str = Field(pattern=r"^https?://", description="Protected URL; needs the view capability.")
@@ -32,7 +34,7 @@ class ThumbnailOut(Schema):
     bytes: int = Field(ge=0)
 
 
-class ImageOut(Schema):
+class ImageOut(BaseModel):
     id: int = Field(ge=1)
     album: str = Field(min_length=1, description="The album's name.")
     sku: str = Field(min_length=1, description="The article's SKU, exactly as written.")
@@ -49,7 +51,7 @@ class ImageOut(Schema):
     thumbnails: list[ThumbnailOut]
 
 
-class ImageThumbnailsOut(Schema):
+class ImageThumbnailsOut(BaseModel):
     id: int = Field(ge=1)
     sku: str = Field(min_length=1)
     position: int = Field(ge=0)
@@ -57,7 +59,7 @@ class ImageThumbnailsOut(Schema):
     thumbnails: list[ThumbnailOut]
 
 
-class AlbumOut(Schema):
+class AlbumOut(BaseModel):
     id: int = Field(ge=1)
     name: str = Field(min_length=1)
     slug: str = Field(min_length=1)
@@ -71,7 +73,7 @@ class AlbumOut(Schema):
     cover_thumbnails: list[ThumbnailOut] = Field(description="The first photo's renditions; empty if none.")
 
 
-class ArticleOut(Schema):
+class ArticleOut(BaseModel):
     id: int = Field(ge=1)
     sku: str = Field(min_length=1)
     slug: str = Field(min_length=1)
@@ -80,7 +82,7 @@ class ArticleOut(Schema):
     cover_thumbnails: list[ThumbnailOut] = Field(description="The first photo's renditions; empty if none.")
 
 
-class PageOut(Schema):
+class PageOut(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
@@ -132,7 +134,7 @@ def _thumbnails(origin: str, image: Image | None) -> list[dict]:
         {
             "size": thumbnail.size,
             "format": thumbnail.format,
-            "url": origin + thumbnail.url(image),
+            "url": origin + thumbnail.url,
             "width": thumbnail.width,
             "height": thumbnail.height,
             "bytes": thumbnail.bytes,
@@ -142,6 +144,7 @@ def _thumbnails(origin: str, image: Image | None) -> list[dict]:
 
 
 def _image(origin: str, album: Album, image: Image) -> dict:
+    base = origin + file_url_base(image)
     return {
         "id": image.pk,
         "album": album.name,
@@ -154,8 +157,8 @@ def _image(origin: str, album: Album, image: Image) -> dict:
         "bytes": image.bytes,
         "sha256": image.sha256,
         "created_at": image.created_at,
-        "url": origin + original_url(image),
-        "download_url": origin + download_url(image),
+        "url": original_url(image, base=base),
+        "download_url": download_url(image, base=base),
         "thumbnails": _thumbnails(origin, image),
     }
 
@@ -174,7 +177,7 @@ def _image_thumbnails(origin: str, album: Album, image: Image) -> dict:
     "/albums", response={200: AlbumPage, **ERROR_RESPONSES}, summary="Albums, with counters and a cover"
 )
 @require_capability(Capability.VIEW)
-def albums(request: HttpRequest, query: Query[AlbumQuery]) -> dict:
+def albums(request: HttpRequest, query: Query[AlbumQuery]) -> HttpResponse:
     page = _page(
         selectors.album_page, search=query.search, sort=query.sort, cursor=query.cursor, limit=query.limit
     )
@@ -188,7 +191,7 @@ def albums(request: HttpRequest, query: Query[AlbumQuery]) -> dict:
         }
         for album in page.items
     ]
-    return {"items": items, "next_cursor": page.next_cursor}
+    return json_answer({"items": items, "next_cursor": page.next_cursor})
 
 
 @router.get(
@@ -197,7 +200,7 @@ def albums(request: HttpRequest, query: Query[AlbumQuery]) -> dict:
     summary="Articles of an album, by SKU",
 )
 @require_capability(Capability.VIEW)
-def articles(request: HttpRequest, album: str, paging: Query[Paging]) -> dict:
+def articles(request: HttpRequest, album: str, paging: Query[Paging]) -> HttpResponse:
     found = selectors.album_by_name(album)
     page = _page(selectors.article_page, album=found, cursor=paging.cursor, limit=paging.limit)
     origin = _origin(request)
@@ -212,10 +215,12 @@ def articles(request: HttpRequest, album: str, paging: Query[Paging]) -> dict:
         }
         for article in page.items
     ]
-    return {"items": items, "next_cursor": page.next_cursor}
+    return json_answer({"items": items, "next_cursor": page.next_cursor})
 
 
-def _images_answer(request: HttpRequest, album: str, article: str | None, paging: Paging, shape) -> dict:
+def _images_answer(
+    request: HttpRequest, album: str, article: str | None, paging: Paging, shape
+) -> HttpResponse:
     """A page of photos of `album` (or of one `article` in it), each shaped by `shape`."""
     found = selectors.album_by_name(album)
     found_article = selectors.article_by_sku(album=found, sku=article) if article is not None else None
@@ -223,7 +228,9 @@ def _images_answer(request: HttpRequest, album: str, article: str | None, paging
         selectors.image_page, album=found, article=found_article, cursor=paging.cursor, limit=paging.limit
     )
     origin = _origin(request)
-    return {"items": [shape(origin, found, image) for image in page.items], "next_cursor": page.next_cursor}
+    return json_answer(
+        {"items": [shape(origin, found, image) for image in page.items], "next_cursor": page.next_cursor}
+    )
 
 
 @router.get(
@@ -232,7 +239,7 @@ def _images_answer(request: HttpRequest, album: str, article: str | None, paging
     summary="Photos of an album, by article then position",
 )
 @require_capability(Capability.VIEW)
-def album_files(request: HttpRequest, album: str, paging: Query[Paging]) -> dict:
+def album_files(request: HttpRequest, album: str, paging: Query[Paging]) -> HttpResponse:
     return _images_answer(request, album, None, paging, _image)
 
 
@@ -242,7 +249,7 @@ def album_files(request: HttpRequest, album: str, paging: Query[Paging]) -> dict
     summary="Photos of an article, in their order",
 )
 @require_capability(Capability.VIEW)
-def article_files(request: HttpRequest, album: str, article: str, paging: Query[Paging]) -> dict:
+def article_files(request: HttpRequest, album: str, article: str, paging: Query[Paging]) -> HttpResponse:
     return _images_answer(request, album, article, paging, _image)
 
 
@@ -252,7 +259,7 @@ def article_files(request: HttpRequest, album: str, article: str, paging: Query[
     summary="Thumbnail URLs of an album's photos",
 )
 @require_capability(Capability.VIEW)
-def album_thumbnails(request: HttpRequest, album: str, paging: Query[Paging]) -> dict:
+def album_thumbnails(request: HttpRequest, album: str, paging: Query[Paging]) -> HttpResponse:
     return _images_answer(request, album, None, paging, _image_thumbnails)
 
 
@@ -262,5 +269,5 @@ def album_thumbnails(request: HttpRequest, album: str, paging: Query[Paging]) ->
     summary="Thumbnail URLs of an article's photos",
 )
 @require_capability(Capability.VIEW)
-def article_thumbnails(request: HttpRequest, album: str, article: str, paging: Query[Paging]) -> dict:
+def article_thumbnails(request: HttpRequest, album: str, article: str, paging: Query[Paging]) -> HttpResponse:
     return _images_answer(request, album, article, paging, _image_thumbnails)

@@ -25,23 +25,25 @@ def content_type_of(name: str) -> str:
     return CONTENT_TYPES.get(stored_extension(name), "application/octet-stream")
 
 
-def _base(image: Image) -> str:
+def file_url_base(image: Image) -> str:
+    """`/files/<id>/<sha16>`: how every URL of this photo's files starts. Building many URLs of one photo,
+    compute it once and pass it as `base` (finding the script prefix is the costly part)."""
     return f"{get_script_prefix()}{FILES_PATH}{image.pk}/{image.sha256[:SHA_PREFIX_LENGTH]}"
 
 
-def original_url(image: Image) -> str:
+def original_url(image: Image, *, base: str | None = None) -> str:
     """`/files/<id>/<sha16>.<ext>`: the original, shown inline."""
-    return f"{_base(image)}.{stored_extension(image.file.name)}"
+    return f"{base or file_url_base(image)}.{stored_extension(image.file.name)}"
 
 
-def download_url(image: Image) -> str:
+def download_url(image: Image, *, base: str | None = None) -> str:
     """`/files/<id>/<sha16>/download`: the original as an attachment under its uploaded file name."""
-    return f"{_base(image)}/download"
+    return f"{base or file_url_base(image)}/download"
 
 
-def rendition_url(image: Image, *, size: int, extension: str) -> str:
+def rendition_url(image: Image, *, size: int, extension: str, base: str | None = None) -> str:
     """`/files/<id>/<sha16>-<size>.<ext>`: one rendition of the ladder."""
-    return f"{_base(image)}-{size}.{extension}"
+    return f"{base or file_url_base(image)}-{size}.{extension}"
 
 
 def thumbnail_url(image: Image, thumbnail: Thumbnail) -> str:

@@ -57,12 +57,20 @@ class Article(models.Model):
     sku_key = models.CharField(max_length=200, editable=False)
     slug = models.SlugField(max_length=80, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Kept by gallery.services.article_counts_refresh, so article lists and the "without photos" filter
+    # never count photos.
+    images_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["album", "sku_key"]
         constraints = [
             models.UniqueConstraint(fields=["album", "sku_key"], name="article_unique_sku_in_album"),
             models.UniqueConstraint(fields=["album", "slug"], name="article_unique_slug_in_album"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["album", "sku_key"], condition=models.Q(images_count=0), name="article_without_photos"
+            ),
         ]
 
     def __str__(self) -> str:

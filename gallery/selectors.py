@@ -6,6 +6,7 @@ use keyset pagination (`gallery.pagination`), so their cost does not grow with t
 
 import datetime
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Sum
@@ -13,7 +14,7 @@ from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
-from gallery.links import rendition_url, stored_extension
+from gallery.links import file_url_base, rendition_url
 from gallery.models import Album, Article, Image, Thumbnail, name_key
 from gallery.pagination import Page, keyset_page
 from gallery.specs import THUMBNAIL_EXTENSIONS
@@ -34,33 +35,40 @@ def album_list() -> QuerySet[Album]:
     return Album.objects.order_by("name_key")
 
 
-@dataclass(frozen=True, slots=True)
-class Rendition:
-    """What pages and the API need of a Thumbnail row: plain values, no model instance, no storage."""
+class Rendition(NamedTuple):
+    """What pages and the API need of a Thumbnail row: plain values and its URL path; no storage."""
 
     size: int
     format: str
     width: int
     height: int
     bytes: int
-    extension: str
-
-    def url(self, image: Image) -> str:
-        return rendition_url(image, size=self.size, extension=self.extension)
+    url: str
 
 
 def renditions_attach(images: list[Image]) -> list[Image]:
     """Set `image.renditions` (by size, then format) on each of `images` from one query of their rows."""
-    by_image: dict[int, list[Rendition]] = {image.pk: [] for image in images}
+    by_image: dict[int, list[list]] = {image.pk: [] for image in images}
     rows = (
         Thumbnail.objects.filter(image_id__in=list(by_image))
         .order_by("image_id", "size", "format")
-        .values_list("image_id", "size", "format", "width", "height", "bytes", "file")
+        .values_list("image_id", "size", "format", "width", "height", "bytes")
     )
-    for image_id, size, fmt, width, height, size_bytes, name in rows:
-        by_image[image_id].append(Rendition(size, fmt, width, height, size_bytes, stored_extension(name)))
+    for image_id, *values in rows:
+        by_image[image_id].append(values)
     for image in images:
-        image.renditions = by_image[image.pk]
+        base = file_url_base(image)
+        image.renditions = [
+            Rendition(
+                size,
+                fmt,
+                width,
+                height,
+                size_bytes,
+                rendition_url(image, size=size, extension=THUMBNAIL_EXTENSIONS[fmt], base=base),
+            )
+            for size, fmt, width, height, size_bytes in by_image[image.pk]
+        ]
     return images
 
 
@@ -114,17 +122,22 @@ class ArticleFilters:
         return self != ArticleFilters()
 
 
+def _day_start(day: datetime.date) -> datetime.datetime:
+    """Midnight starting `day` in the site's time zone: dates compare as instants, so indexes apply."""
+    return datetime.datetime.combine(day, datetime.time.min, timezone.get_current_timezone())
+
+
 def _articles_filtered(album: Album, filters: ArticleFilters) -> QuerySet[Article]:
     articles = Article.objects.filter(album=album)
     if filters.sku:
         articles = articles.filter(sku_key__contains=name_key(filters.sku))
     if filters.without_photos:
-        articles = articles.filter(~Exists(Image.objects.filter(article=OuterRef("pk"))))
+        articles = articles.filter(images_count=0)
     uploads = Image.objects.filter(article=OuterRef("pk"))
     if filters.uploaded_from:
-        uploads = uploads.filter(created_at__date__gte=filters.uploaded_from)
+        uploads = uploads.filter(created_at__gte=_day_start(filters.uploaded_from))
     if filters.uploaded_to:
-        uploads = uploads.filter(created_at__date__lte=filters.uploaded_to)
+        uploads = uploads.filter(created_at__lt=_day_start(filters.uploaded_to + datetime.timedelta(days=1)))
     if filters.uploaded_by:
         uploads = uploads.filter(uploaded_by_id=filters.uploaded_by)
     if filters.uploaded_from or filters.uploaded_to or filters.uploaded_by:
@@ -136,20 +149,15 @@ def article_page(
     *, album: Album, filters: ArticleFilters = ArticleFilters(), cursor: str | None = None, limit: int
 ) -> Page:
     """Articles of `album` by SKU, each with `.images_count` and `.cover` (first photo or None)."""
-    page = keyset_page(
-        _articles_filtered(album, filters), ordering=ARTICLE_ORDERING, cursor=cursor, limit=limit
+    first_image = (
+        Image.objects.filter(article=OuterRef("pk")).order_by(*ARTICLE_IMAGE_ORDERING).values("id")[:1]
     )
-    counts: dict[int, int] = {}
-    first: dict[int, int] = {}
-    rows = Image.objects.filter(article_id__in=[article.pk for article in page.items])
-    for article_id, image_id in rows.order_by(*ALBUM_IMAGE_ORDERING).values_list("article_id", "id"):
-        counts[article_id] = counts.get(article_id, 0) + 1
-        first.setdefault(article_id, image_id)
-    covers = _covers(list(first.values()))
+    articles = _articles_filtered(album, filters).annotate(cover_id=Subquery(first_image))
+    page = keyset_page(articles, ordering=ARTICLE_ORDERING, cursor=cursor, limit=limit)
+    covers = _covers([article.cover_id for article in page.items])
     for article in page.items:
         article.album = album
-        article.images_count = counts.get(article.pk, 0)
-        article.cover = covers.get(first.get(article.pk))
+        article.cover = covers.get(article.cover_id)
     return page
 
 

@@ -10,7 +10,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gallery.models import Album, Article, Image, Thumbnail, link_token_new, name_key
@@ -116,11 +117,27 @@ def album_counters_refresh(*, album_id: int) -> None:
     )
 
 
+def article_counts_refresh(*, articles: QuerySet[Article]) -> None:
+    """Recount the photos of `articles` into their `images_count`; only changed counts are written."""
+    counted = Coalesce(
+        Subquery(
+            Image.objects.filter(article=OuterRef("pk"))
+            .order_by()
+            .values("article")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+    articles.alias(counted=counted).exclude(images_count=F("counted")).update(images_count=counted)
+
+
 def image_delete(*, image: Image) -> None:
     """Delete a photo; its files and thumbnails leave storage once the transaction commits."""
-    album_id = image.album_id
+    album_id, article_id = image.album_id, image.article_id
     with transaction.atomic():
         image.delete()
+        article_counts_refresh(articles=Article.objects.filter(pk=article_id))
         album_counters_refresh(album_id=album_id)
 
 
@@ -163,12 +180,13 @@ def images_delete(*, images: Iterable[Image]) -> int:
     """Delete photos (any albums) in one transaction; their files leave storage after it commits."""
     ids = [image.pk for image in images]
     with transaction.atomic():
-        album_ids = set(Image.objects.filter(pk__in=ids).values_list("album_id", flat=True))
+        touched = set(Image.objects.filter(pk__in=ids).values_list("album_id", "article_id"))
         deleted = 0
         for image in Image.objects.filter(pk__in=ids).prefetch_related("thumbnails"):
             image.delete()  # one by one, so every image and thumbnail schedules its file's removal
             deleted += 1
-        for album_id in album_ids:
+        article_counts_refresh(articles=Article.objects.filter(pk__in={pair[1] for pair in touched}))
+        for album_id in {pair[0] for pair in touched}:
             album_counters_refresh(album_id=album_id)
     return deleted
 
@@ -325,8 +343,10 @@ def images_move(*, images: Iterable[Image], article: Article) -> ImagesMoveResul
     plans, created = _relocations_copy(moving, album_slug=article.album.slug, article_slug=article.slug)
     last = article.images.aggregate(last=Max("position"))["last"]
     album_ids = {image.album_id for image in moving} | {article.album_id}
+    article_ids = {image.article_id for image in moving} | {article.pk}
 
     def refresh_counters() -> None:
+        article_counts_refresh(articles=Article.objects.filter(pk__in=article_ids))
         for album_id in album_ids:
             album_counters_refresh(album_id=album_id)
 

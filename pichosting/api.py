@@ -18,6 +18,7 @@ from accounts.bearer import KeycloakBearer
 from exports.api import router as exports_router
 from gallery.api import router as gallery_router
 from pichosting.access import access_denied, error_response
+from pichosting.api_json import OrjsonRenderer
 from pichosting.api_schemas import errors_documented
 from uploads.api import router as uploads_router
 
@@ -39,6 +40,7 @@ api = PicHostingAPI(
     openapi_url="/openapi.json",
     docs_url=None,
     auth=[KeycloakBearer(), SessionAuth()],
+    renderer=OrjsonRenderer(),
 )
 
 

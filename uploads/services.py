@@ -41,7 +41,13 @@ from django.utils import timezone
 from accounts.services import action_log_record
 from gallery.models import Album, Article, Image, Thumbnail
 from gallery.paths import original_name
-from gallery.services import album_counters_refresh, album_get_or_create, article_get_or_create, name_clean
+from gallery.services import (
+    album_counters_refresh,
+    album_get_or_create,
+    article_counts_refresh,
+    article_get_or_create,
+    name_clean,
+)
 from gallery.specs import THUMBNAIL_SPECS
 from gallery.thumbnails import thumbnail_files_store, thumbnail_storage_name, thumbnails_render
 from uploads.archive import Entry, archive_entries, entry_read, file_entry
@@ -243,6 +249,7 @@ def _job_finish(job: UploadJob, status: str, *, code: str = "", message: str = "
     job.save(update_fields=["status", "error_code", "error", "finished_at"])
     shutil.rmtree(job.spool, ignore_errors=True)
     if job.album_id:
+        article_counts_refresh(articles=Article.objects.filter(pk__in=job.results.values("article_id")))
         album_counters_refresh(album_id=job.album_id)
     action_log_record(
         action="upload",
@@ -653,8 +660,10 @@ class _Ingest:
     def _article_step(self, entry: Entry) -> None:
         work = self.work_of[entry.index]
         work.remaining -= 1
-        if self.replace and work.remaining == 0:
-            self._article_switch(work)
+        if work.remaining == 0:
+            if self.replace:
+                self._article_switch(work)
+            article_counts_refresh(articles=Article.objects.filter(pk=work.article.pk))
 
     def _article_switch(self, work: _ArticleWork) -> None:
         """Replace mode: make the article's photos exactly the upload's, in one transaction."""

@@ -40,6 +40,7 @@ from gallery.paths import original_name
 from gallery.services import (
     album_counters_refresh,
     album_get_or_create,
+    article_counts_refresh,
     article_get_or_create,
     images_delete,
 )
@@ -435,6 +436,7 @@ class _Sync:
         if not new:
             self._album_check(album, listing)
         if not self.options.dry_run:
+            article_counts_refresh(articles=album.articles.all())  # the whole album: sync also repairs
             album_counters_refresh(album_id=album.pk)
 
     def _album_check(self, album: Album, originals: dict[str, int]) -> None:

@@ -26,7 +26,7 @@ def picture(image: Image | None, sizes: str = "160px", alt: str = "") -> str:
         by_format.setdefault(thumbnail.format, []).append(thumbnail)
 
     def srcset(rungs: list) -> str:
-        return ", ".join(f"{t.url(image)} {t.width}w" for t in rungs)
+        return ", ".join(f"{t.url} {t.width}w" for t in rungs)
 
     fallback = by_format.get("jpeg") or next(iter(by_format.values()))
     smallest = fallback[0]
@@ -38,7 +38,7 @@ def picture(image: Image | None, sizes: str = "160px", alt: str = "") -> str:
         '<picture>{}<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" loading="lazy" '
         'decoding="async"></picture>',
         source,
-        smallest.url(image),
+        smallest.url,
         srcset(fallback),
         sizes,
         smallest.width,
@@ -51,7 +51,7 @@ def picture(image: Image | None, sizes: str = "160px", alt: str = "") -> str:
 def zoom_url(image: Image) -> str:
     """The largest rendition the lightbox shows (the original when there are no rows yet)."""
     thumbnails = sorted(image.renditions, key=lambda t: (-t.size, t.format != "webp"))
-    return thumbnails[0].url(image) if thumbnails else original_url(image)
+    return thumbnails[0].url if thumbnails else original_url(image)
 
 
 @register.simple_tag(takes_context=True)

@@ -71,5 +71,6 @@ def image_make(
     image.file.save(name, ContentFile(content), save=True)
     if with_thumbnails:
         image_thumbnails_generate(image=image)
+    services.article_counts_refresh(articles=Article.objects.filter(pk=article.pk))
     services.album_counters_refresh(album_id=article.album_id)
     return image

@@ -5,6 +5,7 @@ from urllib.parse import quote
 import pytest
 
 from accounts.roles import Role
+from gallery.api import AlbumPage, ArticlePage, ImagePage, ThumbnailPage
 from gallery.links import download_url, original_url, thumbnail_url
 from gallery.pagination import cursor_encode
 from gallery.specs import THUMBNAIL_SPECS
@@ -43,6 +44,17 @@ def catalogue():
 def viewer_client(client, viewer):
     client.force_login(viewer)
     return client
+
+
+@pytest.mark.parametrize(
+    "schema", [AlbumPage, ArticlePage, ImagePage, ImagePage, ThumbnailPage, ThumbnailPage], ids=ENDPOINTS
+)
+def test_list_answers_match_their_documented_schemas(viewer_client, catalogue, request, schema):
+    """The lists skip ninja's answer validation (`pichosting.api_json`), so the schemas are checked here."""
+    article_make(catalogue[0], "АРТ-000 пустой")  # an article without photos: empty cover_thumbnails
+    url = request.node.callspec.id
+    page = schema.model_validate_json(viewer_client.get(url + "?limit=2").content, strict=True)
+    assert page.items
 
 
 @pytest.mark.parametrize("url", ENDPOINTS)
@@ -236,8 +248,8 @@ def test_lists_carry_an_etag_and_answer_304(viewer_client, catalogue):
     [
         # session, user, roles; then: albums, cover photos, their thumbnails
         ("/api/albums?limit=500", 6),
-        # ... album; articles, their photo ids (counts, first photo), cover photos, their thumbnails
-        (api(ALBUM, kind="articles") + "?limit=500", 8),
+        # ... album; articles with their first photo ids, cover photos, their thumbnails
+        (api(ALBUM, kind="articles") + "?limit=500", 7),
         # ... album; photos, their articles, their thumbnails
         (api(ALBUM) + "?limit=500", 7),
         # ... album, article; photos, their thumbnails

@@ -22,6 +22,12 @@ def referenced_files() -> set[str]:
     return names
 
 
+def photo_counts(*articles: Article) -> list[int]:
+    """The stored `images_count` of `articles`, read afresh."""
+    counts = dict(Article.objects.filter(pk__in=[a.pk for a in articles]).values_list("pk", "images_count"))
+    return [counts[article.pk] for article in articles]
+
+
 def test_article_move_takes_its_files_to_the_new_album(media_root, django_capture_on_commit_callbacks):
     summer, winter = album_make("Лето"), album_make("Зима")
     article = article_make(summer, "Куртка-01")
@@ -76,6 +82,7 @@ def test_images_move_appends_and_skips_content_already_there(media_root, django_
     other.refresh_from_db()
     assert (other.article_id, other.position) == (target.pk, kept.position + 1)
     assert stored_files(media_root) == referenced_files()
+    assert photo_counts(source, target) == [1, 2]
 
 
 def test_a_failing_row_switch_removes_the_copies(media_root, monkeypatch):
@@ -84,7 +91,7 @@ def test_a_failing_row_switch_removes_the_copies(media_root, monkeypatch):
     image = image_make(source)
     before = stored_files(media_root)
 
-    def broken(*, album_id):
+    def broken(**kwargs):
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(services, "album_counters_refresh", broken)
@@ -98,11 +105,30 @@ def test_images_delete_removes_rows_files_and_updates_counters(
     media_root, django_capture_on_commit_callbacks
 ):
     album = album_make("Лето")
-    images = [image_make(article_make(album, "A-1"), color=(index * 60, 0, 0)) for index in range(3)]
+    first, second = article_make(album, "A-1"), article_make(album, "A-2")
+    images = [
+        image_make(article, color=(index * 60, 0, 0)) for index, article in enumerate([first, first, second])
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         assert services.images_delete(images=images[:2]) == 2
     assert stored_files(media_root) == referenced_files()
     assert Album.objects.get(pk=album.pk).images_count == 1
+    assert photo_counts(first, second) == [0, 1]
+
+
+def test_image_delete_updates_the_article_photo_count(media_root):
+    article = article_make()
+    photos = [image_make(article, color=(index * 60, 0, 0)) for index in range(2)]
+    services.image_delete(image=photos[0])
+    assert photo_counts(article) == [1]
+
+
+def test_article_counts_refresh_repairs_counts_that_drifted():
+    article, empty = article_make(), article_make(sku="пустой")
+    image_make(article)
+    Article.objects.update(images_count=7)
+    services.article_counts_refresh(articles=Article.objects.all())
+    assert photo_counts(article, empty) == [1, 0]
 
 
 def test_reorder_numbers_photos_in_the_given_order():

@@ -193,8 +193,8 @@ def test_photo_without_thumbnail_rows_shows_a_placeholder(viewer_client, catalog
 
 
 # session, user, roles, then the page's own: albums + covers + their thumbnails; album + uploaders +
-# articles + their photo ids + covers + thumbnails; article + photos + thumbnails.
-PAGE_QUERIES = {"albums": 6, "album": 9, "article": 6}
+# articles with their first photo ids + covers + thumbnails; article + photos + thumbnails.
+PAGE_QUERIES = {"albums": 6, "album": 8, "article": 6}
 
 
 @pytest.mark.parametrize("page", ["albums", "album", "article"])
@@ -210,3 +210,22 @@ def test_page_query_count_does_not_grow_with_rows(viewer_client, catalogue, djan
         image_make(article_make(album_make(f"Альбом {n}"), "Z"), color=(90, 0, n * 50))
     with django_assert_num_queries(queries):
         viewer_client.get(url)
+
+
+@pytest.mark.parametrize(
+    ("day_offset", "clock", "shown"),
+    [(0, "00:00", True), (0, "23:59:59.999999", True), (1, "00:00", False), (-1, "23:59:59", False)],
+)
+def test_date_filter_days_are_the_sites_local_days(viewer_client, catalogue, day_offset, clock, shown):
+    """A day runs from local midnight to local midnight (Europe/Moscow here), whatever the UTC date."""
+    album = catalogue[0]
+    photo = image_make(article_make(album, "АРТ-777"), color=(7, 7, 250))
+    day = datetime.date(2026, 3, 10)
+    moment = datetime.datetime.combine(
+        day + datetime.timedelta(days=day_offset),
+        datetime.time.fromisoformat(clock),
+        timezone.get_current_timezone(),
+    )
+    Image.objects.filter(pk=photo.pk).update(created_at=moment)
+    html = viewer_client.get(f"/a/{album.slug}/", {"uploaded_from": day, "uploaded_to": day}).content.decode()
+    assert ("АРТ-777" in html) is shown

@@ -1,7 +1,7 @@
 import pytest
 from django.core.files.storage import default_storage
 
-from gallery.models import Album, Image, Thumbnail
+from gallery.models import Album, Article, Image, Thumbnail
 from gallery.specs import THUMBNAIL_SPECS
 from uploads.models import UploadJob, UploadResult
 from uploads.tests.builders import photo_bytes, zip_bytes
@@ -141,6 +141,7 @@ def test_replace_mode_makes_the_article_exactly_the_archive(ingest):
     job.refresh_from_db()
     assert job.files_to_delete == []
     assert Album.objects.get().images_count == 3
+    assert dict(Article.objects.values_list("sku", "images_count")) == {"SKU": 2, "OTHER": 1}
 
 
 def test_single_photos_go_through_the_same_path(ingest):

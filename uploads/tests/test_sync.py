@@ -103,6 +103,7 @@ def test_a_hand_copied_cyrillic_tree_is_catalogued_once(sync, media_root):
     assert Thumbnail.objects.count() == 4 * len(THUMBNAIL_SPECS)
     assert all((media_root / name).is_file() for name in Thumbnail.objects.values_list("file", flat=True))
     assert (album.images_count, album.articles_count) == (4, 2)
+    assert dict(album.articles.values_list("sku", "images_count")) == {"Куртка-01": 2, "RC18": 2}
     stored = files(media_root)
     assert not [name for name in stored if name.startswith("incoming/") and not name.endswith(".DS_Store")]
     assert all(
