@@ -244,7 +244,7 @@ def album_files(request: HttpRequest, album: str, paging: Query[Paging]) -> Http
 
 
 @router.get(
-    "/files/{album}/{article}",
+    "/files/{album}/{path:article}",
     response={200: ImagePage, **ERROR_RESPONSES},
     summary="Photos of an article, in their order",
 )
@@ -264,7 +264,7 @@ def album_thumbnails(request: HttpRequest, album: str, paging: Query[Paging]) ->
 
 
 @router.get(
-    "/thumbnails/{album}/{article}",
+    "/thumbnails/{album}/{path:article}",
     response={200: ThumbnailPage, **ERROR_RESPONSES},
     summary="Thumbnail URLs of an article's photos",
 )

@@ -35,6 +35,15 @@ def name_clean(name: str, *, field: str) -> str:
     return cleaned
 
 
+def album_name_clean(name: str, *, field: str = "album") -> str:
+    """An album name as `name_clean` makes it; also refused if it holds "/", since every API URL carries
+    the album's name as one path segment (SKUs may hold "/": they are the URLs' last part)."""
+    cleaned = name_clean(name, field=field)
+    if "/" in cleaned:
+        raise ValidationError({field: "must not contain “/”"})
+    return cleaned
+
+
 def _created_or_existing(model, lookup: dict, create):
     """Fetch the row matching `lookup`, or create it; a concurrent creator's row wins."""
     for _attempt in range(3):
@@ -51,7 +60,7 @@ def _created_or_existing(model, lookup: dict, create):
 
 def album_get_or_create(*, name: str, user: AbstractBaseUser | None = None) -> tuple[Album, bool]:
     """The album called `name` (case-insensitively), created with a fresh unique slug if missing."""
-    name = name_clean(name, field="album")
+    name = album_name_clean(name)
 
     def create() -> Album:
         slug = slug_unique(name, fallback="album", taken=lambda s: Album.objects.filter(slug=s).exists())
@@ -62,7 +71,7 @@ def album_get_or_create(*, name: str, user: AbstractBaseUser | None = None) -> t
 
 def album_create(*, name: str, description: str = "", user: AbstractBaseUser | None = None) -> Album:
     """Create a new album; raises ValidationError if the name is taken (case-insensitively)."""
-    name = name_clean(name, field="album")
+    name = album_name_clean(name)
     if Album.objects.filter(name_key=name_key(name)).exists():
         raise ValidationError({"album": f"an album named “{name}” already exists"})
     album, _ = album_get_or_create(name=name, user=user)
@@ -74,7 +83,7 @@ def album_create(*, name: str, description: str = "", user: AbstractBaseUser | N
 
 def album_rename(*, album: Album, name: str) -> Album:
     """Rename an album; its slug and files stay where they are."""
-    name = name_clean(name, field="album")
+    name = album_name_clean(name)
     if Album.objects.filter(name_key=name_key(name)).exclude(pk=album.pk).exists():
         raise ValidationError({"album": f"an album named “{name}” already exists"})
     album.name = name

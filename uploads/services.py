@@ -44,6 +44,7 @@ from gallery.paths import original_name
 from gallery.services import (
     album_counters_refresh,
     album_get_or_create,
+    album_name_clean,
     article_counts_refresh,
     article_get_or_create,
     name_clean,
@@ -119,7 +120,7 @@ def upload_job_create(
             413, "too_large", f"{size} bytes; the upload limit is {limits.upload_bytes} bytes"
         )
     try:
-        album = name_clean(album, field="album") if album.strip() else ""
+        album = album_name_clean(album) if album.strip() else ""
         article = name_clean(article, field="article") if article.strip() else ""
     except ValidationError as exc:
         raise UploadRejected(400, "invalid_name", "; ".join(exc.messages)) from exc

@@ -132,6 +132,19 @@ def test_names_match_exactly_but_ignore_case_for_cyrillic(viewer_client, catalog
     assert viewer_client.get(api(ALBUM, "АРТ-001")).status_code == 404
 
 
+def test_a_sku_holding_slashes_is_addressed_as_is_or_encoded(viewer_client, catalogue):
+    photo = image_make(article_make(catalogue[0], "RC-18/2/Синий"))
+    for url in [
+        api(ALBUM) + "/RC-18/2/Синий",
+        api(ALBUM) + "/" + quote("rc-18/2/синий", safe=""),  # %2F arrives decoded: the same path
+        api(ALBUM, "RC-18/2/Синий", kind="thumbnails"),
+    ]:
+        response = viewer_client.get(url)
+        assert response.status_code == 200, url
+        assert [item["id"] for item in response.json()["items"]] == [photo.pk]
+    assert viewer_client.get(api(ALBUM) + "/RC-18/2").status_code == 404
+
+
 def test_unknown_album_and_article_get_404_json(viewer_client, catalogue):
     response = viewer_client.get(api("Зима 2030"))
     assert response.status_code == 404

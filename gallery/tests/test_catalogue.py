@@ -68,11 +68,19 @@ def test_rename_keeps_the_slug():
     assert (album.name, album.slug) == ("Весна 2026 (архив)", "vesna-2026")
 
 
-@pytest.mark.parametrize("bad", ["", "   ", "\x00\x07", "я" * 201])
+@pytest.mark.parametrize("bad", ["", "   ", "\x00\x07", "я" * 201, "Весна/Лето"])
 def test_unusable_names_are_refused(bad):
     with pytest.raises(ValidationError):
         services.album_create(name=bad)
     assert not Album.objects.exists()
+
+
+def test_album_names_may_not_hold_a_slash_but_skus_may():
+    album = services.album_create(name="Весна 2026")
+    with pytest.raises(ValidationError, match="/"):
+        services.album_rename(album=album, name="Весна/Лето")
+    article, _ = services.article_get_or_create(album=album, sku="RC-18/2")
+    assert article.sku == "RC-18/2"
 
 
 def test_duplicate_content_in_one_article_is_rejected_by_the_database():

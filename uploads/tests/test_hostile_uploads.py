@@ -130,6 +130,7 @@ def upload(files, **form):
         ({"a.zip": zip_bytes({"a.jpg": b"1"}), "b.jpg": photo_bytes()}, {}, 400, "one_archive"),
         ({"a.zip": zip_bytes({"a.jpg": b"1"})}, {"mode": "merge"}, 400, "invalid_mode"),
         ({"a.zip": zip_bytes({"a.jpg": b"1"})}, {"album": "x" * 201}, 400, "invalid_name"),
+        ({"a.zip": zip_bytes({"a.jpg": b"1"})}, {"album": "Весна/Лето"}, 400, "invalid_name"),
         ({}, {}, 400, "no_file"),
     ],
 )
