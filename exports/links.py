@@ -29,11 +29,15 @@ def public_link(
     sha256: str = "",
     position: int | None = None,
     size: int | None = None,
+    base_url: str | None = None,
 ) -> str:
-    """The public URL of a photo file (by `sha256`) or of the n-th photo alias (by 1-based `position`)."""
+    """The public URL of a photo file (by `sha256`) or of the n-th photo alias (by 1-based `position`).
+
+    `base_url` defaults to `PUBLIC_BASE_URL`; callers making many links read the setting once and pass it.
+    """
     key = str(position) if position is not None else sha256[:SHA_PREFIX_LENGTH]
     suffix = f"-{size}" if size is not None else ""
-    return f"{settings.PUBLIC_BASE_URL}/p/{token}/{article_slug}/{key}{suffix}.{extension}"
+    return f"{base_url or settings.PUBLIC_BASE_URL}/p/{token}/{article_slug}/{key}{suffix}.{extension}"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from exports.links import public_link
@@ -78,6 +79,7 @@ class _Linker:
         self.albums = {album.pk: album for album in spec.albums}
         self.by_position = spec.links == LinkKind.POSITION
         self.checks_size = bool(self.preset.min_width or self.preset.min_height)
+        self.base_url = settings.PUBLIC_BASE_URL
 
     def note(self, key: str, **values) -> str:
         return self.texts[key].format(market=self.preset.title, **values)
@@ -118,6 +120,7 @@ class _Linker:
             sha256=photo.sha256,
             position=ordinal if self.by_position else None,
             size=size,
+            base_url=self.base_url,
         )
         return url, notes
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from exports.presets import ALL_EXTENSIONS, Layout
@@ -60,11 +60,10 @@ def scope_images(spec: ExportSpec) -> QuerySet[Image]:
 
 
 def scope_facts(spec: ExportSpec) -> ScopeFacts:
-    """Counts that size the sheet before it is written, and the SKU list matches (at most four queries)."""
+    """Counts that size the sheet before it is written, and the SKU list matches (at most three queries)."""
     images = scope_images(spec)
-    totals = images.aggregate(images=Count("id"), articles=Count("article_id", distinct=True))
     per_article = images.order_by().values("article_id").annotate(photos=Count("id"))
-    most = per_article.aggregate(most=Max("photos"))["most"] or 0
+    totals = per_article.aggregate(images=Sum("photos"), articles=Count("*"), most=Max("photos"))
     found: tuple[tuple[int, int, str], ...] = ()
     with_photos: frozenset[int] = frozenset()
     if spec.skus:
@@ -75,9 +74,9 @@ def scope_facts(spec: ExportSpec) -> ScopeFacts:
             .values_list("id", "album_id", "sku")
         )
     return ScopeFacts(
-        images=totals["images"],
+        images=totals["images"] or 0,
         articles=totals["articles"],
-        most_photos=most,
+        most_photos=totals["most"] or 0,
         found_articles=found,
         found_keys=frozenset(name_key(sku) for _, _, sku in found),
         found_with_photos=with_photos,
