@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from exports.links import public_link
 from exports.presets import NOTE_HEADER, PER_IMAGE_HEADERS, Language, Layout, Preset
-from exports.selectors import FALLBACK_SIZE, ScopeFacts, scope_facts, scope_image_rows
+from exports.selectors import FALLBACK_SIZE, ScopeFacts, scope_article_photos, scope_facts
 from exports.spec import ExportSpec, LinkKind
 from gallery.models import name_key
 from gallery.specs import FORMAT_EXTENSIONS, THUMBNAIL_EXTENSIONS, fit_within
@@ -154,7 +154,7 @@ def _per_image_rows(spec: ExportSpec, linker: _Linker) -> Iterator[tuple[str, li
     limit = spec.preset.max_links
     albums = linker.albums
     zone = timezone.get_current_timezone()
-    for ordinal, photo in scope_image_rows(spec):
+    for ordinal, photo in itertools.chain.from_iterable(scope_article_photos(spec)):
         url, notes = linker.link(ordinal, photo)
         if not albums[photo.album_id].public_links_enabled:
             notes = [*linker.album_notes(photo.album_id), *notes]
@@ -181,7 +181,7 @@ def _per_image_rows(spec: ExportSpec, linker: _Linker) -> Iterator[tuple[str, li
 def _grouped_rows(spec: ExportSpec, linker: _Linker, link_columns: int) -> Iterator[tuple[str, list]]:
     preset, photo_note = spec.preset, NOTES[spec.language]["photo"]
     limit = preset.max_links
-    for _, group in itertools.groupby(scope_image_rows(spec), key=lambda pair: pair[1].article_id):
+    for group in scope_article_photos(spec):
         urls: list[str] = []
         notes: list[str] = []
         for ordinal, photo in group:

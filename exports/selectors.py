@@ -1,7 +1,7 @@
 """Reads for exports: the photos in an export's scope, streamed in order with a fixed number of queries.
 
 Whatever the number of rows, an export runs the same handful of queries: the scope facts (`scope_facts`) and
-one streamed query over the photos (`scope_image_rows`), fetched in chunks through a server-side cursor on
+one streamed query over the photos (`scope_article_photos`), fetched in chunks through a server-side cursor on
 PostgreSQL.
 """
 
@@ -83,8 +83,9 @@ def scope_facts(spec: ExportSpec) -> ScopeFacts:
     )
 
 
-def scope_image_rows(spec: ExportSpec) -> Iterator[tuple[int, Any]]:
-    """`(ordinal, photo)` for the photos in scope by album, SKU, position: one query, streamed in chunks.
+def scope_article_photos(spec: ExportSpec) -> Iterator[list[tuple[int, Any]]]:
+    """Each article's photos in scope as a list of `(ordinal, photo)`: articles by album then SKU, photos by
+    position; one query, streamed in chunks.
 
     `ordinal` is the 1-based place of the photo in its article, counting every photo of the article even
     when a date range hides some. `photo` is a named tuple of `PHOTO_FIELDS` (plus `PER_IMAGE_FIELDS` for the
@@ -119,16 +120,14 @@ def scope_image_rows(spec: ExportSpec) -> Iterator[tuple[int, Any]]:
         fields = (*fields, "ordinal")
     images = images.order_by("album__name_key", "article__sku_key", "article_id", "position", "id")
     photos = images.values_list(*fields, named=True).iterator(chunk_size=CHUNK_SIZE)
-    if dated:
-        for photo in photos:
-            yield photo.ordinal, photo
-        return
-    article_id, ordinal = None, 0
-    for photo in photos:  # every photo of each article is here, in order: count them
-        if photo.article_id != article_id:
-            article_id, ordinal = photo.article_id, 0
-        ordinal += 1
-        yield ordinal, photo
+    group: list[tuple[int, Any]] = []
+    for photo in photos:
+        if group and photo.article_id != group[-1][1].article_id:
+            yield group
+            group = []
+        group.append((photo.ordinal if dated else len(group) + 1, photo))
+    if group:
+        yield group
 
 
 def _rendition_exists(size: int, fmt: str) -> Exists:
