@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Left
 
 from exports.presets import ALL_EXTENSIONS, Layout
 from exports.spec import ExportSpec
 from gallery.models import Article, Image, Thumbnail, name_key
+from gallery.paths import SHA_PREFIX_LENGTH
 from gallery.specs import THUMBNAIL_SIZES
 
 CHUNK_SIZE = 5000
@@ -27,14 +28,14 @@ PHOTO_FIELDS = (
     "sku",
     "sku_key",
     "article_slug",
-    "sha256",
+    "sha_prefix",
     "format",
     "width",
     "height",
     "has_fallback",
     "has_rendition",
 )
-PER_IMAGE_FIELDS = ("original_name", "bytes", "created_at")  # fetched only when written (dates parse slowly)
+PER_IMAGE_FIELDS = ("original_name", "bytes", "sha256", "created_at")  # fetched only when written
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,10 @@ def scope_article_photos(spec: ExportSpec) -> Iterator[list[tuple[int, Any]]]:
     linked for originals a marketplace refuses.
     """
     images = scope_images(spec).annotate(
-        sku=F("article__sku"), sku_key=F("article__sku_key"), article_slug=F("article__slug")
+        sku=F("article__sku"),
+        sku_key=F("article__sku_key"),
+        article_slug=F("article__slug"),
+        sha_prefix=Left("sha256", SHA_PREFIX_LENGTH),  # all a link needs: the sort and transfer stay narrow
     )
     images = images.annotate(
         has_fallback=_rendition_exists(FALLBACK_SIZE, FALLBACK_FORMAT)
