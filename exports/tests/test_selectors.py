@@ -1,0 +1,62 @@
+"""Reading the photos in scope: every photo once, in sheet order, with its place in its article."""
+
+import datetime
+from collections import Counter
+
+import pytest
+from django.utils import timezone
+
+from exports import selectors
+from exports.spec import export_spec_clean
+from gallery.models import Image
+from gallery.tests.factories import album_make, article_make, image_make
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scattered():
+    """Two albums created against name order; SKUs created against key order; 0–3 photos per article."""
+    later, earlier = album_make("Яблоки"), album_make("Абрикосы")  # names sort the other way
+    counts = {"Б-2": 2, "а-1": 3, "В-3": 0, "01": 1, "Г-4": 2}
+    for album in (later, earlier):
+        for shade, (sku, count) in enumerate(counts.items()):
+            article = article_make(album, sku)
+            for n in range(count):
+                image_make(article, color=(shade * 40, n * 60, album.pk), with_thumbnails=False)
+    return later, earlier
+
+
+def read(**params) -> list[tuple[int, str, int, str]]:
+    spec = export_spec_clean(albums=["Яблоки", "Абрикосы"], layout="per_image", **params)
+    return [
+        (photo.album_id, photo.sku, ordinal, photo.sha256)
+        for group in selectors.scope_article_photos(spec)
+        for ordinal, photo in group
+    ]
+
+
+def expected() -> list[tuple[int, str, int, str]]:
+    """The sheet order written out plainly: albums by name, articles by SKU key, photos by position."""
+    images = Image.objects.select_related("article").order_by(
+        "album__name_key", "article__sku_key", "article_id", "position", "id"
+    )
+    seen: Counter[int] = Counter()
+    rows = []
+    for image in images:
+        seen[image.article_id] += 1
+        rows.append((image.album_id, image.article.sku, seen[image.article_id], image.sha256))
+    return rows
+
+
+def test_every_photo_comes_once_in_sheet_order(scattered):
+    assert read() == expected()
+    assert len(read()) == 16
+
+
+def test_sku_lists_and_dates_narrow_the_scope_but_keep_ordinals(scattered):
+    assert [sku for _, sku, _, _ in read(skus="г-4\n01")] == ["01", "Г-4", "Г-4"] * 2
+    second = Image.objects.filter(article__sku="а-1", position=1)
+    second.update(created_at=timezone.now() - datetime.timedelta(days=30))
+    old = read(uploaded_to=timezone.localdate() - datetime.timedelta(days=10))
+    assert [(sku, ordinal) for _, sku, ordinal, _ in old] == [("а-1", 2), ("а-1", 2)]
