@@ -187,7 +187,8 @@ def _per_image_rows(spec: ExportSpec, linker: _Linker) -> Iterator[tuple[str, li
 
 def _grouped_rows(spec: ExportSpec, linker: _Linker, link_columns: int) -> Iterator[tuple[str, list]]:
     preset, photo_note = spec.preset, NOTES[spec.language]["photo"]
-    limit = preset.max_links
+    # in_row: never more links than columns, even for photos added after `scope_facts` sized the sheet
+    limit = link_columns if spec.layout == Layout.IN_ROW else preset.max_links
     for group in scope_article_photos(spec):
         urls: list[str] = []
         notes: list[str] = []

@@ -10,11 +10,12 @@ import pytest
 from accounts.models import ActionLog
 from exports.links import public_link
 from exports.presets import PER_IMAGE_HEADERS, PRESETS, WILDBERRIES, Language
+from exports.rows import sheet_build
 from exports.services import ExportFormat, export_create
 from exports.sheets import attachment_disposition, export_file_name
 from exports.spec import export_spec_clean
 from exports.tests.conftest import xlsx_rows, xlsx_sheet
-from gallery.models import Image
+from gallery.models import Article, Image
 from gallery.tests.factories import album_make, article_make, image_make
 
 pytestmark = pytest.mark.django_db
@@ -278,3 +279,12 @@ def test_rows_follow_the_pasted_sku_order_so_links_line_up(catalogue, layout):
     if layout == "per_image":
         expected = ["Z-1", "нет", *["АРТ-001 (синий)"] * 2, *["00123"] * 3]
     assert skus == expected
+
+
+def test_in_row_keeps_its_columns_when_photos_arrive_while_the_sheet_is_written(catalogue):
+    """The sheet is sized before its rows are read; a photo added in between must not shift the notes."""
+    sheet = sheet_build(export_spec_clean(albums=["Весна 2026"], layout="in_row", language="en"))
+    image_make(Article.objects.get(sku="00123"), color=(99, 1, 1), original="late.jpg")
+    rows = list(sheet.rows)
+    assert {len(row) for row in rows} == {len(sheet.columns)} == {5}
+    assert rows[0][-1] == "1 more photos left out (3 at most)"
