@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ActionLog(models.Model):
@@ -14,21 +15,23 @@ class ActionLog(models.Model):
     LOGIN_REFUSED = "login_refused"
     ACCOUNT_CREATED = "account_created"
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    username = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=64, db_index=True)
-    object_type = models.CharField(max_length=64, blank=True)
-    object_id = models.CharField(max_length=64, blank=True)
-    object_repr = models.CharField(max_length=300, blank=True)
-    details = models.JSONField(default=dict, blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    username = models.CharField(verbose_name=_("username"), max_length=150, blank=True)
+    action = models.CharField(verbose_name=_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(verbose_name=_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(verbose_name=_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(verbose_name=_("object"), max_length=300, blank=True)
+    details = models.JSONField(verbose_name=_("details"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(verbose_name=_("IP address"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("action log entry")
+        verbose_name_plural = _("action log")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "created_at"], name="actionlog_user_time")]
-        verbose_name = "action log entry"
-        verbose_name_plural = "action log"
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.username or '-'} {self.action} {self.object_repr}"
@@ -38,15 +41,19 @@ class OidcIdentity(models.Model):
     """Links a local user to the provider's subject: users are keyed on (`issuer`, `sub`), never on e-mail."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oidc_identity"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="oidc_identity",
     )
-    issuer = models.CharField(max_length=255)
-    sub = models.CharField(max_length=255)
-    created_at = models.DateTimeField(auto_now_add=True)
+    issuer = models.CharField(verbose_name=_("issuer"), max_length=255)
+    sub = models.CharField(verbose_name=_("subject"), max_length=255)
+    created_at = models.DateTimeField(verbose_name=_("created"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("OpenID identity")
+        verbose_name_plural = _("OpenID identities")
         constraints = [models.UniqueConstraint(fields=["issuer", "sub"], name="oidcidentity_issuer_sub")]
-        verbose_name = "OpenID identity"
 
     def __str__(self) -> str:
         return f"{self.sub} @ {self.issuer}"

@@ -10,6 +10,7 @@ import unicodedata
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def name_key(name: str) -> str:
@@ -23,24 +24,35 @@ def link_token_new() -> str:
 
 
 class Album(models.Model):
-    name = models.CharField(max_length=200)
-    name_key = models.CharField(max_length=200, unique=True, editable=False)
-    slug = models.SlugField(max_length=80, unique=True, editable=False)
-    description = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(verbose_name=_("name"), max_length=200)
+    name_key = models.CharField(verbose_name=_("comparison key"), max_length=200, unique=True, editable=False)
+    slug = models.SlugField(verbose_name=_("slug"), max_length=80, unique=True, editable=False)
+    description = models.TextField(verbose_name=_("description"), blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
-    public_links_enabled = models.BooleanField(default=False)
-    link_token = models.CharField(max_length=64, unique=True, default=link_token_new, editable=False)
+    updated_at = models.DateTimeField(verbose_name=_("last change"), auto_now=True, db_index=True)
+    public_links_enabled = models.BooleanField(verbose_name=_("public links"), default=False)
+    link_token = models.CharField(
+        verbose_name=_("link token"), max_length=64, unique=True, default=link_token_new, editable=False
+    )
     # Counters kept by gallery.services.album_counters_refresh, so album lists never aggregate all photos.
-    articles_count = models.PositiveIntegerField(default=0, editable=False)
-    images_count = models.PositiveIntegerField(default=0, editable=False)
-    bytes_total = models.PositiveBigIntegerField(default=0, editable=False)
-    last_upload_at = models.DateTimeField(null=True, blank=True, editable=False)
+    articles_count = models.PositiveIntegerField(verbose_name=_("articles"), default=0, editable=False)
+    images_count = models.PositiveIntegerField(verbose_name=_("photos"), default=0, editable=False)
+    bytes_total = models.PositiveBigIntegerField(verbose_name=_("size, bytes"), default=0, editable=False)
+    last_upload_at = models.DateTimeField(
+        verbose_name=_("last upload"), null=True, blank=True, editable=False
+    )
 
     class Meta:
+        verbose_name = _("album")
+        verbose_name_plural = _("albums")
         ordering = ["name_key"]
 
     def __str__(self) -> str:
@@ -52,16 +64,20 @@ class Album(models.Model):
 
 
 class Article(models.Model):
-    album = models.ForeignKey(Album, on_delete=models.CASCADE, related_name="articles")
-    sku = models.CharField(max_length=200)
-    sku_key = models.CharField(max_length=200, editable=False)
-    slug = models.SlugField(max_length=80, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    album = models.ForeignKey(
+        Album, verbose_name=_("album"), on_delete=models.CASCADE, related_name="articles"
+    )
+    sku = models.CharField(verbose_name=_("SKU"), max_length=200)
+    sku_key = models.CharField(verbose_name=_("comparison key"), max_length=200, editable=False)
+    slug = models.SlugField(verbose_name=_("slug"), max_length=80, editable=False)
+    created_at = models.DateTimeField(verbose_name=_("created"), auto_now_add=True, db_index=True)
     # Kept by gallery.services.article_counts_refresh, so article lists and the "without photos" filter
     # never count photos.
-    images_count = models.PositiveIntegerField(default=0, editable=False)
+    images_count = models.PositiveIntegerField(verbose_name=_("photos"), default=0, editable=False)
 
     class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
         ordering = ["album", "sku_key"]
         constraints = [
             models.UniqueConstraint(fields=["album", "sku_key"], name="article_unique_sku_in_album"),
@@ -84,22 +100,39 @@ class Article(models.Model):
 class Image(models.Model):
     """One original photo. It exists only while its file exists in storage."""
 
-    album = models.ForeignKey(Album, on_delete=models.CASCADE, related_name="images", editable=False)
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images")
-    file = models.FileField(max_length=300)
-    original_name = models.CharField(max_length=255)
-    position = models.PositiveIntegerField(default=0)
-    sha256 = models.CharField(max_length=64)
-    bytes = models.PositiveBigIntegerField()
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    format = models.CharField(max_length=10)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    album = models.ForeignKey(
+        Album, verbose_name=_("album"), on_delete=models.CASCADE, related_name="images", editable=False
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="images"
+    )
+    file = models.FileField(verbose_name=_("file"), max_length=300)
+    original_name = models.CharField(verbose_name=_("file name"), max_length=255)
+    position = models.PositiveIntegerField(verbose_name=_("position"), default=0)
+    sha256 = models.CharField(verbose_name=_("SHA-256"), max_length=64)
+    bytes = models.PositiveBigIntegerField(
+        verbose_name=_("size, bytes"),
+    )
+    width = models.PositiveIntegerField(
+        verbose_name=_("width"),
+    )
+    height = models.PositiveIntegerField(
+        verbose_name=_("height"),
+    )
+    format = models.CharField(verbose_name=_("format"), max_length=10)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(verbose_name=_("uploaded"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
         ordering = ["article", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["article", "sha256"], name="image_unique_content_in_article"),
@@ -123,15 +156,27 @@ class Image(models.Model):
 class Thumbnail(models.Model):
     """One rendition of an image (size × format); a row exists only when its file does."""
 
-    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="thumbnails")
-    size = models.PositiveSmallIntegerField()
-    format = models.CharField(max_length=10)
-    file = models.FileField(max_length=300)
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    bytes = models.PositiveBigIntegerField()
+    image = models.ForeignKey(
+        Image, verbose_name=_("photo"), on_delete=models.CASCADE, related_name="thumbnails"
+    )
+    size = models.PositiveSmallIntegerField(
+        verbose_name=_("size"),
+    )
+    format = models.CharField(verbose_name=_("format"), max_length=10)
+    file = models.FileField(verbose_name=_("file"), max_length=300)
+    width = models.PositiveIntegerField(
+        verbose_name=_("width"),
+    )
+    height = models.PositiveIntegerField(
+        verbose_name=_("height"),
+    )
+    bytes = models.PositiveBigIntegerField(
+        verbose_name=_("size, bytes"),
+    )
 
     class Meta:
+        verbose_name = _("thumbnail")
+        verbose_name_plural = _("thumbnails")
         ordering = ["image", "size", "format"]
         constraints = [
             models.UniqueConstraint(fields=["image", "size", "format"], name="thumbnail_unique_spec"),

@@ -29,39 +29,68 @@ class UploadJob(models.Model):
         ARCHIVE = "zip", _("ZIP archive")
         IMAGES = "images", _("photos")
 
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.ADD)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    kind = models.CharField(verbose_name=_("kind"), max_length=10, choices=Kind.choices)
+    mode = models.CharField(verbose_name=_("mode"), max_length=10, choices=Mode.choices, default=Mode.ADD)
+    status = models.CharField(
+        verbose_name=_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
-    source_name = models.CharField(max_length=255, help_text="The uploaded ZIP's or first photo's name.")
-    album_requested = models.CharField(max_length=200, blank=True)
-    article_requested = models.CharField(max_length=200, blank=True)
-    album = models.ForeignKey(Album, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    spool = models.CharField(max_length=500, help_text="Directory holding the uploaded files until the end.")
-    file_names = models.JSONField(default=list, blank=True, help_text="Photo uploads: the files' names.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source_name = models.CharField(
+        verbose_name=_("source"), max_length=255, help_text=_("The uploaded ZIP's or first photo's name.")
+    )
+    album_requested = models.CharField(verbose_name=_("album asked for"), max_length=200, blank=True)
+    article_requested = models.CharField(verbose_name=_("article asked for"), max_length=200, blank=True)
+    album = models.ForeignKey(
+        Album, verbose_name=_("album"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    spool = models.CharField(
+        verbose_name=_("spool directory"),
+        max_length=500,
+        help_text=_("Directory holding the uploaded files until the end."),
+    )
+    file_names = models.JSONField(
+        verbose_name=_("file names"),
+        default=list,
+        blank=True,
+        help_text=_("Photo uploads: the files' names."),
+    )
 
-    total = models.PositiveIntegerField(default=0)
-    added = models.PositiveIntegerField(default=0)
-    duplicates = models.PositiveIntegerField(default=0)
-    ignored = models.PositiveIntegerField(default=0)
-    refused = models.PositiveIntegerField(default=0)
-    removed = models.PositiveIntegerField(default=0, help_text="Photos replaced away (replace mode).")
-    error_code = models.CharField(max_length=40, blank=True)
-    error = models.TextField(blank=True)
+    total = models.PositiveIntegerField(verbose_name=_("files"), default=0)
+    added = models.PositiveIntegerField(verbose_name=_("added"), default=0)
+    duplicates = models.PositiveIntegerField(verbose_name=_("duplicates"), default=0)
+    ignored = models.PositiveIntegerField(verbose_name=_("ignored"), default=0)
+    refused = models.PositiveIntegerField(verbose_name=_("refused"), default=0)
+    removed = models.PositiveIntegerField(
+        verbose_name=_("removed"), default=0, help_text=_("Photos replaced away (replace mode).")
+    )
+    error_code = models.CharField(verbose_name=_("error code"), max_length=40, blank=True)
+    error = models.TextField(verbose_name=_("error"), blank=True)
 
-    task_id = models.CharField(max_length=64, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    worker = models.CharField(max_length=200, blank=True, help_text="host:pid of the process running it.")
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(verbose_name=_("task"), max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(verbose_name=_("attempts"), default=0)
+    worker = models.CharField(
+        verbose_name=_("worker"),
+        max_length=200,
+        blank=True,
+        help_text=_("host:pid of the process running it."),
+    )
+    heartbeat_at = models.DateTimeField(verbose_name=_("last heartbeat"), null=True, blank=True)
     # Storage names of photos replaced away, kept until their deletion is done (survives a killed worker).
-    files_to_delete = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    files_to_delete = models.JSONField(verbose_name=_("files to delete"), default=list, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(verbose_name=_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(verbose_name=_("finished"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("upload job")
+        verbose_name_plural = _("upload jobs")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "created_at"], name="uploadjob_user_created")]
 
@@ -90,17 +119,27 @@ class UploadResult(models.Model):
         DUPLICATE = "duplicate", _("duplicate")
         REFUSED = "refused", _("refused")
 
-    job = models.ForeignKey(UploadJob, on_delete=models.CASCADE, related_name="results")
-    entry_index = models.PositiveIntegerField()
-    name = models.CharField(max_length=1000)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    code = models.CharField(max_length=40, blank=True)
-    reason = models.TextField(blank=True)
-    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    image = models.ForeignKey(Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    files = models.JSONField(default=list, blank=True)
+    job = models.ForeignKey(
+        UploadJob, verbose_name=_("upload job"), on_delete=models.CASCADE, related_name="results"
+    )
+    entry_index = models.PositiveIntegerField(
+        verbose_name=_("entry number"),
+    )
+    name = models.CharField(verbose_name=_("path in the upload"), max_length=1000)
+    outcome = models.CharField(verbose_name=_("outcome"), max_length=10, choices=Outcome.choices)
+    code = models.CharField(verbose_name=_("code"), max_length=40, blank=True)
+    reason = models.TextField(verbose_name=_("reason"), blank=True)
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    image = models.ForeignKey(
+        Image, verbose_name=_("photo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    files = models.JSONField(verbose_name=_("files"), default=list, blank=True)
 
     class Meta:
+        verbose_name = _("upload result")
+        verbose_name_plural = _("upload results")
         ordering = ["job", "entry_index"]
         constraints = [
             models.UniqueConstraint(fields=["job", "entry_index"], name="uploadresult_unique_entry"),
@@ -119,21 +158,37 @@ class SyncRun(models.Model):
         COMMAND = "command", _("management command")
         API = "api", _("API")
 
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
-    trigger = models.CharField(max_length=10, choices=Trigger.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    status = models.CharField(
+        verbose_name=_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
-    options = models.JSONField(default=dict, blank=True)
-    counts = models.JSONField(default=dict, blank=True)
-    problems = models.JSONField(default=list, blank=True, help_text="The first problems found (path, what).")
-    in_sync = models.BooleanField(null=True, help_text="Storage and database agreed when the run ended.")
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    trigger = models.CharField(verbose_name=_("started by"), max_length=10, choices=Trigger.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    options = models.JSONField(verbose_name=_("options"), default=dict, blank=True)
+    counts = models.JSONField(verbose_name=_("counts"), default=dict, blank=True)
+    problems = models.JSONField(
+        verbose_name=_("problems"),
+        default=list,
+        blank=True,
+        help_text=_("The first problems found (path, what)."),
+    )
+    in_sync = models.BooleanField(
+        verbose_name=_("in sync"), null=True, help_text=_("Storage and database agreed when the run ended.")
+    )
+    error = models.TextField(verbose_name=_("error"), blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(verbose_name=_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(verbose_name=_("finished"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("sync run")
+        verbose_name_plural = _("sync runs")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
