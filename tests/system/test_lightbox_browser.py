@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
 from accounts.roles import Role
@@ -30,6 +31,9 @@ def page(live_server, client, make_user, monkeypatch):
         )
         yield context.new_page()
         browser.close()
+        # With Playwright's event loop running, Django kept a connection of its own for the test's queries;
+        # left open, it kept PostgreSQL from dropping the test database at the end of the session.
+        connections.close_all()
 
 
 def test_lightbox_opens_and_follows_the_keyboard(page, live_server):
