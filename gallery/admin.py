@@ -418,7 +418,10 @@ class ArticleAdmin(AuditedModelAdmin):
         if "sku" in form.changed_data:
             current = services.article_rename(article=current, sku=form.cleaned_data["sku"])
         if "album" in form.changed_data:
-            current = services.article_move(article=current, album=form.cleaned_data["album"])
+            try:
+                current = services.article_move(article=current, album=form.cleaned_data["album"])
+            except ValidationError as error:  # a busy album; the SKU clash is caught by the form already
+                messages.error(request, "; ".join(error.messages))
         obj.refresh_from_db()
 
     def save_formset(self, request: HttpRequest, form: forms.Form, formset, change: bool) -> None:
@@ -650,9 +653,13 @@ class ImageAdmin(AuditedModelAdmin):
     def save_model(self, request: HttpRequest, obj: Image, form: forms.Form, change: bool) -> None:
         current = Image.objects.get(pk=obj.pk)
         if "article" in form.changed_data:
-            result = services.images_move(images=[current], article=form.cleaned_data["article"])
-            if result.duplicates:
-                messages.warning(request, _("That article already holds this photo; it was not moved."))
+            try:
+                result = services.images_move(images=[current], article=form.cleaned_data["article"])
+            except ValidationError as error:  # a busy album
+                messages.error(request, "; ".join(error.messages))
+            else:
+                if result.duplicates:
+                    messages.warning(request, _("That article already holds this photo; it was not moved."))
         if "position" in form.changed_data:
             article = Article.objects.get(pk=Image.objects.get(pk=obj.pk).article_id)
             order = [
@@ -683,7 +690,11 @@ class ImageAdmin(AuditedModelAdmin):
                 form=form,
             )
         target = form.cleaned_data["article"]
-        result = services.images_move(images=queryset, article=target)
+        try:
+            result = services.images_move(images=queryset, article=target)
+        except ValidationError as error:
+            messages.error(request, "; ".join(error.messages))
+            return None
         for image in result.moved:
             audit(
                 request=request,

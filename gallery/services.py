@@ -1,5 +1,6 @@
 """Writes to the catalogue: every create, rename and delete of albums, articles and photos."""
 
+import contextlib
 import itertools
 import logging
 import unicodedata
@@ -14,12 +15,15 @@ from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from gallery.locks import LockBusy, albums_locked
 from gallery.models import Album, Article, Image, Thumbnail, link_token_new, name_key
 from gallery.paths import original_name, thumbnail_name
 from gallery.slugs import slug_unique
 from gallery.specs import THUMBNAIL_EXTENSIONS
 
 logger = logging.getLogger(__name__)
+
+MOVE_LOCK_TIMEOUT = 5.0  # seconds a move waits for an album a sync or upload is working on
 
 NAME_MAX_LENGTH = 200
 
@@ -329,14 +333,32 @@ class ImagesMoveResult:
     duplicates: list[Image]  # the article already holds the same content: left where they were
 
 
+@contextlib.contextmanager
+def _albums_locked_for_move(album_ids: Iterable[int]) -> Iterator[None]:
+    """The albums' locks (see `gallery.locks`) for a move; a busy album refuses it with a ValidationError."""
+    try:
+        with albums_locked(album_ids, timeout=MOVE_LOCK_TIMEOUT):
+            yield
+    except LockBusy as busy:
+        raise ValidationError({"album": str(busy)}) from busy
+
+
 def images_move(*, images: Iterable[Image], article: Article) -> ImagesMoveResult:
     """Move photos into `article` (of any album), after its own photos; their files follow.
 
     Files are copied to their new names first, rows switched in one transaction, old files removed after it
     commits. A photo whose content the article already holds is not moved and is reported as a duplicate.
+    Holds the locks of every album involved; raises ValidationError if one stays busy.
     """
+    ids = [image.pk for image in images]
+    album_ids = set(Image.objects.filter(pk__in=ids).values_list("album_id", flat=True)) | {article.album_id}
+    with _albums_locked_for_move(album_ids):
+        return _images_move(ids, article=article)
+
+
+def _images_move(ids: list[int], *, article: Article) -> ImagesMoveResult:
     images = list(
-        Image.objects.filter(pk__in=[image.pk for image in images])
+        Image.objects.filter(pk__in=ids)
         .prefetch_related("thumbnails")
         .order_by("article_id", "position", "id")
     )
@@ -371,9 +393,15 @@ def images_move(*, images: Iterable[Image], article: Article) -> ImagesMoveResul
 
 def article_move(*, article: Article, album: Album) -> Article:
     """Move an article with its photos to another album; files follow (copied first, old ones removed after
-    commit). Raises ValidationError if that album already has an article with the same SKU."""
+    commit). Raises ValidationError if that album already has an article with the same SKU, or if one of the
+    two albums stays busy (see `gallery.locks`)."""
     if article.album_id == album.pk:
         return article
+    with _albums_locked_for_move({article.album_id, album.pk}):
+        return _article_move(article, album=album)
+
+
+def _article_move(article: Article, *, album: Album) -> Article:
     if Article.objects.filter(album=album, sku_key=article.sku_key).exists():
         raise ValidationError({"album": f"album “{album.name}” already has an article “{article.sku}”"})
     source_album_id = article.album_id

@@ -168,7 +168,7 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
-# Album locks (uploads.locks): seconds a writer waits for a busy album; lock files for SQLite.
+# Album locks (gallery.locks): seconds a writer waits for a busy album; lock files for SQLite.
 LOCK_TIMEOUT = env.float("LOCK_TIMEOUT", default=30.0)
 LOCK_DIR = env.path("LOCK_DIR", default=VAR_DIR / "locks")
 

@@ -39,6 +39,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import action_log_record
+from gallery.locks import LockBusy, album_lock
 from gallery.models import Album, Article, Image, Thumbnail
 from gallery.paths import original_name
 from gallery.services import (
@@ -53,7 +54,6 @@ from gallery.specs import THUMBNAIL_SPECS
 from gallery.thumbnails import thumbnail_files_store, thumbnail_storage_name, thumbnails_render
 from uploads.archive import Entry, archive_entries, entry_read, file_entry
 from uploads.layout import placements
-from uploads.locks import LockBusy, album_lock
 from uploads.models import UploadJob, UploadResult
 from uploads.validation import Limits, PictureInfo, Refused, damaged, picture_inspect
 

@@ -1,6 +1,6 @@
 """Reconcile storage and the catalogue in both directions (`manage.py sync_storage`, `POST /api/sync`).
 
-What a run does, album by album, holding the album's lock (`uploads.locks`) so that no upload or other sync
+What a run does, album by album, holding the album's lock (`gallery.locks`) so that no upload or other sync
 works on the album meanwhile:
 
 - photos put into storage by hand are catalogued with the upload rules (layout, content validation,
@@ -35,6 +35,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.services import action_log_record
+from gallery.locks import LockBusy, album_lock, named_lock
 from gallery.models import Album, Article, Image, Thumbnail, name_key
 from gallery.paths import original_name
 from gallery.services import (
@@ -52,7 +53,6 @@ from gallery.thumbnails import (
     thumbnails_render,
 )
 from uploads.layout import placements
-from uploads.locks import LockBusy, album_lock, named_lock
 from uploads.models import SyncRun
 from uploads.names import is_junk, path_parts, text_clean
 from uploads.validation import Limits, Refused, damaged, picture_inspect

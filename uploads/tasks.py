@@ -4,7 +4,7 @@ import contextlib
 
 from django_tasks import task
 
-from uploads.locks import LockBusy
+from gallery.locks import LockBusy
 from uploads.models import SyncRun
 from uploads.services import upload_job_run
 from uploads.sync import sync_run_execute

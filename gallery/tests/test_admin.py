@@ -2,10 +2,13 @@
 
 import pytest
 from django.contrib.admin import helpers
+from django.contrib.messages import get_messages
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from accounts.models import ActionLog
+from gallery import services
+from gallery.locks import album_lock
 from gallery.models import Album, Article, Image
 from gallery.tests.factories import album_make, article_make, image_make
 
@@ -306,3 +309,24 @@ def test_regenerate_thumbnails_action_rewrites_them(admin_client, catalogue, med
     assert ActionLog.objects.filter(
         action="admin_regenerate_thumbnails", object_id=str(images[0].pk)
     ).exists()
+
+
+def test_moves_into_a_busy_album_say_so_and_change_nothing(admin_client, catalogue, monkeypatch):
+    """While a sync or upload works on the album (it holds the lock), each admin move path says why not."""
+    monkeypatch.setattr(services, "MOVE_LOCK_TIMEOUT", 0)
+    _album, article, images = catalogue
+    target = article_make(album_make("Зима"), "RC18")
+    photos = reverse("admin:gallery_image_changelist")
+    action = {"action": "move_to_article", helpers.ACTION_CHECKBOX_NAME: [images[0].pk]}
+    change = {**inline_data(article, images, [0, 1, 2]), "album": target.album_id}
+    with album_lock(target.album_id):
+        answers = [
+            admin_client.post(
+                photos, {**action, "confirmed": "yes", "album": target.album_id, "sku": "RC18"}
+            ),
+            admin_client.post(reverse("admin:gallery_article_change", args=[article.pk]), change),
+        ]
+    for answer in answers:
+        assert answer.status_code == 302
+        assert "busy" in " ".join(str(message) for message in get_messages(answer.wsgi_request))
+    assert set(Image.objects.values_list("article_id", flat=True)) == {article.pk}

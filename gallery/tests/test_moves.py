@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 
 from gallery import services
+from gallery.locks import album_lock
 from gallery.models import Album, Article, Image
 from gallery.tests.factories import album_make, article_make, image_make
 
@@ -142,3 +143,23 @@ def test_reorder_numbers_photos_in_the_given_order():
     ]
     with pytest.raises(ValidationError):
         services.article_images_reorder(article=article, image_ids=[999999])
+
+
+@pytest.mark.parametrize("move", ["photos", "article"])
+def test_a_move_into_a_busy_album_is_refused_with_a_reason_and_changes_nothing(media_root, monkeypatch, move):
+    """A sync or upload holds the album's lock (`gallery.locks`): the move waits, then says why it gave up."""
+    monkeypatch.setattr(services, "MOVE_LOCK_TIMEOUT", 0)
+    source = article_make(album_make("Лето"), "A-1")
+    target = article_make(album_make("Зима"), "B-2")
+    image = image_make(source)
+    before = stored_files(media_root)
+    with album_lock(target.album_id), pytest.raises(ValidationError, match="busy"):
+        if move == "photos":
+            services.images_move(images=[image], article=target)
+        else:
+            services.article_move(article=source, album=target.album)
+    assert stored_files(media_root) == before
+    assert Image.objects.values_list("article_id", "album_id").get(pk=image.pk) == (
+        source.pk,
+        source.album_id,
+    )

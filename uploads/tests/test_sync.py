@@ -7,10 +7,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.models import ActionLog
+from gallery.locks import album_lock, named_lock
 from gallery.models import Album, Image, Thumbnail
 from gallery.specs import THUMBNAIL_SPECS
 from gallery.tests.factories import album_make, article_make, image_make, picture_bytes
-from uploads.locks import album_lock, named_lock
 from uploads.sync import SYNC_LOCK, SyncOptions, storage_sync
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@
 import pytest
 
 from accounts.models import ActionLog
+from gallery.locks import named_lock
 from gallery.tests.factories import album_make, article_make, image_make
-from uploads.locks import named_lock
 from uploads.models import SyncRun
 from uploads.sync import SYNC_LOCK
 

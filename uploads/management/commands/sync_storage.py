@@ -4,7 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from uploads.locks import LockBusy
+from gallery.locks import LockBusy
 from uploads.sync import SyncOptions, sync_run
 
 BAR_WIDTH = 30

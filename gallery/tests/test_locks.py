@@ -2,7 +2,7 @@ import threading
 
 import pytest
 
-from uploads.locks import LockBusy, album_lock, named_lock
+from gallery.locks import LockBusy, album_lock, named_lock
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Album-level locks, so that two syncs, or a sync and an upload, never work on one album at the same time.
+"""Album-level locks, so that syncs, uploads and moves never work on one album at the same time.
 
     with album_lock(album.pk):
         ...  # store files, write rows
@@ -18,7 +18,7 @@ import fcntl
 import hashlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from django.conf import settings
@@ -99,6 +99,15 @@ def named_lock(name: str, *, timeout: float | None = None) -> Iterator[None]:
     started = time.monotonic()
     with lock(name, timeout):
         logger.debug("lock %s taken after %.2f s", name, time.monotonic() - started)
+        yield
+
+
+@contextlib.contextmanager
+def albums_locked(album_ids: Iterable[int], *, timeout: float | None = None) -> Iterator[None]:
+    """Hold the locks of several albums, taken in id order so that two holders never wait on each other."""
+    with contextlib.ExitStack() as stack:
+        for album_id in sorted(set(album_ids)):
+            stack.enter_context(album_lock(album_id, timeout=timeout))
         yield
 
 
