@@ -79,35 +79,28 @@ class _Linker:
         self.albums = {album.pk: album for album in spec.albums}
         self.by_position = spec.links == LinkKind.POSITION
         self.checks_size = bool(self.preset.min_width or self.preset.min_height)
-        # Read once here rather than per photo: an export links every photo in scope.
-        self.base_url = settings.PUBLIC_BASE_URL
-        self.tokens = {album.pk: album.link_token for album in spec.albums}
-        self.size = spec.size
-        self.extensions = self.preset.extensions
-        self.transparency_refused = not self.preset.transparency_allowed
+        self.base_url = settings.PUBLIC_BASE_URL  # read once, not per photo: the lazy settings object is slow
 
     def note(self, key: str, **values) -> str:
         return self.texts[key].format(market=self.preset.title, **values)
 
     def link(self, ordinal: int, photo: Any) -> tuple[str, list[str]]:
+        spec, preset = self.spec, self.preset
         notes: list[str] = []
         extension = FORMAT_EXTENSIONS.get(photo.format) or photo.format.lower()
-        size = self.size
+        width, height, size = photo.width, photo.height, spec.size
         if size is not None:
-            extension = THUMBNAIL_EXTENSIONS[self.spec.thumbnail_format]
+            extension = THUMBNAIL_EXTENSIONS[spec.thumbnail_format]
             if not photo.has_rendition:
                 return "", [self.note("missing", size=size, fmt=extension.upper())]
-            width, height = fit_within(photo.width, photo.height, size)
-        elif extension not in self.extensions:
+            width, height = fit_within(width, height, size)
+        elif extension not in preset.extensions:
             notes.append(self.note("fallback", fmt=photo.format, size=FALLBACK_SIZE))
             size, extension = FALLBACK_SIZE, "jpg"
             if not photo.has_fallback:
                 notes.append(self.note("missing", size=size, fmt="JPG"))
                 return "", notes
-            width, height = fit_within(photo.width, photo.height, size)
-        else:
-            width, height = photo.width, photo.height
-        preset = self.preset
+            width, height = fit_within(width, height, size)
         if self.checks_size and (width < preset.min_width or height < preset.min_height):
             notes.append(
                 self.note(
@@ -118,10 +111,10 @@ class _Linker:
                     min_height=preset.min_height,
                 )
             )
-        if self.transparency_refused and extension in ("png", "gif"):
+        if not preset.transparency_allowed and extension in ("png", "gif"):
             notes.append(self.note("transparency", fmt=extension.upper()))
         url = public_link(
-            token=self.tokens[photo.album_id],
+            token=self.albums[photo.album_id].link_token,
             article_slug=photo.article_slug,
             extension=extension,
             sha256=photo.sha_prefix,
