@@ -35,7 +35,7 @@ class LockBusy(Exception):
     """The lock is held by someone else and was not released within the timeout."""
 
     def __init__(self, name: str, timeout: float) -> None:
-        super().__init__(f"“{name}” is busy (another sync or upload is working on it); waited {timeout:g} s")
+        super().__init__(f"“{name}” is busy (a sync, upload or move is working on it); waited {timeout:g} s")
         self.name = name
 
 
@@ -112,5 +112,5 @@ def albums_locked(album_ids: Iterable[int], *, timeout: float | None = None) -> 
 
 
 def album_lock(album_id: int, *, timeout: float | None = None) -> contextlib.AbstractContextManager[None]:
-    """The lock every writer of an album's photos and files (upload job, sync) holds while it works."""
+    """The lock every writer of an album's photos and files (upload job, sync, move) holds while it works."""
     return named_lock(f"album:{album_id}", timeout=timeout)
