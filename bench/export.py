@@ -219,6 +219,7 @@ def main() -> None:
     )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--repeat", type=int, default=3, help="runs per case; the fastest counts")
+    parser.add_argument("--only", nargs="+", choices=CASES, metavar="CASE", help="run only these cases")
     parser.add_argument("--case", help=argparse.SUPPRESS)
     parser.add_argument("--raw", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -231,6 +232,8 @@ def main() -> None:
     catalogue_fill()
     table = []
     for name, params in CASES.items():
+        if args.only and name not in args.only:
+            continue
         sides = ["", "xlsx", *(["csv"] if params["fmt"] == "csv" else [])]
         runs: dict[str, list[dict]] = {side: [] for side in sides}
         for _ in range(args.repeat):  # alternate, so every side sees the same machine load

@@ -33,11 +33,23 @@ def public_link(
 ) -> str:
     """The public URL of a photo file (by `sha256`) or of the n-th photo alias (by 1-based `position`).
 
-    `base_url` defaults to `PUBLIC_BASE_URL`; callers making many links read the setting once and pass it.
+    `base_url` defaults to `PUBLIC_BASE_URL`. Callers linking many photos build the parts once instead:
+    `public_article_url` per article, `public_name_suffix` per kind of file, then join them per photo.
     """
     key = str(position) if position is not None else sha256[:SHA_PREFIX_LENGTH]
-    suffix = f"-{size}" if size is not None else ""
-    return f"{base_url or settings.PUBLIC_BASE_URL}/p/{token}/{article_slug}/{key}{suffix}.{extension}"
+    return public_article_url(token=token, article_slug=article_slug, base_url=base_url) + (
+        key + public_name_suffix(size=size, extension=extension)
+    )
+
+
+def public_article_url(*, token: str, article_slug: str, base_url: str | None = None) -> str:
+    """What every public link of one article starts with: `{PUBLIC_BASE_URL}/p/<token>/<slug>/`."""
+    return f"{base_url or settings.PUBLIC_BASE_URL}/p/{token}/{article_slug}/"
+
+
+def public_name_suffix(*, size: int | None, extension: str) -> str:
+    """What follows the sha256 prefix or the position in a public file name: `[-<size>].<ext>`."""
+    return f"-{size}.{extension}" if size is not None else f".{extension}"
 
 
 @dataclass(frozen=True)

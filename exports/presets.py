@@ -60,6 +60,10 @@ class Preset:
     def marketplace(self) -> bool:
         return self.key not in GENERIC_PRESETS
 
+    @property
+    def has_min_size(self) -> bool:
+        return bool(self.min_width or self.min_height)
+
     def link_header(self, number: int, language: Language) -> str:
         """Title of link column `number` (1-based) in an in_row sheet."""
         headers = self.headers[language]

@@ -12,11 +12,11 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from exports.links import public_link
+from exports.links import public_article_url, public_name_suffix
 from exports.presets import NOTE_HEADER, PER_IMAGE_HEADERS, Language, Layout, Preset
-from exports.selectors import FALLBACK_SIZE, ScopeFacts, scope_article_photos, scope_facts
+from exports.selectors import FALLBACK_SIZE, ArticlePhotos, ScopeFacts, scope_article_photos, scope_facts
 from exports.spec import ExportSpec, LinkKind
-from gallery.models import name_key
+from gallery.models import Album, name_key
 from gallery.specs import FORMAT_EXTENSIONS, THUMBNAIL_EXTENSIONS, fit_within
 
 TEXT, LINK, NUMBER, DATETIME = "text", "link", "number", "datetime"
@@ -69,8 +69,23 @@ class Sheet:
     unknown_skus: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class _Target:
+    """How the photos stored in one format are linked: which file, and the notes every such photo gets."""
+
+    suffix: str  # the linked file's name after the sha256 prefix or position (`public_name_suffix`)
+    size: int | None  # the rendition linked; None: the original
+    exists_field: str  # the photo flag that says the linked rendition exists; "" for the original
+    notes: tuple[str, ...]  # notes of every photo linked so (fallback, transparency)
+    missing: tuple[str, ...]  # the notes instead, with no link, when the rendition does not exist
+
+
 class _Linker:
-    """Links one photo the way the spec and its preset say; returns `(url, notes)` (url empty: no link)."""
+    """Links photos the way the spec and its preset say, with the notes that explain each link.
+
+    What depends only on the stored format is worked out once per format (`_Target`), what depends only on
+    the article once per article, so linking a photo is a lookup and a string join.
+    """
 
     def __init__(self, spec: ExportSpec):
         self.spec = spec
@@ -78,54 +93,63 @@ class _Linker:
         self.texts = NOTES[spec.language]
         self.albums = {album.pk: album for album in spec.albums}
         self.by_position = spec.links == LinkKind.POSITION
-        self.checks_size = bool(self.preset.min_width or self.preset.min_height)
+        self.checks_size = self.preset.has_min_size
         self.base_url = settings.PUBLIC_BASE_URL  # read once, not per photo: the lazy settings object is slow
+        self.targets: dict[str, _Target] = {}
 
     def note(self, key: str, **values) -> str:
         return self.texts[key].format(market=self.preset.title, **values)
 
-    def link(self, ordinal: int, photo: Any) -> tuple[str, list[str]]:
+    def _target(self, fmt: str) -> _Target:
         spec, preset = self.spec, self.preset
+        extension = FORMAT_EXTENSIONS.get(fmt) or fmt.lower()
         notes: list[str] = []
-        extension = FORMAT_EXTENSIONS.get(photo.format) or photo.format.lower()
-        width, height, size = photo.width, photo.height, spec.size
-        if size is not None:
-            extension = THUMBNAIL_EXTENSIONS[spec.thumbnail_format]
-            if not photo.has_rendition:
-                return "", [self.note("missing", size=size, fmt=extension.upper())]
-            width, height = fit_within(width, height, size)
+        size, exists_field, missing = None, "", ()
+        if spec.size is not None:
+            size, extension = spec.size, THUMBNAIL_EXTENSIONS[spec.thumbnail_format]
+            exists_field = "has_rendition"
+            missing = (self.note("missing", size=size, fmt=extension.upper()),)
         elif extension not in preset.extensions:
-            notes.append(self.note("fallback", fmt=photo.format, size=FALLBACK_SIZE))
+            notes.append(self.note("fallback", fmt=fmt, size=FALLBACK_SIZE))
             size, extension = FALLBACK_SIZE, "jpg"
-            if not photo.has_fallback:
-                notes.append(self.note("missing", size=size, fmt="JPG"))
-                return "", notes
-            width, height = fit_within(width, height, size)
-        if self.checks_size and (width < preset.min_width or height < preset.min_height):
-            notes.append(
-                self.note(
-                    "small",
-                    width=width,
-                    height=height,
-                    min_width=preset.min_width,
-                    min_height=preset.min_height,
-                )
-            )
+            exists_field = "has_fallback"
+            missing = (*notes, self.note("missing", size=size, fmt="JPG"))
         if not preset.transparency_allowed and extension in ("png", "gif"):
             notes.append(self.note("transparency", fmt=extension.upper()))
-        url = public_link(
-            token=self.albums[photo.album_id].link_token,
-            article_slug=photo.article_slug,
-            extension=extension,
-            sha256=photo.sha_prefix,
-            position=ordinal if self.by_position else None,
-            size=size,
-            base_url=self.base_url,
-        )
-        return url, notes
+        suffix = public_name_suffix(size=size, extension=extension)
+        return _Target(suffix, size, exists_field, tuple(notes), missing)
 
-    def album_notes(self, album_id: int) -> list[str]:
-        return [] if self.albums[album_id].public_links_enabled else [self.note("links_off")]
+    def _small(self, photo: Any, size: int | None) -> tuple[str, ...]:
+        width, height = photo.width, photo.height
+        if size is not None:
+            width, height = fit_within(width, height, size)
+        preset = self.preset
+        if width >= preset.min_width and height >= preset.min_height:
+            return ()
+        note = self.note(
+            "small", width=width, height=height, min_width=preset.min_width, min_height=preset.min_height
+        )
+        return (note,)
+
+    def links(self, article: ArticlePhotos) -> Iterator[tuple[int, Any, str, tuple[str, ...]]]:
+        """Each photo of `article` as `(ordinal, photo, url, notes)`; url is empty when there is no link."""
+        start = public_article_url(
+            token=article.album.link_token, article_slug=article.slug, base_url=self.base_url
+        )
+        targets, by_position, checks_size = self.targets, self.by_position, self.checks_size
+        for ordinal, photo in article.photos:
+            target = targets.get(photo.format)
+            if target is None:
+                target = targets[photo.format] = self._target(photo.format)
+            if target.exists_field and not getattr(photo, target.exists_field):
+                yield ordinal, photo, "", target.missing
+                continue
+            notes = target.notes + self._small(photo, target.size) if checks_size else target.notes
+            key = str(ordinal) if by_position else photo.sha_prefix
+            yield ordinal, photo, start + key + target.suffix, notes
+
+    def album_notes(self, album: Album) -> list[str]:
+        return [] if album.public_links_enabled else [self.note("links_off")]
 
 
 def _link_columns(spec: ExportSpec, facts: ScopeFacts) -> list[Column]:
@@ -152,46 +176,43 @@ def _columns(spec: ExportSpec, facts: ScopeFacts) -> list[Column]:
 
 def _per_image_rows(spec: ExportSpec, linker: _Linker) -> Iterator[tuple[str, list]]:
     limit = spec.preset.max_links
-    albums = linker.albums
     zone = timezone.get_current_timezone()
-    for ordinal, photo in itertools.chain.from_iterable(scope_article_photos(spec)):
-        url, notes = linker.link(ordinal, photo)
-        if not albums[photo.album_id].public_links_enabled:
-            notes = [*linker.album_notes(photo.album_id), *notes]
-        if limit and ordinal > limit:
-            notes.append(linker.note("beyond_limit", limit=limit))
-        yield (
-            photo.sku_key,
-            [
-                albums[photo.album_id].name,
-                photo.sku,
-                ordinal,
-                photo.original_name,
-                photo.width,
-                photo.height,
-                photo.bytes,
-                photo.sha256,
-                photo.created_at.astimezone(zone).replace(tzinfo=None),
-                url,
-                NOTE_SEPARATOR.join(notes),
-            ],
-        )
+    for article in scope_article_photos(spec):
+        album_notes = linker.album_notes(article.album)
+        for ordinal, photo, url, photo_notes in linker.links(article):
+            notes = [*album_notes, *photo_notes]
+            if limit and ordinal > limit:
+                notes.append(linker.note("beyond_limit", limit=limit))
+            yield (
+                article.sku,
+                [
+                    article.album.name,
+                    article.sku,
+                    ordinal,
+                    photo.original_name,
+                    photo.width,
+                    photo.height,
+                    photo.bytes,
+                    photo.sha256,
+                    photo.created_at.astimezone(zone).replace(tzinfo=None),
+                    url,
+                    NOTE_SEPARATOR.join(notes),
+                ],
+            )
 
 
 def _grouped_rows(spec: ExportSpec, linker: _Linker, link_columns: int) -> Iterator[tuple[str, list]]:
     preset, photo_note = spec.preset, NOTES[spec.language]["photo"]
     # in_row: never more links than columns, even for photos added after `scope_facts` sized the sheet
     limit = link_columns if spec.layout == Layout.IN_ROW else preset.max_links
-    for group in scope_article_photos(spec):
+    for article in scope_article_photos(spec):
         urls: list[str] = []
-        notes: list[str] = []
-        for ordinal, photo in group:
-            url, photo_notes = linker.link(ordinal, photo)
+        notes = linker.album_notes(article.album)
+        for ordinal, _, url, photo_notes in linker.links(article):
             if url:
                 urls.append(url)
             if photo_notes:
                 notes.extend(photo_note.format(n=ordinal, note=note) for note in photo_notes)
-        notes = linker.album_notes(photo.album_id) + notes
         if limit and len(urls) > limit:
             notes.append(linker.note("over_limit", count=len(urls) - limit, limit=limit))
             urls = urls[:limit]
@@ -201,7 +222,7 @@ def _grouped_rows(spec: ExportSpec, linker: _Linker, link_columns: int) -> Itera
             cells = [spec.separator.join(urls)]
         else:
             cells = urls + [""] * (link_columns - len(urls))
-        yield photo.sku_key, [photo.sku, *cells, NOTE_SEPARATOR.join(notes)]
+        yield article.sku, [article.sku, *cells, NOTE_SEPARATOR.join(notes)]
 
 
 def _placeholder_row(spec: ExportSpec, width: int, *, sku: str, note: str, album: str = "") -> list:
@@ -224,8 +245,8 @@ def _in_list_order(
     """
     texts = NOTES[spec.language]
     rows_by_key: dict[str, list[list]] = {}
-    for key, row in body:
-        rows_by_key.setdefault(key, []).append(row)
+    for sku, row in body:
+        rows_by_key.setdefault(name_key(sku), []).append(row)
     empty_by_key: dict[str, list[list]] = {}
     for article_id, album_id, sku in facts.found_articles:
         if article_id not in facts.found_with_photos:

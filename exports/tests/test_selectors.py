@@ -30,9 +30,9 @@ def scattered():
 def read(**params) -> list[tuple[int, str, int, str]]:
     spec = export_spec_clean(albums=["Яблоки", "Абрикосы"], layout="per_image", **params)
     return [
-        (photo.album_id, photo.sku, ordinal, photo.sha256)
-        for group in selectors.scope_article_photos(spec)
-        for ordinal, photo in group
+        (article.album.pk, article.sku, ordinal, photo.sha256)
+        for article in selectors.scope_article_photos(spec)
+        for ordinal, photo in article.photos
     ]
 
 
