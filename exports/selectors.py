@@ -10,14 +10,28 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Left
 
 from exports.presets import ALL_EXTENSIONS, Layout
 from exports.spec import ExportSpec
 from gallery.models import Album, Article, Image, Thumbnail, name_key
 from gallery.paths import SHA_PREFIX_LENGTH
-from gallery.specs import THUMBNAIL_SIZES
+from gallery.specs import FORMAT_EXTENSIONS, THUMBNAIL_SIZES
 
 CHUNK_SIZE = 5000
 FALLBACK_SIZE = max(THUMBNAIL_SIZES)  # originals a marketplace refuses are linked as this JPEG rendition
@@ -108,7 +122,14 @@ def scope_article_photos(spec: ExportSpec) -> Iterator[ArticlePhotos]:
         images = images.annotate(has_rendition=_rendition_exists(spec.size, spec.thumbnail_format))
         fields += ("has_rendition",)
     elif not spec.preset.extensions >= ALL_EXTENSIONS:
-        images = images.annotate(has_fallback=_rendition_exists(FALLBACK_SIZE, FALLBACK_FORMAT))
+        # looked up only for the formats the marketplace refuses: the others are linked as they are
+        accepted = [
+            fmt for fmt, extension in FORMAT_EXTENSIONS.items() if extension in spec.preset.extensions
+        ]
+        fallback = _rendition_exists(FALLBACK_SIZE, FALLBACK_FORMAT)
+        images = images.annotate(
+            has_fallback=Case(When(format__in=accepted, then=Value(False)), default=fallback)
+        )
         fields += ("has_fallback",)
     dated = bool(spec.uploaded_from or spec.uploaded_before)
     if dated:
