@@ -15,7 +15,7 @@ from exports.services import ExportFormat, export_create
 from exports.sheets import attachment_disposition, export_file_name
 from exports.spec import export_spec_clean
 from exports.tests.conftest import xlsx_rows, xlsx_sheet
-from gallery.models import Article, Image
+from gallery.models import Article, Image, Thumbnail
 from gallery.tests.factories import album_make, article_make, image_make
 
 pytestmark = pytest.mark.django_db
@@ -258,6 +258,19 @@ def test_missing_rendition_leaves_no_link_and_says_so(catalogue):
         link(zero[2], size=640, extension="jpg"),
     )
     assert rows[1][-1] == "photo 1: no 640 px JPG copy: no link"
+
+
+def test_refused_format_without_its_jpeg_copy_gets_no_link_while_accepted_formats_need_none(catalogue):
+    _webp, jpeg = catalogue["photos"]["АРТ-001 (синий)"]  # Yandex Market refuses WebP, takes JPEG and PNG
+    zero = catalogue["photos"]["00123"]
+    Thumbnail.objects.filter(size=1600).delete()
+    rows = xlsx_rows(export(preset="yandex_market", language="en", skus="00123\nАРТ-001 (синий)")[0])
+    assert rows[1][1].split(",") == [link(image) for image in zero]
+    assert rows[2][1] == link(jpeg), "the WebP photo has no JPEG copy to link"
+    assert rows[2][-1].startswith(
+        "photo 1: Yandex Market does not accept WEBP: linked the 1600 px JPEG; "
+        "photo 1: no 1600 px JPG copy: no link"
+    )
 
 
 def test_position_links_in_a_row(catalogue, settings):
