@@ -6,8 +6,15 @@ Fills the database once with bulk inserts (albums, articles, photos and their th
 export never opens one), then runs each export in a fresh process and prints a table of time, rows and peak
 RSS. In the same run it times, for each case, raw openpyxl write-only (and for CSV also csv.writer)
 writing the same rows from a Python list: the floor no exporter built on them can beat. Runs alternate so
-every side sees the same machine load; the fastest of `--repeat` counts. Targets: at most 1.5× raw openpyxl,
-peak RSS under 150 MB.
+every side sees the same machine load. The table gives the ratio of the fastest runs, the median ratio of the
+rounds (one run of each side after the other), and how long the fastest export waited (wall minus CPU time:
+mostly on PostgreSQL). Targets: at most 1.5× raw openpyxl, peak RSS under 150 MB.
+
+    .venv/bin/python bench/export.py --instructions --only "xlsx in_row"
+
+counts instructions instead (valgrind's callgrind, minutes per case): the same for the same code, however
+noisy the machine. The export's count (its process minus the same process stopped before exporting) is
+divided by raw openpyxl's (its process minus the same process stopped after building the rows list).
 """
 
 import argparse
@@ -15,6 +22,8 @@ import csv
 import io
 import json
 import os
+import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -165,7 +174,11 @@ def _raw_write(fmt: str, header: list[str], rows: list[list], target) -> None:
 
 
 def run_case(name: str, *, raw: str) -> dict:
-    """One export, or (`raw` = xlsx|csv) that raw writer over the same rows, in this process; measurements."""
+    """One export, or (`raw` = xlsx|csv) that raw writer over the same rows, in this process; measurements.
+
+    `raw` = setup stops before exporting, `raw` = build after building the rows list: the baselines that
+    `--instructions` subtracts.
+    """
     from exports.rows import sheet_build
     from exports.services import ExportFormat, export_create
     from exports.spec import export_spec_clean
@@ -176,15 +189,19 @@ def run_case(name: str, *, raw: str) -> dict:
     fmt = ExportFormat(params.pop("fmt"))
     spec = export_spec_clean(albums=albums, **params)
     rss_before = peak_rss_mb()
+    if raw == "setup":
+        return {}
     with tempfile.TemporaryFile() as target:
         if raw:
             sheet = sheet_build(spec)
             rows = list(sheet.rows)
-            started = time.perf_counter()
+            if raw == "build":
+                return {}
+            started, cpu_started = time.perf_counter(), time.process_time()
             _raw_write(raw, [column.title for column in sheet.columns], rows, target)
             count = len(rows)
         else:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             export = export_create(spec=export_spec_clean(albums=albums, **params), fmt=fmt)
             if hasattr(export.content, "read"):
                 while chunk := export.content.read(1 << 20):
@@ -194,11 +211,12 @@ def run_case(name: str, *, raw: str) -> dict:
                 for chunk in export.content:
                     target.write(chunk)
             count = export.row_count
-        seconds = time.perf_counter() - started
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         target.seek(0, os.SEEK_END)
         size = target.tell()
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
         "rows": count,
         "bytes": size,
         "rss_before_mb": rss_before,
@@ -213,6 +231,37 @@ def measure(database_url: str, name: str, *, raw: str) -> dict:
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
+def _callgrind(database_url: str, name: str, side: str, out: Path) -> subprocess.Popen:
+    command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, __file__]
+    command += ["--database-url", database_url, "--case", name, "--raw", side]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def instructions(database_url: str, name: str) -> dict[str, int]:
+    """Instructions (callgrind) of the four processes `--instructions` compares, two at a time."""
+    counts: dict[str, int] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for pair in (("setup", ""), ("build", "xlsx")):
+            outs = {side: Path(folder, f"callgrind.{side or 'export'}") for side in pair}
+            running = {side: _callgrind(database_url, name, side, out) for side, out in outs.items()}
+            for side, process in running.items():
+                _, errors = process.communicate()
+                if process.returncode:
+                    raise SystemExit(f"{name} ({side or 'export'}), valgrind:\n{errors.decode()[-2000:]}")
+                summary = re.search(r"^summary: (\d+)", outs[side].read_text(), re.MULTILINE)
+                counts[side] = int(summary.group(1))
+    return counts
+
+
+def instructions_table(database_url: str, names: list[str]) -> None:
+    print("| case | export instructions | raw openpyxl instructions | × openpyxl |")
+    print("|---|---:|---:|---:|")
+    for name in names:
+        counts = instructions(database_url, name)
+        ours, raw = counts[""] - counts["setup"], counts["xlsx"] - counts["build"]
+        print(f"| {name} | {ours / 1e9:.2f} G | {raw / 1e9:.2f} G | {ours / raw:.2f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -220,6 +269,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--repeat", type=int, default=3, help="runs per case; the fastest counts")
     parser.add_argument("--only", nargs="+", choices=CASES, metavar="CASE", help="run only these cases")
+    parser.add_argument("--instructions", action="store_true", help="count instructions, not seconds")
     parser.add_argument("--case", help=argparse.SUPPRESS)
     parser.add_argument("--raw", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -230,6 +280,9 @@ def main() -> None:
     database_ensure(args.database_url)
     django_setup(args.database_url)
     catalogue_fill()
+    if args.instructions:
+        instructions_table(args.database_url, [name for name in CASES if not args.only or name in args.only])
+        return
     table = []
     for name, params in CASES.items():
         if args.only and name not in args.only:
@@ -240,8 +293,9 @@ def main() -> None:
             for side in sides:
                 runs[side].append(measure(args.database_url, name, raw=side))
         best = {side: min(runs[side], key=lambda run: run["seconds"]) for side in sides}
+        rounds = [ours["seconds"] / raw["seconds"] for ours, raw in zip(runs[""], runs["xlsx"], strict=True)]
         peak = max(run["peak_rss_mb"] for run in runs[""])
-        table.append((name, best, peak))
+        table.append((name, best, statistics.median(rounds), peak))
         print(
             f"  {name}: " + ", ".join(f"{side or 'ours'} {best[side]['seconds']:.2f} s" for side in sides),
             file=sys.stderr,
@@ -252,19 +306,23 @@ def main() -> None:
         "rows",
         "file MB",
         "time s",
+        "waited s",
         "raw openpyxl s",
         "× openpyxl",
+        "× median of rounds",
         "raw csv s",
         "peak RSS MB",
+        "start RSS MB",
     ]
-    print("| " + " | ".join([*columns, "start RSS MB"]) + " |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for name, best, peak in table:
+    print("| " + " | ".join(columns) + " |")
+    print("|---|" + "---:|" * (len(columns) - 1))
+    for name, best, median, peak in table:
         ours, xlsx = best[""], best["xlsx"]
         raw_csv = f"{best['csv']['seconds']:.2f}" if "csv" in best else "—"
         print(
             f"| {name} | {ours['rows']:,} | {ours['bytes'] / 1e6:.1f} | {ours['seconds']:.2f} "
-            f"| {xlsx['seconds']:.2f} | {ours['seconds'] / xlsx['seconds']:.2f} | {raw_csv} | {peak:.0f} "
+            f"| {ours['seconds'] - ours['cpu_seconds']:.2f} | {xlsx['seconds']:.2f} "
+            f"| {ours['seconds'] / xlsx['seconds']:.2f} | {median:.2f} | {raw_csv} | {peak:.0f} "
             f"| {ours['rss_before_mb']:.0f} |"
         )
 
