@@ -74,19 +74,34 @@ def scope_images(spec: ExportSpec) -> QuerySet[Image]:
 
 
 def scope_facts(spec: ExportSpec) -> ScopeFacts:
-    """Counts that size the sheet before it is written, and the SKU list matches (at most three queries)."""
-    images = scope_images(spec)
-    per_article = images.order_by().values("article_id").annotate(photos=Count("id"))
-    totals = per_article.aggregate(images=Sum("photos"), articles=Count("*"), most=Max("photos"))
+    """Counts that size the sheet before it is written, and the SKU list matches (at most three queries).
+
+    Without a date range the scope is whole articles, so their photo counters (`Article.images_count`, kept by
+    `gallery.services`) answer; a date range counts its photos (a grouped scan of them, about 0.1 s per
+    100 000 photos on PostgreSQL).
+    """
+    album_ids = [album.pk for album in spec.albums]
+    dated = bool(spec.uploaded_from or spec.uploaded_before)
+    if dated:
+        per_article = scope_images(spec).order_by().values("article_id").annotate(photos=Count("id"))
+        totals = per_article.aggregate(images=Sum("photos"), articles=Count("*"), most=Max("photos"))
+    else:
+        articles = Article.objects.filter(album_id__in=album_ids, images_count__gt=0)
+        if spec.skus:
+            articles = articles.filter(sku_key__in=spec.sku_keys)
+        totals = articles.aggregate(
+            images=Sum("images_count"), articles=Count("id"), most=Max("images_count")
+        )
     found: tuple[tuple[int, int, str], ...] = ()
     with_photos: frozenset[int] = frozenset()
     if spec.skus:
-        with_photos = frozenset(images.order_by().values_list("article_id", flat=True).distinct())
-        found = tuple(
-            Article.objects.filter(album_id__in=[a.pk for a in spec.albums], sku_key__in=spec.sku_keys)
-            .order_by("album_id", "sku_key")
-            .values_list("id", "album_id", "sku")
-        )
+        matched = Article.objects.filter(album_id__in=album_ids, sku_key__in=spec.sku_keys)
+        found = tuple(matched.order_by("album_id", "sku_key").values_list("id", "album_id", "sku"))
+        if dated:
+            photos = scope_images(spec).order_by().values_list("article_id", flat=True).distinct()
+        else:
+            photos = matched.filter(images_count__gt=0).values_list("id", flat=True)
+        with_photos = frozenset(photos)
     return ScopeFacts(
         images=totals["images"] or 0,
         articles=totals["articles"],

@@ -4,6 +4,8 @@ import datetime
 from collections import Counter
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from exports import selectors
@@ -60,3 +62,27 @@ def test_sku_lists_and_dates_narrow_the_scope_but_keep_ordinals(scattered):
     second.update(created_at=timezone.now() - datetime.timedelta(days=30))
     old = read(uploaded_to=timezone.localdate() - datetime.timedelta(days=10))
     assert [(sku, ordinal) for _, sku, ordinal, _ in old] == [("а-1", 2), ("а-1", 2)]
+
+
+def facts(**params) -> selectors.ScopeFacts:
+    return selectors.scope_facts(export_spec_clean(albums=["Яблоки", "Абрикосы"], layout="in_row", **params))
+
+
+def test_facts_of_whole_articles_come_from_their_counters_without_reading_photos(scattered):
+    with CaptureQueriesContext(connection) as queries:
+        whole = facts(skus="в-3\nа-1\nнет")
+    assert not [query for query in queries if "gallery_image" in query["sql"]]
+    assert (whole.images, whole.articles, whole.most_photos) == (6, 2, 3)
+    assert whole.found_keys == {"в-3", "а-1"}
+    assert {sku for id_, _, sku in whole.found_articles if id_ in whole.found_with_photos} == {"а-1"}
+    everything = facts()
+    assert (everything.images, everything.articles, everything.most_photos) == (16, 8, 3)
+
+
+def test_facts_of_a_date_range_count_only_the_photos_in_it(scattered):
+    Image.objects.filter(article__sku="а-1", position=1).update(
+        created_at=timezone.now() - datetime.timedelta(days=30)
+    )
+    old = facts(uploaded_to=timezone.localdate() - datetime.timedelta(days=10), skus="а-1\nБ-2")
+    assert (old.images, old.articles, old.most_photos) == (2, 2, 1)
+    assert {sku for id_, _, sku in old.found_articles if id_ in old.found_with_photos} == {"а-1"}
