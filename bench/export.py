@@ -23,6 +23,7 @@ import io
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -254,6 +255,8 @@ def instructions(database_url: str, name: str) -> dict[str, int]:
 
 
 def instructions_table(database_url: str, names: list[str]) -> None:
+    if not shutil.which("valgrind"):
+        raise SystemExit("--instructions needs valgrind: apt-get install -y valgrind")
     print("| case | export instructions | raw openpyxl instructions | × openpyxl |")
     print("|---|---:|---:|---:|")
     for name in names:
