@@ -49,6 +49,11 @@ class ExportSpec:
     def sku_keys(self) -> tuple[str, ...]:
         return tuple(name_key(sku) for sku in self.skus)
 
+    @property
+    def dated(self) -> bool:
+        """A date range narrows the scope: articles may be only partly in it."""
+        return bool(self.uploaded_from or self.uploaded_before)
+
 
 def _choice(value: str, choices, field: str) -> str:
     if value not in choices:
