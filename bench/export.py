@@ -225,16 +225,24 @@ def run_case(name: str, *, raw: str) -> dict:
     }
 
 
+def _case_command(database_url: str, name: str, raw: str) -> list[str]:
+    return [sys.executable, __file__, "--database-url", database_url, "--case", name, "--raw", raw]
+
+
 def measure(database_url: str, name: str, *, raw: str) -> dict:
     """Run one case in a fresh process: the export itself (`raw` empty) or a raw writer (`xlsx`, `csv`)."""
-    command = [sys.executable, __file__, "--database-url", database_url, "--case", name, "--raw", raw]
+    command = _case_command(database_url, name, raw)
     output = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
 def _callgrind(database_url: str, name: str, side: str, out: Path) -> subprocess.Popen:
-    command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, __file__]
-    command += ["--database-url", database_url, "--case", name, "--raw", side]
+    command = [
+        "valgrind",
+        "--tool=callgrind",
+        f"--callgrind-out-file={out}",
+        *_case_command(database_url, name, side),
+    ]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
