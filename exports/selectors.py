@@ -162,8 +162,8 @@ def scope_article_photos(spec: ExportSpec) -> Iterator[ArticlePhotos]:
     images = images.order_by("article__sku_key", "article_id", "position", "id")
     images = images.values_list(*fields, named=True)
     for album in sorted(spec.albums, key=attrgetter("name_key")):
-        # one query per album, filtered on the article too: PostgreSQL then walks the article index in SKU
-        # order and streams, where one query over all albums would sort every photo before the first row
+        # one query per album, filtered on the article too: PostgreSQL sorts each album's photos in memory,
+        # where one query over all albums sorts every photo at once and spills to disk at the default work_mem
         photos = images.filter(album_id=album.pk, article__album_id=album.pk).iterator(chunk_size=CHUNK_SIZE)
         for _, article_rows in itertools.groupby(photos, key=attrgetter("article_id")):
             rows = list(article_rows)
