@@ -37,6 +37,7 @@ class LockBusy(Exception):
     def __init__(self, name: str, timeout: float) -> None:
         super().__init__(f"“{name}” is busy (a sync, upload or move is working on it); waited {timeout:g} s")
         self.name = name
+        self.timeout = timeout
 
 
 def lock_key(name: str) -> int:

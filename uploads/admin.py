@@ -60,12 +60,16 @@ class UploadJobAdmin(ReadOnlyAdmin):
         "refused",
         "removed",
         "error_code",
-        "error",
+        "error_text",
         "created_at",
         "started_at",
         "finished_at",
         "results_table",
     ]
+
+    @admin.display(description=_("error"))
+    def error_text(self, job: UploadJob) -> str:
+        return job.error_text
 
     @admin.display(description=_("per-file results"))
     def results_table(self, job: UploadJob) -> str:
@@ -74,7 +78,7 @@ class UploadJobAdmin(ReadOnlyAdmin):
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
-                (result.name, result.get_outcome_display(), result.reason or "", result.image_id or "")
+                (result.name, result.get_outcome_display(), result.reason_text, result.image_id or "")
                 for result in results[:RESULTS_SHOWN]
             ),
         )

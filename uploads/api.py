@@ -9,6 +9,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
 from pichosting.access import Capability, error_response, require_capability
@@ -16,7 +17,7 @@ from pichosting.api_schemas import ErrorOut
 from uploads.handlers import upload_limit_bytes
 from uploads.models import SyncRun
 from uploads.selectors import upload_job_for_user, upload_results_page
-from uploads.services import UploadRejected, upload_job_create
+from uploads.services import UploadRejected, upload_job_create, upload_too_large
 from uploads.sync import SyncOptions, sync_run_enqueue
 
 router = Router()
@@ -180,9 +181,7 @@ def request_too_large(request: HttpRequest) -> UploadRejected | None:
         length = 0
     length = max(length, getattr(request, "upload_too_large", 0))
     if length > upload_limit_bytes():
-        return UploadRejected(
-            413, "too_large", f"{length} bytes; the upload limit is {settings.UPLOAD_MAX_BYTES} bytes"
-        )
+        return upload_too_large(length, settings.UPLOAD_MAX_BYTES)
     return None
 
 
@@ -191,9 +190,9 @@ def uploaded_files(request: HttpRequest) -> list:
     try:
         files = request.FILES.getlist("file")
     except TooManyFilesSent as exc:
-        raise UploadRejected(
-            400, "too_many_files", f"at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files per request"
-        ) from exc
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        message = gettext("at most {limit} files per request").format(limit=limit)
+        raise UploadRejected(400, "too_many_files", message) from exc
     except RequestDataTooBig as exc:
         raise UploadRejected(413, "too_large", str(exc)) from exc
     too_large = request_too_large(request)
@@ -266,7 +265,7 @@ def upload_job(request: HttpRequest, job_id: int, after: int = 0, limit: int = 5
         "refused": job.refused,
         "removed": job.removed,
         "error_code": job.error_code,
-        "error": job.error,
+        "error": job.error_text,
         "created_at": job.created_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,
@@ -277,7 +276,7 @@ def upload_job(request: HttpRequest, job_id: int, after: int = 0, limit: int = 5
                 "name": result.name,
                 "outcome": result.outcome,
                 "code": result.code,
-                "reason": result.reason,
+                "reason": result.reason_text,
                 "article": result.article.sku if result.article else None,
                 "image": result.image_id,
             }

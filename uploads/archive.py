@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from django.utils.translation import gettext_noop
+
 from uploads.names import entry_name_decode, is_junk, path_parts, text_clean
 from uploads.validation import Limits, Refused
 
@@ -37,26 +39,48 @@ class Entry:
     refusal: Refused | None = field(default=None)
 
 
+def _file_too_large(size: int, limits: Limits) -> Refused:
+    return Refused(
+        "file_too_large",
+        gettext_noop("{size} bytes; the limit per file is {limit} bytes"),
+        size=size,
+        limit=limits.file_bytes,
+    )
+
+
+def _name_too_long(name: str, limits: Limits) -> Refused:
+    return Refused(
+        "name_too_long",
+        gettext_noop("the name has {count} characters; the limit is {limit}"),
+        count=len(name),
+        limit=limits.name_length,
+    )
+
+
 def entry_check(info: zipfile.ZipInfo, *, limits: Limits) -> Refused | None:
     """Why a ZIP member must be refused without inflating it, or None."""
     if stat.S_ISLNK(info.external_attr >> 16):
-        return Refused("symlink", "a symbolic link, not a file")
+        return Refused("symlink", gettext_noop("a symbolic link, not a file"))
     if info.flag_bits & 0x1:
-        return Refused("encrypted", "the entry is encrypted (password-protected ZIP)")
+        return Refused("encrypted", gettext_noop("the entry is encrypted (password-protected ZIP)"))
     if info.compress_type not in SUPPORTED_COMPRESSION:
-        return Refused("unsupported_compression", f"compression method {info.compress_type} is not supported")
+        return Refused(
+            "unsupported_compression",
+            gettext_noop("compression method {method} is not supported"),
+            method=info.compress_type,
+        )
     if info.file_size == 0:
-        return Refused("empty", "the file is empty")
+        return Refused("empty", gettext_noop("the file is empty"))
     ratio = info.file_size / max(info.compress_size, 1)
     if info.file_size >= RATIO_FLOOR_BYTES and ratio > limits.compression_ratio:
         return Refused(
             "compression_ratio",
-            f"compressed {ratio:.0f}:1, more than the allowed {limits.compression_ratio}:1 (a ZIP bomb?)",
+            gettext_noop("compressed {ratio}:1, more than the allowed {limit}:1 (a ZIP bomb?)"),
+            ratio=f"{ratio:.0f}",
+            limit=limits.compression_ratio,
         )
     if info.file_size > limits.file_bytes:
-        return Refused(
-            "file_too_large", f"{info.file_size} bytes; the limit per file is {limits.file_bytes} bytes"
-        )
+        return _file_too_large(info.file_size, limits)
     return None
 
 
@@ -65,11 +89,19 @@ def archive_entries(archive: zipfile.ZipFile, *, limits: Limits) -> list[Entry]:
     when it has too many entries or inflates to more than the total limit."""
     infos = archive.infolist()
     if len(infos) > limits.entries:
-        raise Refused("too_many_entries", f"{len(infos)} entries; the limit is {limits.entries}")
+        raise Refused(
+            "too_many_entries",
+            gettext_noop("{count} entries; the limit is {limit}"),
+            count=len(infos),
+            limit=limits.entries,
+        )
     total = sum(info.file_size for info in infos)
     if total > limits.total_bytes:
         raise Refused(
-            "archive_too_large", f"unpacks to {total} bytes; the limit is {limits.total_bytes} bytes"
+            "archive_too_large",
+            gettext_noop("unpacks to {size} bytes; the limit is {limit} bytes"),
+            size=total,
+            limit=limits.total_bytes,
         )
     entries = []
     for index, info in enumerate(infos):
@@ -79,9 +111,7 @@ def archive_entries(archive: zipfile.ZipFile, *, limits: Limits) -> list[Entry]:
         if info.is_dir() or not parts or is_junk(parts):
             entry.ignored = True
         elif len(name) > limits.name_length:
-            entry.refusal = Refused(
-                "name_too_long", f"the name has {len(name)} characters; the limit is {limits.name_length}"
-            )
+            entry.refusal = _name_too_long(name, limits)
         else:
             entry.refusal = entry_check(info, limits=limits)
         entries.append(entry)
@@ -95,15 +125,11 @@ def file_entry(index: int, *, name: str, path: Path, limits: Limits) -> Entry:
     size = path.stat().st_size
     entry = Entry(index=index, name=name, parts=parts, size=size, path=path)
     if size == 0:
-        entry.refusal = Refused("empty", "the file is empty")
+        entry.refusal = Refused("empty", gettext_noop("the file is empty"))
     elif size > limits.file_bytes:
-        entry.refusal = Refused(
-            "file_too_large", f"{size} bytes; the limit per file is {limits.file_bytes} bytes"
-        )
+        entry.refusal = _file_too_large(size, limits)
     elif len(name) > limits.name_length:
-        entry.refusal = Refused(
-            "name_too_long", f"the name has {len(name)} characters; the limit is {limits.name_length}"
-        )
+        entry.refusal = _name_too_long(name, limits)
     return entry
 
 
@@ -119,13 +145,19 @@ def entry_read(archive: zipfile.ZipFile | None, entry: Entry, *, limits: Limits)
             while chunk := stream.read(CHUNK_BYTES):
                 written += len(chunk)
                 if written > limits.file_bytes:
-                    raise Refused("file_too_large", f"inflates past the limit of {limits.file_bytes} bytes")
+                    raise Refused(
+                        "file_too_large",
+                        gettext_noop("inflates past the limit of {limit} bytes"),
+                        limit=limits.file_bytes,
+                    )
                 spooled.write(chunk)
     except Refused:
         spooled.close()
         raise
     except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
         spooled.close()
-        raise Refused("damaged_entry", f"the archive entry is damaged ({exc})") from exc
+        raise Refused(
+            "damaged_entry", gettext_noop("the archive entry is damaged ({detail})"), detail=str(exc)
+        ) from exc
     spooled.seek(0)
     return spooled

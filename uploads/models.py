@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gallery.models import Album, Article, Image
+from uploads.validation import refusal_text
 
 
 class JobStatus(models.TextChoices):
@@ -71,7 +72,10 @@ class UploadJob(models.Model):
         verbose_name=_("removed"), default=0, help_text=_("Photos replaced away (replace mode).")
     )
     error_code = models.CharField(verbose_name=_("error code"), max_length=40, blank=True)
-    error = models.TextField(verbose_name=_("error"), blank=True)
+    error = models.TextField(
+        verbose_name=_("error"), blank=True, help_text=_("English text; shown translated with its values.")
+    )
+    error_params = models.JSONField(verbose_name=_("error values"), default=dict, blank=True)
 
     task_id = models.CharField(verbose_name=_("task"), max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(verbose_name=_("attempts"), default=0)
@@ -105,6 +109,11 @@ class UploadJob(models.Model):
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
+    @property
+    def error_text(self) -> str:
+        """Why the job failed, in the active language; empty when it did not."""
+        return refusal_text(self.error, self.error_params) if self.error else ""
+
 
 class UploadResult(models.Model):
     """What happened to one file of an upload. Ignored clutter is only counted, not listed.
@@ -128,7 +137,10 @@ class UploadResult(models.Model):
     name = models.CharField(verbose_name=_("path in the upload"), max_length=1000)
     outcome = models.CharField(verbose_name=_("outcome"), max_length=10, choices=Outcome.choices)
     code = models.CharField(verbose_name=_("code"), max_length=40, blank=True)
-    reason = models.TextField(verbose_name=_("reason"), blank=True)
+    reason = models.TextField(
+        verbose_name=_("reason"), blank=True, help_text=_("English text; shown translated with its values.")
+    )
+    reason_params = models.JSONField(verbose_name=_("reason values"), default=dict, blank=True)
     article = models.ForeignKey(
         Article, verbose_name=_("article"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -147,6 +159,11 @@ class UploadResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.outcome}"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the active language."""
+        return refusal_text(self.reason, self.reason_params) if self.reason else ""
 
 
 class SyncRun(models.Model):

@@ -37,6 +37,7 @@ from django.core.files.move import file_move_safe
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.services import action_log_record
 from gallery.locks import LockBusy, album_lock
@@ -76,6 +77,15 @@ class UploadRejected(Exception):
         self.message = message
 
 
+def upload_too_large(size: int, limit: int) -> UploadRejected:
+    """The 413 refusal of an upload of `size` bytes over `limit`, in the active language."""
+    return UploadRejected(
+        413,
+        "too_large",
+        gettext("{size} bytes; the upload limit is {limit} bytes").format(size=size, limit=limit),
+    )
+
+
 def worker_identity() -> str:
     """`host:pid` of this process, recorded on the jobs it runs."""
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -111,14 +121,15 @@ def upload_job_create(
     `UploadRejected` (413 too large, 400 not a ZIP/no file/bad values) without keeping anything."""
     limits = Limits.current()
     if not files:
-        raise UploadRejected(400, "no_file", "Choose a ZIP archive or one or more photos to upload.")
+        raise UploadRejected(400, "no_file", gettext("Choose a ZIP archive or one or more photos to upload."))
     if mode not in UploadJob.Mode.values:
-        raise UploadRejected(400, "invalid_mode", f"mode must be one of: {', '.join(UploadJob.Mode.values)}")
+        choices = ", ".join(UploadJob.Mode.values)
+        raise UploadRejected(
+            400, "invalid_mode", gettext("mode must be one of: {choices}").format(choices=choices)
+        )
     size = sum(upload.size or 0 for upload in files)
     if size > limits.upload_bytes:
-        raise UploadRejected(
-            413, "too_large", f"{size} bytes; the upload limit is {limits.upload_bytes} bytes"
-        )
+        raise upload_too_large(size, limits.upload_bytes)
     try:
         album = album_name_clean(album) if album.strip() else ""
         article = name_clean(article, field="article") if article.strip() else ""
@@ -127,17 +138,19 @@ def upload_job_create(
     archives = [upload for upload in files if _is_zip(upload)]
     if archives:
         if len(files) > 1:
-            raise UploadRejected(400, "one_archive", "Upload one ZIP archive at a time, without other files.")
+            raise UploadRejected(
+                400, "one_archive", gettext("Upload one ZIP archive at a time, without other files.")
+            )
         if not zipfile.is_zipfile(files[0]):
             raise UploadRejected(
-                400, "not_a_zip", "The file is not a ZIP archive, or it is damaged or cut short."
+                400, "not_a_zip", gettext("The file is not a ZIP archive, or it is damaged or cut short.")
             )
         kind = UploadJob.Kind.ARCHIVE
     elif not (album and article):
         raise UploadRejected(
             400,
             "not_a_zip",
-            "This is not a ZIP archive. To upload single photos, give the album and the article.",
+            gettext("This is not a ZIP archive. To upload single photos, give the album and the article."),
         )
     else:
         kind = UploadJob.Kind.IMAGES
@@ -242,12 +255,12 @@ def _journal_sweep(job: UploadJob) -> None:
     job.save(update_fields=["files_to_delete"])
 
 
-def _job_finish(job: UploadJob, status: str, *, code: str = "", message: str = "") -> None:
+def _job_finish(job: UploadJob, status: str, *, refused: Refused | None = None) -> None:
     job.status = status
-    job.error_code = code
-    job.error = message
+    if refused is not None:
+        job.error_code, job.error, job.error_params = refused.code, refused.template, refused.params
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "error_code", "error", "finished_at"])
+    job.save(update_fields=["status", "error_code", "error", "error_params", "finished_at"])
     shutil.rmtree(job.spool, ignore_errors=True)
     if job.album_id:
         article_counts_refresh(articles=Article.objects.filter(pk__in=job.results.values("article_id")))
@@ -270,16 +283,16 @@ def _job_finish(job: UploadJob, status: str, *, code: str = "", message: str = "
             "ignored": job.ignored,
             "refused": job.refused,
             "removed": job.removed,
-            **({"error": message} if message else {}),
+            **({"error": refused.message} if refused is not None else {}),
         },
     )
 
 
-def _job_fail(job: UploadJob, code: str, message: str) -> None:
-    logger.warning("upload job %s failed: %s", job.pk, message)
+def _job_fail(job: UploadJob, refused: Refused) -> None:
+    logger.warning("upload job %s failed: %s", job.pk, refused.message)
     _journal_sweep(job)
     job.refresh_from_db()
-    _job_finish(job, UploadJob.Status.FAILED, code=code, message=message)
+    _job_finish(job, UploadJob.Status.FAILED, refused=refused)
 
 
 def upload_job_run(*, job_id: int) -> None:
@@ -292,17 +305,23 @@ def upload_job_run(*, job_id: int) -> None:
         if job.attempts > settings.UPLOAD_JOB_MAX_ATTEMPTS:
             raise Refused(
                 "gave_up",
-                f"the worker stopped {job.attempts - 1} times while processing this upload; gave up",
+                gettext_noop("the worker stopped {count} times while processing this upload; gave up"),
+                count=job.attempts - 1,
             )
         if job.kind == UploadJob.Kind.ARCHIVE:
             images_ingest_zip(job=job)
         else:
             images_ingest_files(job=job)
     except Refused as refused:
-        _job_fail(job, refused.code, refused.message)
+        _job_fail(job, refused)
     except Exception:
         logger.exception("upload job %s crashed", job.pk)
-        _job_fail(job, "internal_error", "The upload stopped on an internal error; it was logged.")
+        _job_fail(
+            job,
+            Refused(
+                "internal_error", gettext_noop("The upload stopped on an internal error; it was logged.")
+            ),
+        )
 
 
 def images_ingest_zip(*, job: UploadJob) -> None:
@@ -313,9 +332,13 @@ def images_ingest_zip(*, job: UploadJob) -> None:
         with zipfile.ZipFile(path) as archive:
             entries = archive_entries(archive, limits=limits)
     except FileNotFoundError as exc:
-        raise Refused("spool_missing", "the uploaded file is no longer there; upload it again") from exc
+        raise Refused(
+            "spool_missing", gettext_noop("the uploaded file is no longer there; upload it again")
+        ) from exc
     except (zipfile.BadZipFile, OSError) as exc:
-        raise Refused("not_a_zip", f"the file is not a readable ZIP archive ({exc})") from exc
+        raise Refused(
+            "not_a_zip", gettext_noop("the file is not a readable ZIP archive ({detail})"), detail=str(exc)
+        ) from exc
     with _ThreadArchives(path) as archives:
         _Ingest(job, entries, archives.get, limits).run()
 
@@ -325,7 +348,9 @@ def images_ingest_files(*, job: UploadJob) -> None:
     limits = Limits.current()
     spool = Path(job.spool)
     if not spool.is_dir():
-        raise Refused("spool_missing", "the uploaded files are no longer there; upload them again")
+        raise Refused(
+            "spool_missing", gettext_noop("the uploaded files are no longer there; upload them again")
+        )
     entries = [
         file_entry(index, name=name, path=spool / f"{index:05d}", limits=limits)
         for index, name in enumerate(job.file_names)
@@ -443,14 +468,25 @@ class _Ingest:
         try:
             self.album, _ = album_get_or_create(name=album_name, user=job.user)
         except ValidationError as exc:
-            raise Refused("invalid_album", f"album “{album_name}”: {'; '.join(exc.messages)}") from exc
+            raise Refused(
+                "invalid_album",
+                gettext_noop("album “{name}”: {problems}"),
+                name=album_name,
+                problems="; ".join(exc.messages),
+            ) from exc
         job.album = self.album
         job.save(update_fields=["total", "ignored", "album"])
         try:
             with album_lock(self.album.pk):
                 self._process([entry for entry in photos if entry.index not in done])
         except LockBusy as exc:
-            raise Refused("album_busy", str(exc)) from exc
+            raise Refused(
+                "album_busy",
+                gettext_noop(
+                    "the album is busy (a sync, upload or move is working on it); waited {seconds} s"
+                ),
+                seconds=f"{exc.timeout:g}",
+            ) from exc
         self._finish()
 
     def _results_bulk(self, refused: list[Entry]) -> None:
@@ -462,7 +498,8 @@ class _Ingest:
                     name=entry.name[:1000],
                     outcome=Outcome.REFUSED,
                     code=entry.refusal.code,
-                    reason=entry.refusal.message,
+                    reason=entry.refusal.template,
+                    reason_params=entry.refusal.params,
                 )
                 for entry in refused
             ]
@@ -488,7 +525,12 @@ class _Ingest:
                     by_name[sku] = article_get_or_create(album=self.album, sku=sku)[0]
                     by_name[sku].album = self.album  # pool threads name files from it: no query there
                 except ValidationError as exc:
-                    by_name[sku] = Refused("invalid_article", f"article “{sku}”: {'; '.join(exc.messages)}")
+                    by_name[sku] = Refused(
+                        "invalid_article",
+                        gettext_noop("article “{name}”: {problems}"),
+                        name=sku,
+                        problems="; ".join(exc.messages),
+                    )
             article = by_name[sku]
             if isinstance(article, Refused):
                 self._result_refused(entry, article)
@@ -639,7 +681,13 @@ class _Ingest:
             image, thumbnails = future.result()
         except Refused as refused:
             with transaction.atomic():
-                _result_settle(journal, outcome=Outcome.REFUSED, code=refused.code, reason=refused.message)
+                _result_settle(
+                    journal,
+                    outcome=Outcome.REFUSED,
+                    code=refused.code,
+                    reason=refused.template,
+                    reason_params=refused.params,
+                )
             self.job.refused += 1
             self._article_step(entry)
             return
@@ -706,7 +754,8 @@ class _Ingest:
             name=entry.name[:1000],
             outcome=Outcome.REFUSED,
             code=refused.code,
-            reason=refused.message,
+            reason=refused.template,
+            reason_params=refused.params,
         )
         self.job.refused += 1
 
@@ -714,11 +763,17 @@ class _Ingest:
         self, entry: Entry, article: Article, image_id: int | None, twin: str | None, *, kept: bool = False
     ) -> None:
         if kept:
-            reason = f"already in article “{article.sku}”: kept"
+            reason, params = gettext_noop("already in article “{sku}”: kept"), {"sku": article.sku}
         elif image_id is not None:
-            reason = f"the same photo is already in article “{article.sku}”"
+            reason, params = (
+                gettext_noop("the same photo is already in article “{sku}”"),
+                {"sku": article.sku},
+            )
         else:
-            reason = f"the same photo appears earlier in this upload ({twin})"
+            reason, params = (
+                gettext_noop("the same photo appears earlier in this upload ({name})"),
+                {"name": twin},
+            )
         UploadResult.objects.create(
             job=self.job,
             entry_index=entry.index,
@@ -726,6 +781,7 @@ class _Ingest:
             outcome=Outcome.DUPLICATE,
             code="duplicate",
             reason=reason,
+            reason_params=params,
             article=article,
             image_id=image_id,
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_noop
 from PIL import ExifTags, UnidentifiedImageError
 from PIL import Image as PILImage
 
@@ -52,13 +53,27 @@ class Limits:
         )
 
 
-class Refused(Exception):
-    """A file (or a whole upload) is not accepted; `code` is stable for programs, `message` is for people."""
+def refusal_text(template: str, params: dict) -> str:
+    """A refusal's text in the active language: `template` (an English msgid) translated, `params` in it."""
+    text = gettext(template)
+    return text.format(**params) if params else text
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+
+class Refused(Exception):
+    """A file (or a whole upload) is not accepted.
+
+    `code` is stable for programs. `template` is the English text with `{placeholders}`, marked for
+    translation with `gettext_noop`, and `params` fills them (JSON-safe values), so the text can be stored and
+    shown later in each reader's language (`refusal_text`); `message` is the English text, for logs and
+    operators.
+    """
+
+    def __init__(self, code: str, template: str, **params: str | int) -> None:
         self.code = code
-        self.message = message
+        self.template = template
+        self.params = params
+        self.message = template.format(**params) if params else template
+        super().__init__(self.message)
 
 
 DAMAGED = "damaged"
@@ -66,7 +81,9 @@ DAMAGED = "damaged"
 
 def damaged(detail: object) -> Refused:
     """The refusal for a picture whose data does not decode (truncated, corrupt)."""
-    return Refused(DAMAGED, f"the picture is damaged or truncated ({detail})")
+    return Refused(
+        DAMAGED, gettext_noop("the picture is damaged or truncated ({detail})"), detail=str(detail)
+    )
 
 
 @dataclass(frozen=True)
@@ -87,18 +104,25 @@ def megapixels(pixels: int) -> str:
 def foreign_content(head: bytes) -> Refused | None:
     """A refusal naming what the file really is when its first bytes show a known non-picture, else None."""
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
-        return Refused("nested_archive", "a ZIP archive inside the upload: nested archives are not unpacked")
+        return Refused(
+            "nested_archive",
+            gettext_noop("a ZIP archive inside the upload: nested archives are not unpacked"),
+        )
     if head.startswith((b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07", b"\x1f\x8b")):
-        return Refused("nested_archive", "an archive inside the upload: nested archives are not unpacked")
+        return Refused(
+            "nested_archive", gettext_noop("an archive inside the upload: nested archives are not unpacked")
+        )
     if head.startswith(b"%PDF"):
-        return Refused("not_a_picture", "a PDF document, not a photo")
+        return Refused("not_a_picture", gettext_noop("a PDF document, not a photo"))
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if b"<?php" in head.lower():
-        return Refused("not_a_picture", "a PHP script, not a photo")
+        return Refused("not_a_picture", gettext_noop("a PHP script, not a photo"))
     if b"<svg" in text:
-        return Refused("not_a_picture", "an SVG drawing: SVG can carry scripts and is not accepted")
+        return Refused(
+            "not_a_picture", gettext_noop("an SVG drawing: SVG can carry scripts and is not accepted")
+        )
     if text.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<script")):
-        return Refused("not_a_picture", "an HTML page, not a photo")
+        return Refused("not_a_picture", gettext_noop("an HTML page, not a photo"))
     return None
 
 
@@ -111,7 +135,7 @@ def picture_inspect(source: BinaryIO, *, max_pixels: int) -> PictureInfo:
     head = source.read(SNIFF_BYTES)
     source.seek(0)
     if not head:
-        raise Refused("empty", "the file is empty")
+        raise Refused("empty", gettext_noop("the file is empty"))
     foreign = foreign_content(head)
     if foreign is not None:
         raise foreign
@@ -129,13 +153,15 @@ def picture_inspect(source: BinaryIO, *, max_pixels: int) -> PictureInfo:
     except PILImage.DecompressionBombError as exc:  # Pillow's own guard, at twice its MAX_IMAGE_PIXELS
         raise Refused(
             "too_many_pixels",
-            f"more than {megapixels(2 * (PILImage.MAX_IMAGE_PIXELS or 0))}; "
-            f"the limit is {megapixels(max_pixels)}",
+            gettext_noop("more than {pixels}; the limit is {limit}"),
+            pixels=megapixels(2 * (PILImage.MAX_IMAGE_PIXELS or 0)),
+            limit=megapixels(max_pixels),
         ) from exc
     except UnidentifiedImageError as exc:
         raise Refused(
             "unsupported_format",
-            f"not a photo in a supported format ({ACCEPTED_DESCRIPTION}), or its header is damaged",
+            gettext_noop("not a photo in a supported format ({formats}), or its header is damaged"),
+            formats=ACCEPTED_DESCRIPTION,
         ) from exc
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise damaged(exc) from exc
@@ -144,7 +170,11 @@ def picture_inspect(source: BinaryIO, *, max_pixels: int) -> PictureInfo:
     if width * height > max_pixels:
         raise Refused(
             "too_many_pixels",
-            f"{width}×{height} is {megapixels(width * height)}; the limit is {megapixels(max_pixels)}",
+            gettext_noop("{width}×{height} is {pixels}; the limit is {limit}"),
+            width=width,
+            height=height,
+            pixels=megapixels(width * height),
+            limit=megapixels(max_pixels),
         )
     if turned:
         width, height = height, width

@@ -112,7 +112,7 @@ def test_too_many_entries_fail_the_job_with_the_reason(ingest, settings):
     job = ingest({"many.zip": zip_bytes({f"SKU/{index}.jpg": photo_bytes() for index in range(4)})})
     assert job.status == UploadJob.Status.FAILED
     assert job.error_code == "too_many_entries"
-    assert "limit is 3" in job.error
+    assert "limit is 3" in job.error_text
     assert not Image.objects.exists()
 
 

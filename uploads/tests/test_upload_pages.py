@@ -68,3 +68,38 @@ def test_the_admin_lists_jobs_read_only(client_as, app_admin, uploader, django_c
     assert detail.status_code == 200
     assert b"a.jpg" in detail.content
     assert b'name="_save"' not in detail.content
+
+
+def test_refusal_reasons_follow_the_readers_language_on_the_page_and_in_the_api(client_as, uploader, ingest):
+    job = ingest(
+        {"Зима.zip": zip_bytes({"Зима/SKU-1/фото.jpg": photo_bytes(), "Зима/SKU-1/x.html": b"<html>"})}
+    )
+    client = client_as(uploader)
+    russian = client.get(f"/uploads/{job.pk}/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    english = client.get(f"/uploads/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "HTML-страница, а не фото" in russian and "an HTML page" not in russian
+    assert "an HTML page, not a photo" in english
+    results = client.get(f"/api/uploads/{job.pk}", HTTP_ACCEPT_LANGUAGE="ru").json()["results"]
+    refused = next(result for result in results if result["outcome"] == "refused")
+    assert (refused["code"], refused["reason"]) == ("not_a_picture", "HTML-страница, а не фото")
+
+
+def test_a_failed_jobs_error_is_shown_in_russian_with_its_values(client_as, uploader, ingest, settings):
+    settings.UPLOAD_MAX_ENTRIES = 1
+    job = ingest({"a.zip": zip_bytes({"SKU/1.jpg": photo_bytes(), "SKU/2.jpg": photo_bytes()})})
+    client = client_as(uploader)
+    page = client.get(f"/uploads/{job.pk}/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "файлов в архиве: 2; предел — 1" in page
+    body = client.get(f"/api/uploads/{job.pk}", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert (body["error_code"], body["error"]) == ("too_many_entries", "2 entries; the limit is 1")
+
+
+def test_an_upload_refused_at_the_door_says_why_in_russian(client_as, uploader):
+    response = client_as(uploader).post(
+        "/upload/", {"file": SimpleUploadedFile("a.jpg", photo_bytes())}, HTTP_ACCEPT_LANGUAGE="ru"
+    )
+    assert response.status_code == 400
+    assert (
+        "Это не ZIP-архив. Чтобы загрузить отдельные фото, укажите альбом и артикул."
+        in response.content.decode()
+    )

@@ -3,9 +3,10 @@ import struct
 import zlib
 
 import pytest
+from django.utils import translation
 
 from uploads.tests.builders import photo_bytes, zip_bytes
-from uploads.validation import Refused, picture_inspect
+from uploads.validation import Refused, picture_inspect, refusal_text
 
 LIMIT = 80_000_000
 
@@ -78,3 +79,20 @@ def test_disguised_and_foreign_content_is_refused_with_a_reason(content, code, w
         inspect(content)
     assert refused.value.code == code
     assert words in refused.value.message
+
+
+def test_a_refusal_keeps_its_template_and_values_to_be_shown_in_any_language():
+    with pytest.raises(Refused) as refused:
+        inspect(png_header_only(9000, 9000))
+    assert refused.value.template == "{width}×{height} is {pixels}; the limit is {limit}"
+    assert refused.value.params == {"width": 9000, "height": 9000, "pixels": "81.0 MP", "limit": "80.0 MP"}
+    assert refused.value.message == "9000×9000 is 81.0 MP; the limit is 80.0 MP"
+    with translation.override("ru"):
+        assert refusal_text(refused.value.template, refused.value.params) == (
+            "9000×9000 — это 81.0 MP; предел — 80.0 MP"
+        )
+
+
+def test_a_text_stored_before_refusals_had_values_is_shown_as_it_is():
+    with translation.override("ru"):
+        assert refusal_text("the detail {0} came from a library", {}) == "the detail {0} came from a library"
