@@ -702,9 +702,12 @@ class _Ingest:
         self._article_step(entry)
 
     def _rows_create(self, image: Image, thumbnails: list[Thumbnail], journal: UploadResult) -> None:
+        """Add mode: one photo's rows and its article's photo count, in the caller's transaction."""
         image.save()
         Thumbnail.objects.bulk_create(thumbnails)
         _result_settle(journal, outcome=Outcome.ADDED, image=image)
+        # counted with the photo, not once the article is done: an export sized meanwhile has a column for it
+        article_counts_refresh(articles=Article.objects.filter(pk=image.article_id))
 
     def _article_step(self, entry: Entry) -> None:
         work = self.work_of[entry.index]

@@ -4,6 +4,7 @@ from django.core.files.storage import default_storage
 from gallery.models import Album, Article, Image, Thumbnail
 from gallery.specs import THUMBNAIL_SPECS
 from uploads.models import UploadJob, UploadResult
+from uploads.services import _Ingest
 from uploads.tests.builders import photo_bytes, zip_bytes
 
 pytestmark = pytest.mark.django_db
@@ -122,6 +123,23 @@ def test_new_photos_go_after_the_existing_ones_in_layout_order(ingest):
         ("RC18_2.jpg", 2),
         ("RC18_10.jpg", 3),
     ]
+
+
+def test_an_added_photo_is_counted_in_its_article_as_soon_as_it_is_stored(ingest, monkeypatch):
+    """An export sized mid-upload reads these counters: each must match the photos already committed."""
+    seen = []
+    step = _Ingest._article_step
+
+    def watched(self, entry):
+        article = Article.objects.get(pk=self.work_of[entry.index].article.pk)
+        seen.append((article.images_count, article.images.count()))
+        step(self, entry)
+
+    monkeypatch.setattr(_Ingest, "_article_step", watched)
+    photos = {f"RC18_{n}.jpg": photo_bytes(color=(n, n, n)) for n in range(1, 4)}
+    job = ingest({"1.zip": zip_bytes(photos)}, album="Лето")
+    assert job.added == 3
+    assert sorted(seen) == [(1, 1), (2, 2), (3, 3)]
 
 
 def test_replace_mode_makes_the_article_exactly_the_archive(ingest):
