@@ -96,3 +96,21 @@ def test_the_admin_speaks_russian(client, make_user):
     client.force_login(make_user("chief", Role.ADMIN, is_staff=True))
     html = client.get("/admin/gallery/album/add/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "Название" in html and "Публичные ссылки" in html
+
+
+BRACE_PLACEHOLDER = re.compile(r"\{(\w*)\}")
+
+
+def test_russian_texts_keep_every_placeholder_of_the_english_one():
+    """Stored refusals are filled in when shown (`str.format`): a lost placeholder would break the page."""
+    catalogue = (settings.LOCALE_PATHS[0] / "ru" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    mismatched = []
+    for entry in catalogue.split("\n\n"):
+        if "python-brace-format" not in entry:
+            continue
+        msgid, _, msgstr = entry.partition("\nmsgstr ")
+        english = set(BRACE_PLACEHOLDER.findall(msgid.partition("msgid ")[2]))
+        russian = set(BRACE_PLACEHOLDER.findall(msgstr))
+        if english != russian:
+            mismatched.append((msgid, msgstr))
+    assert mismatched == []
