@@ -118,7 +118,10 @@ class AlbumAdminForm(forms.ModelForm):
         fields = ["name", "description", "public_links_enabled"]
 
     def clean_name(self) -> str:
-        name = services.album_name_clean(self.cleaned_data.get("name", ""), field="name")
+        try:
+            name = services.album_name_clean(self.cleaned_data.get("name", ""), field="name")
+        except ValidationError as exc:  # keyed by field: a field's own clean method must raise it bare
+            raise ValidationError(exc.messages) from exc
         if Album.objects.filter(name_key=name_key(name)).exclude(pk=self.instance.pk).exists():
             raise ValidationError(_("An album with this name already exists (names ignore case)."))
         return name

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gallery.locks import LockBusy, albums_locked
 from gallery.models import Album, Article, Image, Thumbnail, link_token_new, name_key
@@ -29,13 +30,15 @@ NAME_MAX_LENGTH = 200
 
 
 def name_clean(name: str, *, field: str) -> str:
-    """A name or SKU as the user wrote it, NFC-normalised and trimmed; raises ValidationError if unusable."""
+    """A name or SKU as the user wrote it, NFC-normalised and trimmed; raises ValidationError if unusable
+    (its message in the active language: the request's, or `LANGUAGE_CODE` in the task worker)."""
     cleaned = unicodedata.normalize("NFC", name or "").strip()
     cleaned = "".join(ch for ch in cleaned if unicodedata.category(ch) != "Cc")
     if not cleaned:
-        raise ValidationError({field: "must not be empty"})
+        raise ValidationError({field: gettext("must not be empty")})
     if len(cleaned) > NAME_MAX_LENGTH:
-        raise ValidationError({field: f"must be at most {NAME_MAX_LENGTH} characters"})
+        limit = NAME_MAX_LENGTH
+        raise ValidationError({field: gettext("must be at most {limit} characters").format(limit=limit)})
     return cleaned
 
 
@@ -44,7 +47,7 @@ def album_name_clean(name: str, *, field: str = "album") -> str:
     the album's name as one path segment (SKUs may hold "/": they are the URLs' last part)."""
     cleaned = name_clean(name, field=field)
     if "/" in cleaned:
-        raise ValidationError({field: "must not contain “/”"})
+        raise ValidationError({field: gettext("must not contain “/”")})
     return cleaned
 
 

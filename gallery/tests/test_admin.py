@@ -142,6 +142,17 @@ def test_album_name_clash_is_a_form_error(admin_client, catalogue):
     assert "already exists" in response.content.decode()
 
 
+def test_an_unusable_album_name_is_refused_in_the_admins_language(admin_client):
+    response = admin_client.post(
+        reverse("admin:gallery_album_add"),
+        {"name": "Весна/Лето", "description": ""},
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    assert response.status_code == 200
+    assert "не должно содержать «/»" in response.content.decode()
+    assert not Album.objects.exists()
+
+
 def test_adding_an_album_in_the_admin_uses_the_service(admin_client):
     response = admin_client.post(
         reverse("admin:gallery_album_add"), {"name": "Осень 2026", "description": "x"}
