@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GalleryConfig(AppConfig):
     name = "gallery"
-    verbose_name = "Gallery"
+    verbose_name = _("Gallery")
 
     def ready(self) -> None:
         import pillow_heif

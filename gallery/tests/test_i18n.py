@@ -74,12 +74,14 @@ CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 NAMES_ALIKE_IN_BOTH = {"SHA-256", "ID"}
 
 
-@pytest.mark.parametrize("app", ["gallery", "uploads", "accounts"])
-def test_every_model_and_field_of_ours_has_a_russian_name(app):
-    """The admin labels its columns and forms with these; untranslated they show English in a Russian UI."""
-    untranslated = []
+@pytest.mark.parametrize("app", ["gallery", "uploads", "accounts", "exports"])
+def test_every_app_model_and_field_of_ours_has_a_russian_name(app):
+    """The admin labels its sections, columns and forms with these; untranslated they show English in a
+    Russian UI."""
+    config = apps.get_app_config(app)
     with translation.override("ru"):
-        for model in apps.get_app_config(app).get_models():
+        untranslated = [] if CYRILLIC.search(str(config.verbose_name)) else [f"app: {config.verbose_name}"]
+        for model in config.get_models():
             names = [model._meta.verbose_name, model._meta.verbose_name_plural]
             names += [
                 field.verbose_name for field in model._meta.get_fields() if hasattr(field, "verbose_name")
