@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "uploads",  # before django_tasks_db: its `db_worker` first takes over jobs whose worker died
     "django_tasks",
-    "django_tasks_db",
+    "pichosting.apps.BackgroundTasksConfig",  # django_tasks_db, its admin section translated
     "imagekit",
     "gallery",
     "accounts",
