@@ -697,25 +697,23 @@ class _Ingest:
         else:
             with transaction.atomic():
                 self._rows_create(image, thumbnails, journal)
+                # counted with the photo, not once the article is done: an export sized meanwhile has a
+                # column for it
+                article_counts_refresh(articles=Article.objects.filter(pk=work.article.pk))
             self.known[work.article.pk][image.sha256] = image.pk
             self.job.added += 1
         self._article_step(entry)
 
     def _rows_create(self, image: Image, thumbnails: list[Thumbnail], journal: UploadResult) -> None:
-        """Add mode: one photo's rows and its article's photo count, in the caller's transaction."""
         image.save()
         Thumbnail.objects.bulk_create(thumbnails)
         _result_settle(journal, outcome=Outcome.ADDED, image=image)
-        # counted with the photo, not once the article is done: an export sized meanwhile has a column for it
-        article_counts_refresh(articles=Article.objects.filter(pk=image.article_id))
 
     def _article_step(self, entry: Entry) -> None:
         work = self.work_of[entry.index]
         work.remaining -= 1
-        if work.remaining == 0:
-            if self.replace:
-                self._article_switch(work)
-            article_counts_refresh(articles=Article.objects.filter(pk=work.article.pk))
+        if work.remaining == 0 and self.replace:
+            self._article_switch(work)  # add mode counted each photo as it was stored
 
     def _article_switch(self, work: _ArticleWork) -> None:
         """Replace mode: make the article's photos exactly the upload's, in one transaction."""
@@ -743,6 +741,7 @@ class _Ingest:
             Image.objects.bulk_update([image for _order, image in ordered], ["position"])
             for _order, image_id, entry in work.kept:
                 self._result_duplicate(entry, article, image_id, None, kept=True)
+            article_counts_refresh(articles=Article.objects.filter(pk=article.pk))
         UploadJob.objects.filter(pk=self.job.pk).update(files_to_delete=[])
         self.job.files_to_delete = []
         self.job.added += len(work.stored)
