@@ -383,6 +383,16 @@ class _ThreadArchives:
             archive.close()
 
 
+def _refused_fields(refused: Refused) -> dict:
+    """How a refusal is stored on its result row: its code, English template and values (`reason_text`)."""
+    return {
+        "outcome": Outcome.REFUSED,
+        "code": refused.code,
+        "reason": refused.template,
+        "reason_params": refused.params,
+    }
+
+
 def _result_settle(journal: UploadResult, **fields) -> UploadResult:
     """Replace a pending journal row by the entry's final result (call inside a transaction).
 
@@ -496,10 +506,7 @@ class _Ingest:
                     job=self.job,
                     entry_index=entry.index,
                     name=entry.name[:1000],
-                    outcome=Outcome.REFUSED,
-                    code=entry.refusal.code,
-                    reason=entry.refusal.template,
-                    reason_params=entry.refusal.params,
+                    **_refused_fields(entry.refusal),
                 )
                 for entry in refused
             ]
@@ -681,13 +688,7 @@ class _Ingest:
             image, thumbnails = future.result()
         except Refused as refused:
             with transaction.atomic():
-                _result_settle(
-                    journal,
-                    outcome=Outcome.REFUSED,
-                    code=refused.code,
-                    reason=refused.template,
-                    reason_params=refused.params,
-                )
+                _result_settle(journal, **_refused_fields(refused))
             self.job.refused += 1
             self._article_step(entry)
             return
@@ -754,10 +755,7 @@ class _Ingest:
             job=self.job,
             entry_index=entry.index,
             name=entry.name[:1000],
-            outcome=Outcome.REFUSED,
-            code=refused.code,
-            reason=refused.template,
-            reason_params=refused.params,
+            **_refused_fields(refused),
         )
         self.job.refused += 1
 

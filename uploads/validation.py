@@ -53,10 +53,14 @@ class Limits:
         )
 
 
+def _filled(text: str, params: dict) -> str:
+    """`text` with `params` in its placeholders; without params, as it is (a stored text may hold braces)."""
+    return text.format(**params) if params else text
+
+
 def refusal_text(template: str, params: dict) -> str:
     """A refusal's text in the active language: `template` (an English msgid) translated, `params` in it."""
-    text = gettext(template)
-    return text.format(**params) if params else text
+    return _filled(gettext(template), params)
 
 
 class Refused(Exception):
@@ -72,7 +76,7 @@ class Refused(Exception):
         self.code = code
         self.template = template
         self.params = params
-        self.message = template.format(**params) if params else template
+        self.message = _filled(template, params)
         super().__init__(self.message)
 
 
