@@ -8,6 +8,7 @@ with `pichosting.access.require_capability`. Every error answers `{"error": {"co
 
 import logging
 
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -20,6 +21,7 @@ from gallery.api import router as gallery_router
 from pichosting.access import access_denied, error_response
 from pichosting.api_json import OrjsonRenderer
 from pichosting.api_schemas import errors_documented
+from pichosting.errors import unavailable
 from uploads.api import router as uploads_router
 
 logger = logging.getLogger(__name__)
@@ -78,6 +80,13 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(exc.status_code, getattr(exc, "code", "error"), str(exc))
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.error("API request %s: database unavailable (%s)", request.path, exc)
+    return unavailable(request)
 
 
 @api.exception_handler(Exception)

@@ -162,6 +162,7 @@ UPLOAD_JOB_MAX_ATTEMPTS = env.int("UPLOAD_JOB_MAX_ATTEMPTS", default=3)
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("UPLOAD_MAX_FILES_PER_REQUEST", default=1000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default=None)
+UPLOAD_TEMP_MAX_AGE_SECONDS = env.int("UPLOAD_TEMP_MAX_AGE_SECONDS", default=3600)
 FILE_UPLOAD_HANDLERS = [
     "uploads.handlers.UploadLimitHandler",  # answers 413 before an oversized body is read
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -19,3 +19,4 @@ urlpatterns = [
 ]
 
 handler403 = "pichosting.errors.forbidden"
+handler500 = "pichosting.errors.internal_error"

@@ -14,9 +14,7 @@ entries that have no result yet. After `UPLOAD_JOB_MAX_ATTEMPTS` starts it is fa
 import contextlib
 import hashlib
 import logging
-import os
 import shutil
-import socket
 import threading
 import uuid
 import zipfile
@@ -24,7 +22,6 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
@@ -53,8 +50,10 @@ from gallery.services import (
 )
 from gallery.specs import THUMBNAIL_SPECS
 from gallery.thumbnails import thumbnail_files_store, thumbnail_storage_name, thumbnails_render
+from pichosting.errors import DATABASE_UNAVAILABLE
 from uploads.archive import Entry, archive_entries, entry_read, file_entry
 from uploads.layout import placements
+from uploads.leases import LeaseLost, lease_renew, lease_take, leases_recover
 from uploads.models import UploadJob, UploadResult
 from uploads.validation import Limits, PictureInfo, Refused, damaged, picture_inspect
 
@@ -84,11 +83,6 @@ def upload_too_large(size: int, limit: int) -> UploadRejected:
         "too_large",
         gettext("{size} bytes; the upload limit is {limit} bytes").format(size=size, limit=limit),
     )
-
-
-def worker_identity() -> str:
-    """`host:pid` of this process, recorded on the jobs it runs."""
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _is_zip(upload: UploadedFile) -> bool:
@@ -185,53 +179,17 @@ def upload_job_enqueue(job_id: int) -> None:
     UploadJob.objects.filter(pk=job_id).update(task_id=str(result.id))
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def job_abandoned(job: UploadJob) -> bool:
-    """Whether a running job's worker is gone: a dead process on this host, or silent for too long."""
-    host, _, pid = job.worker.rpartition(":")
-    if host == socket.gethostname() and pid.isdigit():
-        return not _pid_alive(int(pid))
-    stale = timezone.now() - timedelta(seconds=settings.UPLOAD_JOB_STALE_SECONDS)
-    return job.heartbeat_at is None or job.heartbeat_at < stale
-
-
 def upload_jobs_recover() -> list[int]:
-    """Re-queue running jobs whose worker is gone; returns their ids. Safe to call at any time."""
-    recovered = []
-    for job in UploadJob.objects.filter(status=UploadJob.Status.RUNNING):
-        if job_abandoned(job) and UploadJob.objects.filter(
-            pk=job.pk, status=UploadJob.Status.RUNNING, worker=job.worker
-        ).update(status=UploadJob.Status.QUEUED, worker=""):
-            logger.warning("upload job %s lost its worker %s; queued again", job.pk, job.worker)
-            upload_job_enqueue(job.pk)
-            recovered.append(job.pk)
-    return recovered
+    """Queue again the running jobs whose heartbeat is stale (see `uploads.leases`); returns their ids."""
+    return leases_recover().get("uploads.UploadJob", [])
 
 
 def _job_claim(job_id: int) -> UploadJob | None:
-    with transaction.atomic():
-        job = UploadJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.finished:
-            return None
-        if job.status == UploadJob.Status.RUNNING and not job_abandoned(job):
-            return None  # a live worker has it
-        now = timezone.now()
-        job.status = UploadJob.Status.RUNNING
+    def one_more_attempt(job: UploadJob) -> list[str]:
         job.attempts += 1
-        job.worker = worker_identity()
-        job.heartbeat_at = now
-        job.started_at = job.started_at or now
-        job.save(update_fields=["status", "attempts", "worker", "heartbeat_at", "started_at"])
-    return job
+        return ["attempts"]
+
+    return lease_take(UploadJob, job_id, changes=one_more_attempt)
 
 
 def _storage_names_unreferenced(names: list[str]) -> list[str]:
@@ -289,10 +247,10 @@ def _job_finish(job: UploadJob, status: str, *, refused: Refused | None = None) 
 
 
 def _job_fail(job: UploadJob, refused: Refused) -> None:
-    logger.warning("upload job %s failed: %s", job.pk, refused.message)
     _journal_sweep(job)
     job.refresh_from_db()
     _job_finish(job, UploadJob.Status.FAILED, refused=refused)
+    logger.warning("upload job %s failed: %s", job.pk, refused.message)  # once the row says so
 
 
 def upload_job_run(*, job_id: int) -> None:
@@ -314,6 +272,10 @@ def upload_job_run(*, job_id: int) -> None:
             images_ingest_files(job=job)
     except Refused as refused:
         _job_fail(job, refused)
+    except LeaseLost:
+        logger.warning("upload job %s was taken over by another worker; this one stops", job.pk)
+    except DATABASE_UNAVAILABLE:
+        raise  # not the job's fault: the worker waits for the database and runs it again (journal)
     except Exception:
         logger.exception("upload job %s crashed", job.pk)
         _job_fail(
@@ -792,8 +754,7 @@ class _Ingest:
         if not force and now.timestamp() - self.last_progress < PROGRESS_SECONDS:
             return
         self.last_progress = now.timestamp()
-        self.job.heartbeat_at = now
-        self.job.save(update_fields=["added", "duplicates", "refused", "removed", "heartbeat_at"])
+        lease_renew(self.job, "added", "duplicates", "refused", "removed")
 
     def _finish(self) -> None:
         if not self.replace:

@@ -4,6 +4,7 @@ import io
 import zipfile
 
 from PIL import Image as PILImage
+from PIL import ImageDraw
 
 
 def photo_bytes(
@@ -53,3 +54,18 @@ def zip_mark_encrypted(data: bytes, name: str) -> bytes:
                 raw[header + flags_offset] |= 0x1
         position += len(encoded)
     return bytes(raw)
+
+
+def photo_like_zip(count: int) -> bytes:
+    """`count` different noisy 2400×1800 JPEGs: slow enough to decode that a kill lands mid-job."""
+    noise = PILImage.merge("RGB", [PILImage.effect_noise((1200, 900), 60) for _ in range(3)]).resize(
+        (2400, 1800)
+    )
+    members = {}
+    for index in range(count):
+        picture = noise.copy()
+        ImageDraw.Draw(picture).rectangle((0, 0, 40, 40), fill=(index * 7 % 256, 0, 0))
+        buffer = io.BytesIO()
+        picture.save(buffer, "JPEG", quality=90)
+        members[f"Зима/SKU-{index % 3}/фото {index}.jpg"] = buffer.getvalue()
+    return zip_bytes(members)

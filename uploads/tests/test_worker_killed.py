@@ -5,38 +5,39 @@ files were written, then the worker's pid is made a dead one), and the real thin
 subprocesses on a SQLite file, the first one killed with SIGKILL half-way through a ZIP.
 """
 
-import io
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from PIL import Image as PILImage
-from PIL import ImageDraw
+from django.utils import timezone
 
 from gallery.models import Image, Thumbnail
 from gallery.specs import THUMBNAIL_SPECS
 from uploads import services
 from uploads.models import UploadJob, UploadResult
 from uploads.services import upload_jobs_recover
-from uploads.tests.builders import photo_bytes, zip_bytes
+from uploads.tests.builders import photo_bytes, photo_like_zip, zip_bytes
 
 BASE_DIR = Path(settings.BASE_DIR)
+STALE_SECONDS = 5
 
 
 class WorkerKilled(BaseException):
     """Stands for SIGKILL: nothing in the job catches it."""
 
 
-def dead_pid() -> int:
-    process = subprocess.Popen(["true"])
-    process.wait()
-    return process.pid
+def silence(job: UploadJob) -> None:
+    """Make the job's heartbeat older than the stale time, as after its worker died."""
+    long_ago = timezone.now() - timedelta(seconds=settings.UPLOAD_JOB_STALE_SECONDS + 1)
+    UploadJob.objects.filter(pk=job.pk).update(worker="a-worker-that-died", heartbeat_at=long_ago)
 
 
 def media_files(root: Path) -> set[str]:
@@ -70,7 +71,7 @@ def test_a_job_stopped_after_writing_files_resumes_and_leaves_no_orphans(ingest,
     assert orphans, "the simulated kill must leave files without rows for this test to mean anything"
 
     monkeypatch.setattr(services, "thumbnail_files_store", real_store)
-    UploadJob.objects.filter(pk=job.pk).update(worker=f"{services.socket.gethostname()}:{dead_pid()}")
+    silence(job)
     assert upload_jobs_recover() == [job.pk]
     job.refresh_from_db()
     assert job.status == UploadJob.Status.DONE, job.error
@@ -93,7 +94,7 @@ def test_a_job_that_keeps_killing_its_worker_is_failed_cleanly(ingest, monkeypat
     monkeypatch.setattr(services, "thumbnail_files_store", store_then_die)
     job = ingest({"a.zip": zip_bytes({"SKU/a.jpg": photo_bytes()})})
     assert media_files(media_root) - referenced_files()
-    UploadJob.objects.filter(pk=job.pk).update(worker=f"{services.socket.gethostname()}:{dead_pid()}")
+    silence(job)
     upload_jobs_recover()
     job.refresh_from_db()
     assert (job.status, job.error_code) == (UploadJob.Status.FAILED, "gave_up")
@@ -102,32 +103,32 @@ def test_a_job_that_keeps_killing_its_worker_is_failed_cleanly(ingest, monkeypat
     assert not Path(job.spool).exists()
 
 
-def test_a_live_worker_keeps_its_job(db, ingest):
-    job = UploadJob.objects.create(
+def running_job(**fields) -> UploadJob:
+    return UploadJob.objects.create(
         kind=UploadJob.Kind.ARCHIVE,
         source_name="a.zip",
         spool="/nonexistent",
         status=UploadJob.Status.RUNNING,
-        worker=services.worker_identity(),
+        **fields,
     )
+
+
+def test_a_job_with_a_recent_heartbeat_is_kept_whatever_its_worker_id_says(db):
+    # "host:pid" of a process that is gone on this very host: the old rule took such a job over at once
+    job = running_job(worker=f"{socket.gethostname()}:999999999", heartbeat_at=timezone.now())
     assert upload_jobs_recover() == []
     job.refresh_from_db()
     assert job.status == UploadJob.Status.RUNNING
 
 
-def photo_like_zip(count: int) -> bytes:
-    """`count` different noisy 2400×1800 JPEGs: slow enough to decode that a kill lands mid-job."""
-    noise = PILImage.merge("RGB", [PILImage.effect_noise((1200, 900), 60) for _ in range(3)]).resize(
-        (2400, 1800)
-    )
-    members = {}
-    for index in range(count):
-        picture = noise.copy()
-        ImageDraw.Draw(picture).rectangle((0, 0, 40, 40), fill=(index * 7 % 256, 0, 0))
-        buffer = io.BytesIO()
-        picture.save(buffer, "JPEG", quality=90)
-        members[f"Зима/SKU-{index % 3}/фото {index}.jpg"] = buffer.getvalue()
-    return zip_bytes(members)
+def test_a_silent_job_is_taken_over_even_when_its_worker_id_names_a_live_process(db):
+    # containers share host names and each has its own PID 1: "host:1" alive here says nothing
+    long_ago = timezone.now() - timedelta(seconds=settings.UPLOAD_JOB_STALE_SECONDS + 1)
+    job = running_job(worker=f"{socket.gethostname()}:{os.getpid()}", heartbeat_at=long_ago)
+    assert upload_jobs_recover() == [job.pk]
+    job.refresh_from_db()
+    assert job.status == UploadJob.Status.FAILED  # run again at once (ImmediateBackend): its spool is gone
+    assert job.error_code == "spool_missing"
 
 
 def test_killing_a_real_db_worker_mid_job_then_restarting_it(tmp_path):
@@ -144,6 +145,7 @@ def test_killing_a_real_db_worker_mid_job_then_restarting_it(tmp_path):
         "UPLOAD_WORKERS": "1",
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
+        "UPLOAD_JOB_STALE_SECONDS": str(STALE_SECONDS),
     }
     manage = [sys.executable, str(BASE_DIR / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=BASE_DIR)
@@ -189,6 +191,7 @@ def test_killing_a_real_db_worker_mid_job_then_restarting_it(tmp_path):
             worker.wait()
     status, added = query(f"select status, added from uploads_uploadjob where id={job_id}")
     assert status == "running", "the kill must land mid-job for this test to mean anything"
+    time.sleep(STALE_SECONDS + 1)  # the dead worker's heartbeat goes stale
 
     subprocess.run(
         [*worker_command, "--batch"],
