@@ -70,6 +70,13 @@ def _xlsx_text_cell(worksheet, value: str) -> WriteOnlyCell:
     return cell
 
 
+def csv_cell_safe(value: object) -> object:
+    """`value` for a CSV cell: text that a spreadsheet would run as a formula gets a leading `'`."""
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_stream(sheet: Sheet, *, delimiter: str = ";", bom: bool = True) -> Iterator[bytes]:
     """Yield `sheet` as UTF-8 CSV (with a BOM for Excel by default) in chunks of about 64 KiB."""
     buffer = io.StringIO()
@@ -81,9 +88,7 @@ def csv_stream(sheet: Sheet, *, delimiter: str = ";", bom: bool = True) -> Itera
     datetime_columns = [index for index, column in enumerate(sheet.columns) if column.kind == DATETIME]
     for row in sheet.rows:
         for index in text_columns:
-            value = row[index]
-            if value and value.startswith(CSV_FORMULA_STARTS):
-                row[index] = "'" + value
+            row[index] = csv_cell_safe(row[index])
         for index in datetime_columns:
             if isinstance(row[index], datetime.datetime):
                 row[index] = row[index].strftime("%Y-%m-%d %H:%M:%S")
