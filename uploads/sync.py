@@ -559,12 +559,3 @@ def sync_run(*, options: SyncOptions, progress: Progress = _no_progress, user=No
     """Run a sync now (the management command)."""
     run = sync_run_create(options=options, trigger=SyncRun.Trigger.COMMAND, user=user)
     return sync_run_execute(run=run, progress=progress)
-
-
-def sync_run_enqueue(*, options: SyncOptions, user) -> SyncRun:
-    """Queue a sync for the task worker (the API); it starts once this transaction commits."""
-    from uploads.tasks import storage_sync_process
-
-    run = sync_run_create(options=options, trigger=SyncRun.Trigger.API, user=user)
-    transaction.on_commit(lambda: storage_sync_process.enqueue(run.pk))
-    return run
