@@ -15,9 +15,9 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ActionLog
-from exports.sheets import csv_cell_safe
-from pichosting.admin_site import AuditedModelAdmin
-from pichosting.audit import audit
+from core.admin import AuditedModelAdmin
+from core.audit import audit
+from core.spreadsheet import csv_cell_safe
 
 CSV_COLUMNS = ["created_at", "username", "action", "object_type", "object_id", "object_repr", "ip", "details"]
 

@@ -20,12 +20,12 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from slugify import slugify
 
+from core.spreadsheet import csv_cell_safe
 from exports.rows import DATETIME, TEXT, Sheet
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 CSV_BOM = "\ufeff"
-CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_FLUSH_CHARS = 64 * 1024
 FILE_NAME_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|\s]+")
 FILE_NAME_PART_MAX = 60
@@ -68,13 +68,6 @@ def _xlsx_text_cell(worksheet, value: str) -> WriteOnlyCell:
     cell = WriteOnlyCell(worksheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
     cell.data_type = "s"
     return cell
-
-
-def csv_cell_safe(value: object) -> object:
-    """`value` for a CSV cell: text that a spreadsheet would run as a formula gets a leading `'`."""
-    if isinstance(value, str) and value.startswith(CSV_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def csv_stream(sheet: Sheet, *, delimiter: str = ";", bom: bool = True) -> Iterator[bytes]:
