@@ -5,7 +5,7 @@ from enum import StrEnum
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils.translation import gettext_lazy as _
 
-from pichosting.access import Capability
+from core.access import Capability
 
 
 class Role(StrEnum):

@@ -3,12 +3,12 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core.access import Capability, require_capability
 from exports.forms import ExportForm
 from exports.responses import export_response
 from exports.rows import sheet_preview
 from exports.services import ExportFormat, export_create
 from gallery.links import public_base_mismatch, public_base_url, request_origin
-from pichosting.access import Capability, require_capability
 
 
 def _form(request: HttpRequest) -> ExportForm:

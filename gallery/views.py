@@ -8,14 +8,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.access import Capability, denial_response, require_capability
+from core.audit import audit
 from gallery import selectors, services
 from gallery.forms import ArticleFilterForm
 from gallery.links import content_type_of, public_base_url, public_original_url, stored_extension
 from gallery.models import Album, Article
 from gallery.pagination import InvalidCursor, Page
 from gallery.serving import file_response
-from pichosting.access import Capability, denial_response, require_capability
-from pichosting.audit import audit
 
 ALBUMS_PER_PAGE = 48
 ARTICLES_PER_PAGE = 60

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
-from pichosting.access import Capability, error_response, require_capability
-from pichosting.api_schemas import ErrorOut
+from core.access import Capability, error_response, require_capability
+from core.api_schemas import ErrorOut
 from uploads.handlers import upload_limit_bytes
 from uploads.models import SyncRun
 from uploads.selectors import upload_job_for_user, upload_results_page

@@ -11,8 +11,6 @@ the job; the job first removes the files of pending entries that have no row, th
 entries that have no result yet. After `UPLOAD_JOB_MAX_ATTEMPTS` starts it is failed, cleanly, instead.
 """
 
-import contextlib
-import hashlib
 import logging
 import os
 import shutil
@@ -40,6 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from accounts.services import action_log_record
+from gallery import files
 from gallery.locks import LockBusy, album_lock
 from gallery.models import Album, Article, Image, Thumbnail
 from gallery.paths import original_name
@@ -63,7 +62,6 @@ logger = logging.getLogger(__name__)
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 HEARTBEAT_SECONDS = 2.0
 PROGRESS_SECONDS = 0.5
-HASH_CHUNK_BYTES = 1024**2
 Outcome = UploadResult.Outcome
 
 
@@ -246,10 +244,8 @@ def _journal_sweep(job: UploadJob) -> None:
     names = [name for result in pending for name in result.files] + list(job.files_to_delete)
     if not names and not pending:
         return
-    storage = Image._meta.get_field("file").storage
     for name in _storage_names_unreferenced(names):
-        with contextlib.suppress(FileNotFoundError):
-            storage.delete(name)
+        files.delete(name)
     job.results.filter(pk__in=[result.pk for result in pending]).delete()
     job.files_to_delete = []
     job.save(update_fields=["files_to_delete"])
@@ -442,7 +438,6 @@ class _Ingest:
         self.entries = entries
         self.archive = archive
         self.limits = limits
-        self.storage = Image._meta.get_field("file").storage
         self.replace = job.mode == UploadJob.Mode.REPLACE
         self.last_progress = 0.0
 
@@ -604,15 +599,13 @@ class _Ingest:
         """Pool thread: read the entry, hash it, check its content (no decoding)."""
         source = entry_read(self.archive(), entry, limits=self.limits)
         try:
-            digest = hashlib.sha256()
-            while chunk := source.read(HASH_CHUNK_BYTES):
-                digest.update(chunk)
+            sha256 = files.sha256_of(source)
             source.seek(0)
             info = picture_inspect(source, max_pixels=self.limits.pixels)
         except BaseException:
             source.close()
             raise
-        return _Prepared(entry, source, digest.hexdigest(), info)
+        return _Prepared(entry, source, sha256, info)
 
     def _store(self, prepared: _Prepared, image: Image) -> tuple[Image, list[Thumbnail]]:
         """Pool thread: make the thumbnails (one decode), then store the original and the thumbnails."""
@@ -622,14 +615,14 @@ class _Ingest:
             except Exception as exc:  # any decoder failure means the picture's data is bad
                 raise damaged(exc) from exc
             source.seek(0)
-            name = image.file.name
-            if self.storage.exists(name):
-                self.storage.delete(name)  # an orphan of a killed run: this job's journal names it
-            image.file.name = self.storage.save(name, File(source, name=name))
+            name = (
+                image.file.name
+            )  # anything already there is an orphan of a killed run, named in its journal
+            image.file.name = files.store(name, File(source, name=name))
         try:
             thumbnails = thumbnail_files_store(image=image, rendered=rendered)
         except BaseException:
-            self.storage.delete(image.file.name)
+            files.delete(image.file.name)
             raise
         return image, thumbnails
 

@@ -19,22 +19,20 @@ Only the Storage API is used (listing, open, save, delete), so it works on the f
 `dry_run` reports everything and changes nothing. A second run right after a first one finds nothing to do.
 """
 
-import hashlib
 import logging
-import posixpath
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files import File
-from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from accounts.services import action_log_record
+from gallery import files
+from gallery.files import ORIGINALS_PREFIX, THUMBNAILS_PREFIX
 from gallery.locks import LockBusy, album_lock, named_lock
 from gallery.models import Album, Article, Image, Thumbnail, name_key
 from gallery.paths import original_name
@@ -59,9 +57,6 @@ from uploads.validation import Limits, Refused, damaged, picture_inspect
 
 logger = logging.getLogger(__name__)
 
-ORIGINALS = "originals/"
-THUMBNAILS = "thumbnails/"
-HASH_CHUNK_BYTES = 1024 * 1024
 SYNC_LOCK = "sync"
 CHECK_CHUNK = 1000  # photos (with their thumbnail rows) read at a time: memory stays flat on big albums
 PROGRESS_EVERY = 50
@@ -143,35 +138,6 @@ def _no_progress(stage: str, done: int, total: int) -> None:
     return None
 
 
-def storage_files(storage: Storage, prefix: str) -> Iterator[tuple[str, int]]:
-    """Every file under `prefix` with its size, through the Storage API (one listing call on S3)."""
-    bucket = getattr(storage, "bucket", None)
-    if bucket is not None and hasattr(storage, "_normalize_name"):  # django-storages S3: sizes come listed
-        root = storage._normalize_name(prefix)
-        strip = len(root) - len(prefix)
-        for summary in bucket.objects.filter(Prefix=root):
-            if not summary.key.endswith("/"):
-                yield summary.key[strip:], summary.size
-        return
-    try:
-        directories, files = storage.listdir(prefix)
-    except FileNotFoundError:
-        return
-    for name in sorted(files):
-        path = posixpath.join(prefix, name)
-        yield path, storage.size(path)
-    for directory in sorted(directories):
-        yield from storage_files(storage, posixpath.join(prefix, directory) + "/")
-
-
-def _sha256(storage: Storage, name: str) -> str:
-    digest = hashlib.sha256()
-    with storage.open(name, "rb") as handle:
-        while chunk := handle.read(HASH_CHUNK_BYTES):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 @dataclass
 class _Stray:
     """A file no row references, and where the layout rule places it."""
@@ -189,7 +155,6 @@ class _Sync:
         self.options = options
         self.progress = progress
         self.report = SyncReport(options)
-        self.storage: Storage = Image._meta.get_field("file").storage
         self.limits = Limits.current()
         self.inbox = settings.SYNC_INBOX.strip("/") + "/"
 
@@ -197,11 +162,11 @@ class _Sync:
 
     def run(self) -> SyncReport:
         albums_by_slug = {album.slug: album for album in Album.objects.all()}
-        outside = list(storage_files(self.storage, self.inbox))
-        for folder in self._folders(ORIGINALS):
+        outside = list(files.walk(self.inbox))
+        for folder in files.folders(ORIGINALS_PREFIX):
             if folder not in albums_by_slug:
-                outside += storage_files(self.storage, f"{ORIGINALS}{folder}/")
-        outside += [(path, size) for path, size in self._top_files(ORIGINALS)]
+                outside += files.walk(f"{ORIGINALS_PREFIX}{folder}/")
+        outside += [(path, size) for path, size in files.top_files(ORIGINALS_PREFIX)]
         by_album: dict[str, list[_Stray]] = defaultdict(list)
         for stray in self._strays(outside):
             by_album[name_key(stray.album)].append(stray)
@@ -224,26 +189,13 @@ class _Sync:
             done += 1
         if not self.options.album:
             slugs = set(Album.objects.values_list("slug", flat=True))  # with the albums this run created
-            for folder in self._folders(THUMBNAILS):
+            for folder in files.folders(THUMBNAILS_PREFIX):
                 if folder not in slugs:
                     self._orphans_handle(
-                        [path for path, _size in storage_files(self.storage, f"{THUMBNAILS}{folder}/")]
+                        [path for path, _size in files.walk(f"{THUMBNAILS_PREFIX}{folder}/")]
                     )
         self.progress("albums", total, total)
         return self.report
-
-    def _folders(self, prefix: str) -> list[str]:
-        try:
-            return sorted(self.storage.listdir(prefix)[0])
-        except FileNotFoundError:
-            return []
-
-    def _top_files(self, prefix: str) -> list[tuple[str, int]]:
-        try:
-            names = self.storage.listdir(prefix)[1]
-        except FileNotFoundError:
-            return []
-        return [(f"{prefix}{name}", self.storage.size(f"{prefix}{name}")) for name in sorted(names)]
 
     def _albums_in_scope(self) -> list[Album]:
         albums = Album.objects.order_by("name_key")
@@ -259,7 +211,7 @@ class _Sync:
         and skipped."""
         groups: dict[str, list[tuple[str, int, list[str]]]] = defaultdict(list)
         for path, size in files:
-            root = self.inbox if path.startswith(self.inbox) else ORIGINALS
+            root = self.inbox if path.startswith(self.inbox) else ORIGINALS_PREFIX
             parts = [text_clean(part) for part in path_parts(path[len(root) :])]
             if not parts or is_junk(parts):
                 self.report.note("ignored", path)
@@ -316,7 +268,7 @@ class _Sync:
 
     def _article_for(self, album: Album, stray: _Stray) -> Article | None:
         existing = Article.objects.filter(album=album, slug=stray.article).first()
-        if existing is not None and stray.path.startswith(ORIGINALS):
+        if existing is not None and stray.path.startswith(ORIGINALS_PREFIX):
             return existing  # an existing article's folder
         if self.options.dry_run:
             return Article.objects.filter(album=album, sku_key=name_key(stray.article)).first() or Article(
@@ -330,15 +282,14 @@ class _Sync:
 
     def _catalogue_one(self, album: Album, article: Article, stray: _Stray, position: int) -> bool:
         """Validate, store and catalogue one hand-copied file; True when a photo was added."""
-        storage = self.storage
         if Image.objects.filter(file=stray.path).exists():
             return False  # catalogued meanwhile (an upload finished before this album's lock was taken)
         if stray.size > self.limits.file_bytes:
             self.report.note("refused", stray.path, f"larger than {self.limits.file_bytes} bytes")
             return False
         try:
-            sha = _sha256(storage, stray.path)
-            with storage.open(stray.path, "rb") as source:
+            sha = files.file_sha256(stray.path)
+            with files.open_file(stray.path) as source:
                 info = picture_inspect(source, max_pixels=self.limits.pixels)
         except Refused as refused:
             self.report.note("refused", stray.path, refused.message)
@@ -392,7 +343,7 @@ class _Sync:
                 raise
         except BaseException:
             if written:
-                storage.delete(image.file.name)
+                files.delete(image.file.name)
             raise
         self.report.note("catalogued", stray.path, f"{album.name} / {article.sku}")
         return True
@@ -401,14 +352,11 @@ class _Sync:
         """Copy `source` to its generated name `target` (unless it is that name); returns (name, written)."""
         if source == target:
             return target, False
-        if self.storage.exists(target):
-            self.storage.delete(target)  # content-addressed: an orphan left by a crash, no row names it
-        with self.storage.open(source, "rb") as handle:
-            return self.storage.save(target, File(handle, name=target)), True
+        return files.copy(source, target), True  # anything at `target` is an orphan left by a crash
 
     def _render(self, image: Image):
         try:
-            with image.file.open("rb") as source:
+            with files.open_file(image.file.name) as source:
                 return thumbnails_render(source)
         except Exception as exc:  # any decoder failure means the picture's data is bad
             raise damaged(exc) from exc
@@ -421,10 +369,10 @@ class _Sync:
             with album_lock(album.pk):
                 self._album_work(album, strays, new=new)
         except LockBusy as exc:
-            self.report.error(f"{ORIGINALS}{album.slug}/", str(exc))
+            self.report.error(f"{ORIGINALS_PREFIX}{album.slug}/", str(exc))
 
     def _album_work(self, album: Album, strays: list[_Stray], *, new: bool = False) -> None:
-        listing = {} if new else dict(storage_files(self.storage, f"{ORIGINALS}{album.slug}/"))
+        listing = {} if new else dict(files.walk(f"{ORIGINALS_PREFIX}{album.slug}/"))
         referenced = set(album.images.values_list("file", flat=True))
         strays = strays + self._strays(
             [(path, size) for path, size in listing.items() if path not in referenced], album=album
@@ -432,7 +380,7 @@ class _Sync:
         if strays:
             self._catalogue(album, strays)
             if not new and not self.options.dry_run:
-                listing = dict(storage_files(self.storage, f"{ORIGINALS}{album.slug}/"))
+                listing = dict(files.walk(f"{ORIGINALS_PREFIX}{album.slug}/"))
         if not new:
             self._album_check(album, listing)
         if not self.options.dry_run:
@@ -440,7 +388,7 @@ class _Sync:
             album_counters_refresh(album_id=album.pk)
 
     def _album_check(self, album: Album, originals: dict[str, int]) -> None:
-        thumbnails = dict(storage_files(self.storage, f"{THUMBNAILS}{album.slug}/"))
+        thumbnails = dict(files.walk(f"{THUMBNAILS_PREFIX}{album.slug}/"))
         images = album.images.select_related("article").prefetch_related("thumbnails").order_by("id")
         total = images.count()
         missing: list[Image] = []
@@ -450,8 +398,8 @@ class _Sync:
             self.report.counts["checked"] += 1
             name = image.file.name
             size = originals.get(name)
-            if size is None and self.storage.exists(name):
-                size = self.storage.size(name)  # stored outside the album's folder
+            if size is None and files.exists(name):
+                size = files.size(name)  # stored outside the album's folder
             if size is None:
                 missing.append(image)
                 continue
@@ -475,7 +423,7 @@ class _Sync:
     def _changed(self, image: Image, size: int) -> bool:
         """Re-process an original whose content changed; False when it has not (the hash matches)."""
         try:
-            sha = _sha256(self.storage, image.file.name)
+            sha = files.file_sha256(image.file.name)
         except OSError as exc:
             self.report.error(image.file.name, f"cannot read: {exc}")
             return True
@@ -483,7 +431,7 @@ class _Sync:
             return False
         old_name = image.file.name
         try:
-            with self.storage.open(old_name, "rb") as source:
+            with files.open_file(old_name) as source:
                 info = picture_inspect(source, max_pixels=self.limits.pixels)
         except Refused as refused:
             self.report.error(old_name, f"changed and no longer accepted: {refused.message}")
@@ -513,7 +461,7 @@ class _Sync:
             thumbnails = thumbnail_files_store(image=image, rendered=rendered_thumbnails)
         except (Refused, OSError) as exc:
             if written:
-                self.storage.delete(new_name)
+                files.delete(new_name)
             self.report.error(old_name, f"changed, but its thumbnails cannot be made: {exc}")
             return True
         with transaction.atomic():
@@ -558,21 +506,12 @@ class _Sync:
         for name in orphans:
             self.report.note("thumbnails_orphan", name, resolved=resolved)
             if resolved:
-                self.storage.delete(name)
+                files.delete(name)
                 self.report.counts["thumbnails_deleted"] += 1
 
     def _delete_later(self, names: list[str]) -> None:
         """Delete files once the current transaction commits (at once outside one)."""
-        storage = self.storage
-
-        def delete() -> None:
-            for name in names:
-                try:
-                    storage.delete(name)
-                except OSError:
-                    logger.exception("could not delete %s", name)
-
-        transaction.on_commit(delete)
+        files.delete_on_commit(names)
 
 
 def storage_sync(*, options: SyncOptions, progress: Progress = _no_progress) -> SyncReport:

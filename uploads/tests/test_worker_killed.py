@@ -130,6 +130,7 @@ def photo_like_zip(count: int) -> bytes:
     return zip_bytes(members)
 
 
+@pytest.mark.system
 def test_killing_a_real_db_worker_mid_job_then_restarting_it(tmp_path):
     database = tmp_path / "db.sqlite3"
     media = tmp_path / "media"
