@@ -3,8 +3,8 @@ import pytest
 from gallery import files
 from gallery.models import Album, Article, Image, Thumbnail
 from gallery.specs import THUMBNAIL_SPECS
+from uploads.ingest import _Ingest
 from uploads.models import UploadJob, UploadResult
-from uploads.services import _Ingest
 from uploads.tests.builders import photo_bytes, zip_bytes
 
 pytestmark = pytest.mark.django_db
