@@ -73,10 +73,11 @@ def lease_take(
             return None
         if row.status == JobStatus.RUNNING and row.worker != lease_holder() and not lease_abandoned(row):
             return None  # a live worker has it
+        extra = changes(row) if changes else []  # sees the row as it was (e.g. who held it)
         now = timezone.now()
         row.status, row.worker, row.heartbeat_at = JobStatus.RUNNING, lease_holder(), now
         row.started_at = row.started_at or now
-        fields = ["status", "worker", "heartbeat_at", "started_at", *(changes(row) if changes else [])]
+        fields = ["status", "worker", "heartbeat_at", "started_at", *extra]
         row.save(update_fields=fields)
     return row
 
@@ -103,7 +104,7 @@ class Leased:
     requeue: str  # dotted path of `f(pk: int) -> None`
 
 
-LEASED = (Leased("uploads.UploadJob", "uploads.services.upload_job_enqueue"),)
+LEASED = (Leased("uploads.UploadJob", "uploads.tasks.upload_job_enqueue"),)
 
 
 def leases_recover() -> dict[str, list[int]]:

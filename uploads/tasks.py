@@ -1,13 +1,19 @@
-"""Background tasks of the uploads app (django-tasks; `manage.py db_worker` runs them)."""
+"""Background tasks of the uploads app (django-tasks; `manage.py db_worker` runs them), and the functions that
+put work on their queue: enqueue a committed job, re-queue jobs whose heartbeat went stale."""
 
 import contextlib
+import logging
 
+from django.db import transaction
 from django_tasks import task
 
 from gallery.locks import LockBusy
-from uploads.models import SyncRun
-from uploads.services import upload_job_run
-from uploads.sync import sync_run_execute
+from uploads.jobs import upload_job_run
+from uploads.leases import leases_recover
+from uploads.models import SyncRun, UploadJob
+from uploads.sync import SyncOptions, sync_run_create, sync_run_execute
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -24,3 +30,21 @@ def storage_sync_process(run_id: int) -> None:
         return  # already picked up by another worker
     with contextlib.suppress(LockBusy):  # the run is recorded as failed: another sync was running
         sync_run_execute(run=run)
+
+
+def upload_job_enqueue(job_id: int) -> None:
+    """Hand the job to the task worker (called once the job row is committed)."""
+    result = upload_job_process.enqueue(job_id)
+    UploadJob.objects.filter(pk=job_id).update(task_id=str(result.id))
+
+
+def upload_jobs_recover() -> list[int]:
+    """Queue again the running jobs whose heartbeat is stale (`uploads.leases`); returns their ids."""
+    return leases_recover().get("uploads.UploadJob", [])
+
+
+def sync_run_enqueue(*, options: SyncOptions, user) -> SyncRun:
+    """Queue a sync for the task worker (the API); it starts once this transaction commits."""
+    run = sync_run_create(options=options, trigger=SyncRun.Trigger.API, user=user)
+    transaction.on_commit(lambda: storage_sync_process.enqueue(run.pk))
+    return run

@@ -4,7 +4,7 @@
   the worker closes its connections, logs the outage once, retries after 1 s, doubling up to 30 s, and
   resumes when the database answers again.
 - A task cut off by the outage is put back in the queue, so it runs again from the start; an upload job then
-  resumes from its journal (`uploads.services`). Nothing is logged as failed: no row was marked.
+  resumes from its journal (`uploads.jobs`). Nothing is logged as failed: no row was marked.
 - A background thread runs the periodic duties (`DUTIES`: take over jobs whose worker died, sweep stale
   temporary files) every `UPLOAD_JOB_STALE_SECONDS / 2`, whether the worker is busy or idle.
 """
@@ -22,7 +22,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from pichosting.errors import DATABASE_UNAVAILABLE
+from core.errors import DATABASE_UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 

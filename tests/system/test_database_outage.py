@@ -100,7 +100,7 @@ class Site:
     def job_create(self, archive: Path) -> int:
         create = (
             "from django.core.files.uploadedfile import SimpleUploadedFile\n"
-            "from uploads.services import upload_job_create\n"
+            "from uploads.intake import upload_job_create\n"
             f"data = open({str(archive)!r}, 'rb').read()\n"
             "print(upload_job_create(user=None, files=[SimpleUploadedFile('Зима.zip', data)]).pk)\n"
         )

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from uploads import leases
+from uploads import jobs, leases
 from uploads.leases import LeaseLost, lease_holder, lease_renew, lease_take, leases_recover
 from uploads.models import UploadJob
 
@@ -54,3 +54,11 @@ def test_recovery_takes_back_only_silent_jobs(settings, monkeypatch):
     assert UploadJob.objects.get(pk=silent.pk).status == UploadJob.Status.QUEUED
     assert UploadJob.objects.get(pk=alive.pk).status == UploadJob.Status.RUNNING
     assert leases_recover() == {}  # taken back once, not again by the next worker's round
+
+
+def test_a_restart_after_a_database_outage_is_not_counted_as_an_attempt(settings):
+    stale = timezone.now() - timedelta(seconds=settings.UPLOAD_JOB_STALE_SECONDS + 1)
+    mine = job_make(status=UploadJob.Status.RUNNING, worker=lease_holder(), attempts=1, heartbeat_at=stale)
+    died = job_make(status=UploadJob.Status.RUNNING, worker="gone", attempts=1, heartbeat_at=stale)
+    assert jobs._job_claim(mine.pk).attempts == 1
+    assert jobs._job_claim(died.pk).attempts == 2

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.defaults import server_error
 
-from pichosting.access import error_response, is_api_request
+from core.access import error_response, is_api_request
 
 logger = logging.getLogger(__name__)
 
