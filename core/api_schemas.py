@@ -2,6 +2,9 @@
 
 from ninja import Field, Schema
 
+# Largest row id (BigAutoField): id and cursor parameters are bounded by it, so no lookup overflows.
+ID_MAX = 2**63 - 1
+
 
 class ErrorDetail(Schema):
     code: str = Field(min_length=1, examples=["not_found"])
@@ -16,9 +19,13 @@ class ErrorOut(Schema):
 
 ERROR_DESCRIPTIONS = {
     400: "Invalid request: a parameter or the body is wrong (the message names it).",
-    401: "Not authenticated, or the bearer token is invalid.",
-    403: "Authenticated, but without the capability this operation needs.",
+    401: "Not authenticated (code `not_authenticated`, whatever the method: checked before CSRF), or the "
+    "bearer token is invalid (`invalid_token`).",
+    403: "Authenticated, but without the capability this operation needs (`forbidden`), or a signed-in "
+    "session cookie without its CSRF token on POST/PUT/PATCH/DELETE (`csrf_failed`).",
     404: "No such album, article or photo.",
+    503: "Temporarily unavailable (`unavailable`): the database cannot be reached; `Retry-After` says when "
+    "to try again.",
 }
 ERROR_RESPONSES = {status: ErrorOut for status in ERROR_DESCRIPTIONS}
 
@@ -26,7 +33,7 @@ _REF = "#/components/schemas/{model}"
 
 
 def errors_documented(document: dict) -> dict:
-    """Add the 401/403 (authenticated operations) and 400 (operations taking input) answers to `document`."""
+    """Add the 401/403 (authenticated operations), 400 (operations taking input) and 503 (all) answers."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     error_schema = ErrorOut.model_json_schema(ref_template=_REF)
     schemas.update(error_schema.pop("$defs", {}))
@@ -34,7 +41,7 @@ def errors_documented(document: dict) -> dict:
     error = {"application/json": {"schema": {"$ref": _REF.format(model="ErrorOut")}}}
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
-            statuses = []
+            statuses = [503]
             if operation.get("security"):
                 statuses += [401, 403]
             if operation.get("parameters") or operation.get("requestBody"):

@@ -19,8 +19,17 @@ from exports.responses import export_response
 from exports.rows import sheet_preview
 from exports.services import ExportFormat, export_create
 from exports.sheets import XLSX_CONTENT_TYPE
-from exports.spec import CSV_DELIMITERS, ORIGINAL, ExportSpec, LinkKind, export_spec_clean
+from exports.spec import (
+    ALBUMS_MAX,
+    CSV_DELIMITERS,
+    ORIGINAL,
+    SKU_LIST_MAX,
+    ExportSpec,
+    LinkKind,
+    export_spec_clean,
+)
 from gallery.links import public_base_url
+from gallery.selectors import FILTER_DATE_MAX, FILTER_DATE_MIN
 from gallery.specs import THUMBNAIL_FORMATS, THUMBNAIL_SIZES
 
 router = Router(tags=["exports"])
@@ -40,15 +49,23 @@ StringList = Annotated[list[str], BeforeValidator(_as_list)]
 
 
 class ExportIn(Schema):
-    albums: StringList = Field(..., description="Album names (any case) or slugs; at least one.")
+    albums: StringList = Field(
+        ..., min_length=1, max_length=ALBUMS_MAX, description="Album names (any case) or slugs; at least one."
+    )
     skus: StringList = Field(
         [],
+        max_length=SKU_LIST_MAX,
         description="Only these SKUs (a list, or one text with one SKU per line); unknown ones are listed.",
     )
     uploaded_from: datetime.date | None = Field(
-        None, description="Only photos uploaded on or after this day."
+        None, ge=FILTER_DATE_MIN, le=FILTER_DATE_MAX, description="Only photos uploaded on or after this day."
     )
-    uploaded_to: datetime.date | None = Field(None, description="Only photos uploaded on or before this day.")
+    uploaded_to: datetime.date | None = Field(
+        None,
+        ge=FILTER_DATE_MIN,
+        le=FILTER_DATE_MAX,
+        description="Only photos uploaded on or before this day.",
+    )
     preset: PresetKey = Field("in_row", description="Marketplace preset, or the generic in_row / in_cell.")
     layout: Layout | None = Field(
         None, description="Defaults to the preset's layout; per_image works with any."

@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from exports.presets import PRESETS, SEPARATORS, Language, Layout, Preset
 from gallery.models import Album, name_key
+from gallery.selectors import FILTER_DATE_MAX, FILTER_DATE_MIN
 from gallery.specs import THUMBNAIL_EXTENSIONS, THUMBNAIL_FORMATS, THUMBNAIL_SIZES
 
 SKU_LIST_MAX = 10_000
 ALBUMS_MAX = 200
 ORIGINAL = "original"
-DATE_MIN, DATE_MAX = datetime.date(1970, 1, 1), datetime.date(9999, 12, 30)
 CSV_DELIMITERS: dict[str, str] = {";": ";", ",": ",", "tab": "\t", "|": "|"}
 
 
@@ -150,8 +150,8 @@ def export_spec_clean(
     if THUMBNAIL_EXTENSIONS[thumbnail_format] not in chosen.extensions:
         thumbnail_format = "jpeg"  # the marketplace refuses this format: link the JPEG rendition
     for field, day in (("uploaded_from", uploaded_from), ("uploaded_to", uploaded_to)):
-        if day and not DATE_MIN <= day <= DATE_MAX:
-            raise ValidationError({field: f"must be between {DATE_MIN} and {DATE_MAX}"})
+        if day and not FILTER_DATE_MIN <= day <= FILTER_DATE_MAX:
+            raise ValidationError({field: f"must be between {FILTER_DATE_MIN} and {FILTER_DATE_MAX}"})
     if uploaded_from and uploaded_to and uploaded_from > uploaded_to:
         raise ValidationError({"uploaded_to": "must not be before uploaded_from"})
     return ExportSpec(

@@ -2,21 +2,32 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from gallery.selectors import ArticleFilters
+from gallery.selectors import FILTER_DATE_MAX, FILTER_DATE_MIN, ArticleFilters
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
+def _upload_date(label: str) -> forms.DateField:
+    """An optional day within the range every upload-date filter accepts (`FILTER_DATE_MIN`…`MAX`)."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=DateInput(attrs={"min": FILTER_DATE_MIN.isoformat(), "max": FILTER_DATE_MAX.isoformat()}),
+        validators=[MinValueValidator(FILTER_DATE_MIN), MaxValueValidator(FILTER_DATE_MAX)],
+    )
+
+
 class ArticleFilterForm(forms.Form):
     """Search and filters of an album's articles; `filters()` is what the selector understands."""
 
     q = forms.CharField(label=_("SKU contains"), required=False, max_length=200, strip=True)
-    uploaded_from = forms.DateField(label=_("Uploaded from"), required=False, widget=DateInput)
-    uploaded_to = forms.DateField(label=_("Uploaded to"), required=False, widget=DateInput)
+    uploaded_from = _upload_date(_("Uploaded from"))
+    uploaded_to = _upload_date(_("Uploaded to"))
     uploaded_by = forms.ModelChoiceField(
         label=_("Uploaded by"),
         required=False,

@@ -107,6 +107,10 @@ def album_page(*, search: str = "", sort: str = "name", cursor: str | None = Non
     return page
 
 
+# Upload dates a filter accepts (pages, API, exports): a day past the last still makes a valid datetime.
+FILTER_DATE_MIN, FILTER_DATE_MAX = datetime.date(1970, 1, 1), datetime.date(9999, 12, 30)
+
+
 @dataclass(frozen=True)
 class ArticleFilters:
     """The album page's article filters; empty values filter nothing."""

@@ -58,7 +58,9 @@ def album(request: HttpRequest, album_slug: str) -> HttpResponse:
         "page": page,
         "first_page": not request.GET.get("cursor"),
     }
-    return render(request, "gallery/album.html", context)
+    # filters that cannot be applied (a date out of range, a backward range) are named on the page: 400
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "gallery/album.html", context, status=status)
 
 
 @require_capability(Capability.VIEW)

@@ -12,10 +12,10 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import SessionAuth
 
 from accounts.api import router as accounts_router
 from accounts.bearer import KeycloakBearer
+from accounts.session_auth import SessionCookieAuth
 from core.access import access_denied, error_response
 from core.api_json import OrjsonRenderer
 from core.api_schemas import errors_documented
@@ -41,7 +41,7 @@ api = PicHostingAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url=None,
-    auth=[KeycloakBearer(), SessionAuth()],
+    auth=[KeycloakBearer(), SessionCookieAuth()],
     renderer=OrjsonRenderer(),
 )
 

@@ -33,3 +33,35 @@ def nul_refusing(get_response: Callable) -> Callable:
         return get_response(request)
 
     return middleware
+
+
+API_ERROR_CODES = {
+    400: ("invalid_request", "Invalid request."),
+    401: ("not_authenticated", "Authentication required."),
+    403: ("forbidden", "Forbidden."),
+    404: ("not_found", "No such API route."),
+    405: ("method_not_allowed", "This method is not allowed on this route."),
+    413: ("too_large", "The request body is too large."),
+    500: ("internal_error", "Internal error; it was logged."),
+    503: ("unavailable", "The service is temporarily unavailable; try again later."),
+}
+KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+
+def api_errors_json(get_response: Callable) -> Callable:
+    """Give every /api/ error the API's JSON shape, also those no API view wrote (unknown route → 404,
+    wrong method → 405, Django's own 400/413/500 pages)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if (
+            response.status_code < 400
+            or not is_api_request(request)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        code, message = API_ERROR_CODES.get(response.status_code, ("error", "Request failed."))
+        headers = {name.replace("-", "_"): response[name] for name in KEPT_HEADERS if name in response}
+        return error_response(response.status_code, code, message, **headers)
+
+    return middleware

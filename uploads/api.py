@@ -2,7 +2,7 @@
 syncs (`POST /api/sync`, `GET /api/sync/status`, appadmin)."""
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
@@ -10,14 +10,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from core.access import Capability, error_response, require_capability
-from core.api_schemas import ErrorOut
+from core.api_schemas import ID_MAX, ErrorOut
 from uploads.handlers import upload_limit_bytes
 from uploads.intake import UploadRejected, upload_job_create, upload_too_large
 from uploads.models import SyncRun
-from uploads.selectors import upload_job_for_user, upload_results_page
+from uploads.selectors import RESULTS_MAX, upload_job_for_user, upload_results_page
 from uploads.sync import SyncOptions
 from uploads.tasks import sync_run_enqueue
 
@@ -66,7 +66,9 @@ class SyncStatusOut(Schema):
 
 
 class StatusQuery(Schema):
-    run: int | None = Field(None, description="A run id, as in the status_url POST /api/sync returned.")
+    run: int | None = Field(
+        None, ge=1, le=ID_MAX, description="A run id, as in the status_url POST /api/sync returned."
+    )
 
 
 @router.post(
@@ -244,7 +246,12 @@ def upload(request: HttpRequest) -> Any:
     summary="Status, counts and per-file results of an upload job",
 )
 @require_capability(Capability.UPLOAD)
-def upload_job(request: HttpRequest, job_id: int, after: int = 0, limit: int = 500) -> Any:
+def upload_job(
+    request: HttpRequest,
+    job_id: Annotated[int, Path(ge=1, le=ID_MAX)],
+    after: Annotated[int, Query(ge=0, le=ID_MAX, description="`results_cursor` of the previous answer.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=RESULTS_MAX, description="Results per answer.")] = 500,
+) -> Any:
     """Results come in the order files finish; poll with `after=<results_cursor>` to get only new ones."""
     job = upload_job_for_user(job_id=job_id, user=request.user)
     if job is None:

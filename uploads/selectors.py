@@ -19,12 +19,15 @@ def upload_job_for_user(*, job_id: int, user: AbstractBaseUser | AnonymousUser) 
     return upload_jobs_visible(user=user).filter(pk=job_id).first()
 
 
+RESULTS_MAX = 1000
+
+
 def upload_results_page(*, job: UploadJob, after: int = 0, limit: int = 500) -> list[UploadResult]:
     """Finished results of the job with an id above `after`, oldest first, at most `limit` (1–1000).
 
     Result ids grow in the order entries finish, so a client polling with the last id it saw misses none.
     """
-    limit = min(max(limit, 1), 1000)
+    limit = min(max(limit, 1), RESULTS_MAX)
     return list(
         job.results.filter(pk__gt=after)
         .exclude(outcome=UploadResult.Outcome.PENDING)

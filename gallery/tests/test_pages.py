@@ -130,7 +130,7 @@ def test_backwards_dates_explain_themselves(viewer_client, catalogue):
         {"uploaded_from": "2026-02-01", "uploaded_to": "2026-01-01"},
         HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert "The start date is after the end date." in html
     assert "Correct the filters above" in html and 'class="grid articles"' not in html, (
