@@ -121,7 +121,10 @@ def article_get_or_create(*, album: Album, sku: str) -> tuple[Article, bool]:
         )
         return Article.objects.create(album=album, sku=sku, slug=slug)
 
-    return _created_or_existing(Article, {"album": album, "sku_key": name_key(sku)}, create)
+    article, created = _created_or_existing(Article, {"album": album, "sku_key": name_key(sku)}, create)
+    if created:
+        album_counters_refresh(album_id=album.pk)
+    return article, created
 
 
 def album_counters_refresh(*, album_id: int) -> None:
