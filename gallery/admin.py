@@ -386,11 +386,7 @@ class ArticleAdmin(AuditedModelAdmin):
         def first_images(article: OuterRef) -> QuerySet:
             return Image.objects.filter(article_id=article).order_by("position", "id")
 
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(**first_image_annotations(first_images))
-        )
+        return super().get_queryset(request).annotate(**first_image_annotations(first_images))
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         term = search_term.strip()
