@@ -14,8 +14,8 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ActionLog
-from pichosting.admin_site import AuditedModelAdmin
-from pichosting.audit import audit
+from core.admin import AuditedModelAdmin
+from core.audit import audit
 
 CSV_COLUMNS = ["created_at", "username", "action", "object_type", "object_id", "object_repr", "ip", "details"]
 

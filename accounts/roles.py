@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from pichosting.access import Capability
+from core.access import Capability
 
 
 class Role(StrEnum):

@@ -5,8 +5,8 @@ from django.dispatch import receiver
 
 from accounts.models import ActionLog
 from accounts.services import action_log_record
-from pichosting.access import access_denied
-from pichosting.audit import action_performed
+from core.access import access_denied
+from core.audit import action_performed
 
 
 @receiver(user_logged_in, dispatch_uid="actionlog_login")

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from pydantic import BeforeValidator
 
+from core.access import Capability, error_response, require_capability
 from exports.presets import PRESETS, SEPARATORS, Language, Layout
 from exports.responses import export_response
 from exports.rows import sheet_preview
@@ -20,7 +21,6 @@ from exports.services import ExportFormat, export_create
 from exports.sheets import XLSX_CONTENT_TYPE
 from exports.spec import CSV_DELIMITERS, ORIGINAL, ExportSpec, LinkKind, export_spec_clean
 from gallery.specs import THUMBNAIL_FORMATS, THUMBNAIL_SIZES
-from pichosting.access import Capability, error_response, require_capability
 
 router = Router(tags=["exports"])
 

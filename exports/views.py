@@ -3,11 +3,11 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core.access import Capability, require_capability
 from exports.forms import ExportForm
 from exports.responses import export_response
 from exports.rows import sheet_preview
 from exports.services import ExportFormat, export_create
-from pichosting.access import Capability, require_capability
 
 
 def _form(request: HttpRequest) -> ExportForm:

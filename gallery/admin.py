@@ -1,7 +1,7 @@
 """The catalogue in the Django admin: albums, articles with their photo strip, photos.
 
 Every write goes through `gallery.services` (files follow rows; nothing is left half-moved) and every change
-reaches the action log (`AuditedModelAdmin`, `pichosting.audit`). List pages show previews from Thumbnail rows
+reaches the action log (`AuditedModelAdmin`, `core.audit`). List pages show previews from Thumbnail rows
 fetched in the same query: they never ask storage anything.
 """
 
@@ -21,13 +21,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin import AuditedModelAdmin
+from core.audit import audit
 from gallery import services
 from gallery.links import original_url, thumbnail_url
 from gallery.models import Album, Article, Image, Thumbnail, name_key
 from gallery.specs import THUMBNAIL_SIZES
 from gallery.tasks import images_thumbnails_regenerate
-from pichosting.admin_site import AuditedModelAdmin
-from pichosting.audit import audit
 
 LIST_PREVIEW_SIZE = THUMBNAIL_SIZES[0]
 PAGE_PREVIEW_SIZE = THUMBNAIL_SIZES[1]

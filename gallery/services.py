@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from gallery import files
 from gallery.locks import LockBusy, albums_locked
 from gallery.models import Album, Article, Image, Thumbnail, link_token_new, name_key
 from gallery.paths import original_name, thumbnail_name
@@ -236,17 +236,14 @@ class _Relocation:
         return {self.original, *self.thumbnails.values()}
 
 
-def _file_copy(storage: Storage, source: str, target: str, *, size: int, created: list[str]) -> str:
+def _file_copy(source: str, target: str, *, size: int, created: list[str]) -> str:
     """Copy `source` to `target` unless a file of the right size is already there (names are
     content-addressed); names actually written are appended to `created`."""
     if source == target:
         return target
-    if storage.exists(target):
-        if storage.size(target) == size:
-            return target
-        storage.delete(target)
-    with storage.open(source, "rb") as handle:
-        stored = storage.save(target, handle)
+    if files.exists(target) and files.size(target) == size:
+        return target
+    stored = files.copy(source, target)
     created.append(stored)
     return stored
 
@@ -254,7 +251,6 @@ def _file_copy(storage: Storage, source: str, target: str, *, size: int, created
 def _relocations_copy(images: list[Image], *, album_slug: str, article_slug: str) -> tuple[list, list[str]]:
     """Copy the files of `images` to their names under `album_slug/article_slug`; returns the plans and
     the names written (for cleanup if the rows cannot follow)."""
-    storage = Image._meta.get_field("file").storage
     created: list[str] = []
     plans: list[_Relocation] = []
     try:
@@ -263,9 +259,7 @@ def _relocations_copy(images: list[Image], *, album_slug: str, article_slug: str
             target = original_name(
                 album_slug=album_slug, article_slug=article_slug, sha256=image.sha256, extension=extension
             )
-            plan = _Relocation(
-                image, _file_copy(storage, image.file.name, target, size=image.bytes, created=created)
-            )
+            plan = _Relocation(image, _file_copy(image.file.name, target, size=image.bytes, created=created))
             for thumb in image.thumbnails.all():
                 thumb_target = thumbnail_name(
                     album_slug=album_slug,
@@ -275,21 +269,13 @@ def _relocations_copy(images: list[Image], *, album_slug: str, article_slug: str
                     extension=THUMBNAIL_EXTENSIONS[thumb.format],
                 )
                 plan.thumbnails[thumb.pk] = _file_copy(
-                    storage, thumb.file.name, thumb_target, size=thumb.bytes, created=created
+                    thumb.file.name, thumb_target, size=thumb.bytes, created=created
                 )
             plans.append(plan)
     except BaseException:
-        _names_delete(storage, created)
+        files.discard(created)
         raise
     return plans, created
-
-
-def _names_delete(storage: Storage, names: Iterable[str]) -> None:
-    for name in names:
-        try:
-            storage.delete(name)
-        except OSError:
-            logger.exception("could not delete %s from storage", name)
 
 
 def _relocations_apply(
@@ -297,7 +283,6 @@ def _relocations_apply(
 ) -> None:
     """Point the rows at their new files in one transaction (plus `also()`, in it); old files are removed
     after it commits, the copies if it fails."""
-    storage = Image._meta.get_field("file").storage
     try:
         with transaction.atomic():
             present = set(
@@ -324,9 +309,9 @@ def _relocations_apply(
                 for name in plan.new_names()
                 if name in created
             ]
-            transaction.on_commit(lambda: _names_delete(storage, old_names + unused))
+            files.delete_on_commit(old_names + unused)
     except BaseException:
-        _names_delete(storage, created)
+        files.discard(created)
         raise
 
 

@@ -4,13 +4,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from core.access import Capability, require_capability
 from gallery import selectors
 from gallery.forms import ArticleFilterForm
 from gallery.links import content_type_of, download_name, stored_extension
 from gallery.models import Album, Article
 from gallery.pagination import InvalidCursor, Page
 from gallery.serving import file_response
-from pichosting.access import Capability, require_capability
 
 ALBUMS_PER_PAGE = 48
 ARTICLES_PER_PAGE = 60

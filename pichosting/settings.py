@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "core",
     "uploads",  # before django_tasks_db: its `db_worker` first takes over jobs whose worker died
     "django_tasks",
     "pichosting.apps.BackgroundTasksConfig",  # django_tasks_db, its admin section translated

@@ -18,4 +18,4 @@ urlpatterns = [
     path("", include("gallery.urls")),
 ]
 
-handler403 = "pichosting.errors.forbidden"
+handler403 = "core.errors.forbidden"

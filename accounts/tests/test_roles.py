@@ -2,7 +2,7 @@ import pytest
 
 from accounts.models import ActionLog
 from accounts.roles import ROLE_CAPABILITIES, Role, user_capabilities
-from pichosting.access import Capability
+from core.access import Capability
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("accounts.tests.urls_for_guard")]
 

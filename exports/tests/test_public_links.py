@@ -1,9 +1,9 @@
 """Public links: anonymous, content-addressed, revocable, unguessable, with the right headers."""
 
 import pytest
-from django.core.files.storage import default_storage
 
 from exports.links import public_link, public_name_parse
+from gallery import files
 from gallery.models import Album
 from gallery.services import album_link_token_regenerate, image_delete
 from gallery.tests.factories import album_make, article_make, image_make
@@ -43,7 +43,7 @@ def photo():
 def test_original_is_served_anonymously_with_immutable_public_cache(client, photo):
     response = client.get(link_path(photo))
     assert response.status_code == 200
-    with default_storage.open(photo.file.name, "rb") as file:
+    with files.open_file(photo.file.name) as file:
         assert body(response) == file.read()
     assert response["Content-Type"] == "image/jpeg"
     assert response["Cache-Control"] == IMMUTABLE
@@ -60,7 +60,7 @@ def test_thumbnails_are_served_with_their_content_type(client, photo, size, exte
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
     assert response["Cache-Control"] == IMMUTABLE
-    with default_storage.open(thumbnail.file.name, "rb") as file:
+    with files.open_file(thumbnail.file.name) as file:
         assert body(response) == file.read()
 
 

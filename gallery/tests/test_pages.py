@@ -4,11 +4,10 @@ import datetime
 import re
 
 import pytest
-from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from accounts.roles import Role
-from gallery import services, views
+from gallery import files, services, views
 from gallery.links import download_url, original_url
 from gallery.models import Image
 from gallery.tests.factories import album_make, article_make, image_make
@@ -180,7 +179,7 @@ def test_unknown_slugs_are_404(viewer_client, catalogue):
 def test_pages_never_ask_storage_about_thumbnails(viewer_client, catalogue):
     album, blue, images = catalogue
     for thumbnail in images[0].thumbnails.all():
-        default_storage.delete(thumbnail.file.name)
+        files.delete(thumbnail.file.name)
     html = viewer_client.get(f"/a/{album.slug}/{blue.slug}/").content.decode()
     assert f"/files/{images[0].pk}/{images[0].sha256[:16]}-640.webp" in html
 

@@ -1,7 +1,7 @@
 """Announce user-visible changes so that the action log records them.
 
 Apps that may not import `accounts` (the gallery, by the one-way dependency rule) call `audit()`; the accounts
-app receives `action_performed` and writes the action log, as it does for `pichosting.access.access_denied`.
+app receives `action_performed` and writes the action log, as it does for `core.access.access_denied`.
 """
 
 from django.db import models
