@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.albums, name="albums"),
     path("search/", views.search, name="search"),
     path("a/<slug:album_slug>/", views.album, name="album"),
+    path("a/<slug:album_slug>/links", views.album_links, name="album_links"),
     path("a/<slug:album_slug>/<slug:article_slug>/", views.article, name="article"),
     re_path(rf"{_FILE}\.(?P<ext>[a-z0-9]{{2,5}})$", views.original_file, name="file_original"),
     re_path(rf"{_FILE}/download$", views.original_download, name="file_download"),

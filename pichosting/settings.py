@@ -32,7 +32,8 @@ if SECRET_KEY in INSECURE_SECRET_KEYS or len(SECRET_KEY) < 32:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Empty: links are made from the address each request came to (`exports.links.public_base_url`).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
 
 INSTALLED_APPS = [
     "pichosting.apps.PicHostingAdminConfig",  # django.contrib.admin with the appadmin-only site

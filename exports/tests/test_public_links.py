@@ -1,5 +1,7 @@
 """Public links: anonymous, content-addressed, revocable, unguessable, with the right headers."""
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from exports.links import public_link, public_name_parse
@@ -14,7 +16,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def path_of(url: str) -> str:
-    return url.split("://", 1)[1].split("/", 1)[1].join(["/", ""])
+    return urlsplit(url).path
 
 
 def link_path(image, *, size=None, extension=None, position=None) -> str:
