@@ -23,7 +23,6 @@ from exports.spec import (
     ALBUMS_MAX,
     CSV_DELIMITERS,
     ORIGINAL,
-    SKU_LIST_MAX,
     ExportSpec,
     LinkKind,
     export_spec_clean,
@@ -54,7 +53,6 @@ class ExportIn(Schema):
     )
     skus: StringList = Field(
         [],
-        max_length=SKU_LIST_MAX,
         description="Only these SKUs (a list, or one text with one SKU per line); unknown ones are listed.",
     )
     uploaded_from: datetime.date | None = Field(
