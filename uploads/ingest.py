@@ -37,7 +37,7 @@ from gallery.services import (
 from gallery.specs import THUMBNAIL_SPECS
 from gallery.thumbnails import thumbnail_files_store, thumbnail_storage_name, thumbnails_render
 from uploads.archive import Entry, archive_entries, entry_read, file_entry
-from uploads.layout import placements
+from uploads.layout import layout_warnings, placements
 from uploads.models import UploadJob, UploadResult
 from uploads.validation import Limits, PictureInfo, Refused, damaged, picture_inspect
 
@@ -182,18 +182,16 @@ class _Ingest:
         job = self.job
         done = dict(job.results.values_list("entry_index", "outcome"))
         photos = [entry for entry in self.entries if not entry.ignored and entry.refusal is None]
+        layout = {
+            "archive_name": job.source_name,
+            "album": job.album_requested,
+            "article": job.article_requested,
+        }
+        paths = [entry.parts for entry in photos]
         self.placement = dict(
-            zip(
-                (entry.index for entry in photos),
-                placements(
-                    [entry.parts for entry in photos],
-                    archive_name=job.source_name,
-                    album=job.album_requested,
-                    article=job.article_requested,
-                ),
-                strict=True,
-            )
+            zip((entry.index for entry in photos), placements(paths, **layout), strict=True)
         )
+        job.layout_warnings = [warning.as_dict() for warning in layout_warnings(paths, **layout)]
         job.total = len(self.entries)
         job.ignored = sum(1 for entry in self.entries if entry.ignored)
         self._results_bulk(
@@ -201,7 +199,7 @@ class _Ingest:
         )
         self._counts_from_results()
         if not photos:
-            job.save(update_fields=["total", "ignored"])
+            job.save(update_fields=["total", "ignored", "layout_warnings"])
             return
         album_name = next(iter(self.placement.values())).album
         try:
@@ -214,7 +212,7 @@ class _Ingest:
                 problems="; ".join(exc.messages),
             ) from exc
         job.album = self.album
-        job.save(update_fields=["total", "ignored", "album"])
+        job.save(update_fields=["total", "ignored", "album", "layout_warnings"])
         try:
             with album_lock(self.album.pk):
                 try:
