@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from pichosting import environment
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -30,9 +32,10 @@ if SECRET_KEY in INSECURE_SECRET_KEYS or len(SECRET_KEY) < 32:
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# DOMAIN (a deployment's public host) derives these three unless each is set (pichosting.environment).
+PUBLIC_BASE_URL = environment.public_base_url(env)
+ALLOWED_HOSTS = environment.allowed_hosts(env, PUBLIC_BASE_URL)
+CSRF_TRUSTED_ORIGINS = environment.csrf_trusted_origins(env, PUBLIC_BASE_URL)
 
 INSTALLED_APPS = [
     "pichosting.apps.PicHostingAdminConfig",  # django.contrib.admin with the appadmin-only site
@@ -86,11 +89,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": env.db_url_config(
-        env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
-    ),
-}
+DATABASES = {"default": environment.database_config(env, str(VAR_DIR / "db.sqlite3"))}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the task worker writes.
@@ -178,9 +177,10 @@ STATISTICS_CACHE_SECONDS = env.int("STATISTICS_CACHE_SECONDS", default=60)
 SYNC_INBOX = env.str("SYNC_INBOX", default="incoming")
 
 # OpenID Connect (Keycloak). Empty issuer = OIDC off, local login only.
-OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
-OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
-OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+# Each OIDC_* variable may also be given by its OAUTH_* alias (OAUTH_ISSUER, OAUTH_CLIENT_ID …).
+OIDC_ISSUER = environment.setting_str(env, "OIDC_ISSUER").rstrip("/")
+OIDC_CLIENT_ID = environment.setting_str(env, "OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = environment.setting_str(env, "OIDC_CLIENT_SECRET")
 OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
 OIDC_LEEWAY_SECONDS = env.int("OIDC_LEEWAY_SECONDS", default=30)
 OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = env.int("OIDC_SESSION_REFRESH_SECONDS", default=15 * 60)
