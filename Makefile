@@ -27,14 +27,17 @@ var/secret_key:
 # The embedded run: SQLite in var/, files in var/media/, gunicorn plus the task worker; Ctrl-C stops both.
 run: $(STAMP) var/secret_key
 	@export SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"; \
+	export PUBLIC_BASE_URL="$${PUBLIC_BASE_URL-http://$(HOST):$(PORT)}"; \
+	export ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(HOST),127.0.0.1,localhost}"; \
 	set -e; \
 	$(PY) manage.py migrate --noinput; \
 	$(PY) manage.py collectstatic --noinput --verbosity 0; \
 	$(PY) manage.py bootstrap; \
 	echo "PicHosting: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the task worker)"; \
 	$(PY) manage.py db_worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn pichosting.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 300 \
+	stop() { kill -TERM $$worker 2>/dev/null || true; wait $$worker 2>/dev/null || true; }; \
+	trap 'stop; exit 0' INT TERM; trap stop EXIT; \
+	$(BIN)/gunicorn pichosting.wsgi -c python:pichosting.gunicorn_embedded --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 300 \
 		--access-logfile - --graceful-timeout 5
 
 lint: $(STAMP)

@@ -1,11 +1,21 @@
 """Fixtures shared by every app's tests: isolated media storage and users holding each role."""
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
 
 from accounts.roles import Role
+
+SYSTEM_TESTS = Path(__file__).resolve().parent / "tests" / "system"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under `tests/system/` starts real programs: it carries the `system` marker."""
+    for item in items:
+        if SYSTEM_TESTS in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.system)
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import json
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -14,8 +15,9 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ActionLog
-from pichosting.admin_site import AuditedModelAdmin
-from pichosting.audit import audit
+from core.admin import AuditedModelAdmin
+from core.audit import audit
+from core.spreadsheet import csv_cell_safe
 
 CSV_COLUMNS = ["created_at", "username", "action", "object_type", "object_id", "object_repr", "ip", "details"]
 
@@ -139,18 +141,17 @@ class ActionLogAdmin(admin.ModelAdmin):
         def lines():
             yield "\ufeff" + writer.writerow(CSV_COLUMNS)
             for entry in rows.iterator(chunk_size=2000):
-                yield writer.writerow(
-                    [
-                        timezone.localtime(entry.created_at).isoformat(timespec="seconds"),
-                        entry.username,
-                        entry.action,
-                        entry.object_type,
-                        entry.object_id,
-                        entry.object_repr,
-                        entry.ip or "",
-                        entry.details,
-                    ]
-                )
+                cells = [
+                    timezone.localtime(entry.created_at).isoformat(timespec="seconds"),
+                    entry.username,
+                    entry.action,
+                    entry.object_type,
+                    entry.object_id,
+                    entry.object_repr,
+                    entry.ip or "",
+                    json.dumps(entry.details, ensure_ascii=False),
+                ]
+                yield writer.writerow([csv_cell_safe(cell) for cell in cells])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -18,7 +18,7 @@ from accounts.oidc import (
 )
 from accounts.roles import user_capabilities
 from accounts.services import oidc_user_sync
-from pichosting.access import Capability
+from core.access import Capability
 
 logger = logging.getLogger(__name__)
 

@@ -3,8 +3,9 @@
 from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils.translation import gettext_lazy as _
 
-from pichosting.access import Capability
+from core.access import Capability
 
 
 class Role(StrEnum):
@@ -13,11 +14,28 @@ class Role(StrEnum):
     ADMIN = "appadmin"
 
 
+# appuser may switch public links: the people who upload a season are the ones who send its sheets to the
+# marketplaces. Regenerating a token revokes every link already sent, so it stays with ADMINISTER.
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.VIEWER: frozenset({Capability.VIEW, Capability.EXPORT}),
-    Role.USER: frozenset({Capability.VIEW, Capability.EXPORT, Capability.UPLOAD}),
+    Role.USER: frozenset({Capability.VIEW, Capability.EXPORT, Capability.UPLOAD, Capability.SHARE}),
     Role.ADMIN: frozenset(Capability),
 }
+
+ROLE_LABELS = {Role.VIEWER: _("Viewer"), Role.USER: _("Uploader"), Role.ADMIN: _("Administrator")}
+
+
+def role_descriptions() -> list[tuple[str, str, list[str]]]:
+    """Each role as (label, role id, what it lets a person do), in matrix order, in the active language."""
+    return [
+        (
+            str(ROLE_LABELS[role]),
+            role.value,
+            [capability.label for capability in Capability if capability in caps],
+        )
+        for role, caps in ROLE_CAPABILITIES.items()
+    ]
+
 
 _ROLES_CACHE_ATTR = "_pichosting_roles"
 
@@ -32,12 +50,6 @@ def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
         cached = frozenset(Role(name) for name in names)
         setattr(user, _ROLES_CACHE_ATTR, cached)
     return cached
-
-
-def forget_user_roles(user: AbstractBaseUser) -> None:
-    """Drop the cached roles after group membership changed."""
-    if hasattr(user, _ROLES_CACHE_ATTR):
-        delattr(user, _ROLES_CACHE_ATTR)
 
 
 def remember_user_roles(user: AbstractBaseUser, roles: frozenset[Role]) -> None:

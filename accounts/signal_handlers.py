@@ -5,8 +5,8 @@ from django.dispatch import receiver
 
 from accounts.models import ActionLog
 from accounts.services import action_log_record
-from pichosting.access import access_denied
-from pichosting.audit import action_performed
+from core.access import access_denied
+from core.audit import action_performed
 
 
 @receiver(user_logged_in, dispatch_uid="actionlog_login")
@@ -45,5 +45,6 @@ def log_access_denied(sender, request, capability, authenticated, **kwargs) -> N
 
 
 @receiver(action_performed, dispatch_uid="actionlog_action_performed")
-def log_action_performed(sender, request, action, obj, details, **kwargs) -> None:
-    action_log_record(action=action, request=request, obj=obj, details=details)
+def log_action_performed(sender, **entry) -> None:
+    entry.pop("signal", None)
+    action_log_record(**entry)

@@ -21,7 +21,7 @@ from accounts.oidc import (
     oidc_enabled,
     provider_endpoint,
 )
-from accounts.roles import ROLE_CAPABILITIES
+from accounts.roles import role_descriptions
 from accounts.services import action_log_record
 
 logger = logging.getLogger(__name__)
@@ -96,8 +96,7 @@ class OidcCallbackView(ProviderSettingsMixin, OIDCAuthenticationCallbackView):
             username=str(claims.get("preferred_username") or claims.get("sub", "")),
             details={"sub": str(claims.get("sub", "")), "reason": "no app role"},
         )
-        roles = [(role.value, sorted(ROLE_CAPABILITIES[role])) for role in ROLE_CAPABILITIES]
-        context = {"roles": roles, "switch_account_url": switch_account_url}
+        context = {"roles": role_descriptions(), "switch_account_url": switch_account_url}
         return render(request, "accounts/no_access.html", context, status=403)
 
     def login_failure(self, reason: str = "") -> HttpResponse:

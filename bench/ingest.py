@@ -195,8 +195,8 @@ def ingest_once(zip_path: Path, workers: int, label: str) -> tuple[float, float,
     from django.conf import settings
     from django.core.files import File
 
+    from uploads.intake import upload_job_create
     from uploads.models import UploadJob
-    from uploads.services import upload_job_create
 
     settings.UPLOAD_WORKERS = workers
     wall, cpu = time.perf_counter(), time.process_time()

@@ -13,14 +13,15 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from pydantic import BeforeValidator
 
+from core.access import Capability, error_response, require_capability
 from exports.presets import PRESETS, SEPARATORS, Language, Layout
 from exports.responses import export_response
 from exports.rows import sheet_preview
 from exports.services import ExportFormat, export_create
 from exports.sheets import XLSX_CONTENT_TYPE
 from exports.spec import CSV_DELIMITERS, ORIGINAL, ExportSpec, LinkKind, export_spec_clean
+from gallery.links import public_base_url
 from gallery.specs import THUMBNAIL_FORMATS, THUMBNAIL_SIZES
-from pichosting.access import Capability, error_response, require_capability
 
 router = Router(tags=["exports"])
 
@@ -99,8 +100,8 @@ XLSX_OPENAPI = _binary_response(XLSX_CONTENT_TYPE, "The link sheet as an XLSX wo
 CSV_OPENAPI = _binary_response("text/csv", "The link sheet as CSV (UTF-8, BOM and ';' by default).")
 
 
-def _spec(params: ExportIn) -> ExportSpec:
-    return export_spec_clean(**params.model_dump())
+def _spec(request: HttpRequest, params: ExportIn) -> ExportSpec:
+    return export_spec_clean(**params.model_dump(), base_url=public_base_url(request))
 
 
 def _invalid(error: ValidationError) -> HttpResponse:
@@ -110,7 +111,7 @@ def _invalid(error: ValidationError) -> HttpResponse:
 
 def _export(request: HttpRequest, params: ExportIn, fmt: ExportFormat) -> HttpResponse:
     try:
-        spec = _spec(params)
+        spec = _spec(request, params)
     except ValidationError as error:
         return _invalid(error)
     return export_response(export_create(spec=spec, fmt=fmt, request=request))
@@ -144,7 +145,7 @@ def export_csv_get(request: HttpRequest, params: Query[CsvExportIn]) -> HttpResp
 @require_capability(Capability.EXPORT)
 def export_preview(request: HttpRequest, params: ExportIn) -> Any:
     try:
-        spec = _spec(params)
+        spec = _spec(request, params)
     except ValidationError as error:
         return _invalid(error)
     sheet, rows = sheet_preview(spec)

@@ -3,7 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from exports.presets import PRESETS, Language, Layout
@@ -21,65 +21,95 @@ SEPARATOR_CHOICES = (
 )
 
 
+def _ui_language() -> str:
+    """Sheet headers follow the interface language unless the user picks otherwise."""
+    return Language.EN if (get_language() or "").startswith("en") else Language.RU
+
+
 class ExportForm(forms.Form):
-    albums = forms.MultipleChoiceField(label=_("Albums"), widget=forms.SelectMultiple(attrs={"size": 6}))
+    albums = forms.MultipleChoiceField(
+        label=_("Albums"), widget=forms.CheckboxSelectMultiple, help_text=_("Tick one or more albums.")
+    )
     skus = forms.CharField(
-        label=_("SKUs, one per line (empty: every article)"),
+        label=_("Only these SKUs"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
+        help_text=_("One per line; a column pasted from Excel works. Empty: every article of the albums."),
     )
     uploaded_from = forms.DateField(
-        label=_("Uploaded from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Photos uploaded from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     uploaded_to = forms.DateField(
-        label=_("Uploaded to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Photos uploaded until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Both days included. Empty: any time."),
     )
     preset = forms.ChoiceField(
-        label=_("Preset"), choices=[(key, preset.title) for key, preset in PRESETS.items()], initial="in_row"
+        label=_("Marketplace"),
+        choices=[(key, preset.title) for key, preset in PRESETS.items()],
+        initial="in_row",
+        help_text=_("Sets the columns, the link order and the checks the marketplace's bulk import expects."),
     )
     layout = forms.ChoiceField(
-        label=_("Layout"),
+        label=_("How links are placed"),
         required=False,
         choices=[
-            ("", _("preset's own")),
-            (Layout.IN_ROW, _("in a row: SKU, Link 1 … N")),
-            (Layout.IN_CELL, _("in one cell")),
+            ("", _("as the marketplace wants")),
+            (Layout.IN_ROW, _("one row per SKU, one link per column")),
+            (Layout.IN_CELL, _("one row per SKU, all links in one cell")),
             (Layout.PER_IMAGE, _("one row per photo")),
         ],
     )
-    size = forms.ChoiceField(label=_("Link to"), initial=ORIGINAL)
+    size = forms.ChoiceField(
+        label=_("Photo size in the links"),
+        initial=ORIGINAL,
+        help_text=_("The uploaded file, or a smaller copy made on upload."),
+    )
     thumbnail_format = forms.ChoiceField(
-        label=_("Copy format"), choices=[(fmt, fmt.upper()) for fmt in THUMBNAIL_FORMATS], initial="jpeg"
+        label=_("File type of the smaller copy"),
+        choices=[(fmt, fmt.upper()) for fmt in THUMBNAIL_FORMATS],
+        initial="jpeg",
+        help_text=_("Used only when the links point at a smaller copy."),
     )
     links = forms.ChoiceField(
-        label=_("Links"),
+        label=_("What a link points at"),
         choices=[
-            (LinkKind.CONTENT, _("exact file (changes with the photo)")),
-            (LinkKind.POSITION, _("photo number (follows a replaced photo)")),
+            (LinkKind.CONTENT, _("this exact photo (a new photo gets a new link)")),
+            (LinkKind.POSITION, _("the photo's place: 1st, 2nd … (follows a replaced photo)")),
         ],
         initial=LinkKind.CONTENT,
     )
-    separator = forms.ChoiceField(label=_("Separator in one cell"), required=False, choices=SEPARATOR_CHOICES)
+    separator = forms.ChoiceField(
+        label=_("Between links in one cell"), required=False, choices=SEPARATOR_CHOICES
+    )
     language = forms.ChoiceField(
-        label=_("Headers"), choices=[(Language.RU, "Русский"), (Language.EN, "English")], initial=Language.RU
+        label=_("Column headings in"), choices=[(Language.RU, "Русский"), (Language.EN, "English")]
     )
-    file_format = forms.ChoiceField(label=_("File"), choices=FILE_FORMATS, initial="xlsx")
+    file_format = forms.ChoiceField(label=_("File type"), choices=FILE_FORMATS, initial="xlsx")
     delimiter = forms.ChoiceField(
-        label=_("CSV delimiter"), choices=[(key, key) for key in CSV_DELIMITERS], initial=";"
+        label=_("CSV column separator"), choices=[(key, key) for key in CSV_DELIMITERS], initial=";"
     )
-    no_bom = forms.BooleanField(label=_("CSV without BOM"), required=False)
+    no_bom = forms.BooleanField(
+        label=_("CSV for other programs (no byte-order mark)"),
+        required=False,
+        help_text=_("Leave off for Excel: without the mark it may show Cyrillic as gibberish."),
+    )
 
     @classmethod
-    def from_query(cls, query: QueryDict) -> "ExportForm":
+    def from_query(cls, query: QueryDict, *, base_url: str = "") -> "ExportForm":
         """A bound form from a query string; pickers left out take their defaults (short links work)."""
         data = query.copy()
         for name, field in cls.base_fields.items():
-            if name not in data and field.initial is not None:
-                data[name] = field.initial
-        return cls(data)
+            initial = _ui_language() if name == "language" else field.initial
+            if name not in data and initial is not None:
+                data[name] = initial
+        return cls(data, base_url=base_url)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, base_url: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.base_url = base_url
+        self.fields["language"].initial = _ui_language()
         self.fields["albums"].choices = list(album_list().values_list("slug", "name"))
         self.fields["size"].choices = [
             (ORIGINAL, gettext("the original")),
@@ -105,6 +135,7 @@ class ExportForm(forms.Form):
                 language=data["language"],
                 delimiter=data["delimiter"],
                 bom=not data["no_bom"],
+                base_url=self.base_url,
             )
         except ValidationError as error:
             for field, messages in error.message_dict.items():

@@ -94,7 +94,8 @@ class _Linker:
         self.albums = {album.pk: album for album in spec.albums}
         self.by_position = spec.links == LinkKind.POSITION
         self.checks_size = self.preset.has_min_size
-        self.base_url = settings.PUBLIC_BASE_URL  # read once, not per photo: the lazy settings object is slow
+        # read once, not per photo: the lazy settings object is slow
+        self.base_url = spec.base_url or settings.PUBLIC_BASE_URL
         self.targets: dict[str, _Target] = {}
 
     def note(self, key: str, **values) -> str:

@@ -20,12 +20,12 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from slugify import slugify
 
+from core.spreadsheet import csv_cell_safe
 from exports.rows import DATETIME, TEXT, Sheet
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 CSV_BOM = "\ufeff"
-CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_FLUSH_CHARS = 64 * 1024
 FILE_NAME_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|\s]+")
 FILE_NAME_PART_MAX = 60
@@ -81,9 +81,7 @@ def csv_stream(sheet: Sheet, *, delimiter: str = ";", bom: bool = True) -> Itera
     datetime_columns = [index for index, column in enumerate(sheet.columns) if column.kind == DATETIME]
     for row in sheet.rows:
         for index in text_columns:
-            value = row[index]
-            if value and value.startswith(CSV_FORMULA_STARTS):
-                row[index] = "'" + value
+            row[index] = csv_cell_safe(row[index])
         for index in datetime_columns:
             if isinstance(row[index], datetime.datetime):
                 row[index] = row[index].strftime("%Y-%m-%d %H:%M:%S")

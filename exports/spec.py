@@ -44,6 +44,7 @@ class ExportSpec:
     language: Language
     csv_delimiter: str = ";"
     csv_bom: bool = True
+    base_url: str = ""  # what links start with (`exports.links.public_base_url`); "" = PUBLIC_BASE_URL
 
     @property
     def sku_keys(self) -> tuple[str, ...]:
@@ -123,6 +124,7 @@ def export_spec_clean(
     language: str = Language.RU,
     delimiter: str = ";",
     bom: bool = True,
+    base_url: str = "",
 ) -> ExportSpec:
     """Check raw export parameters; raises ValidationError({field: reason}) for the first bad one."""
     chosen = PRESETS[_choice(preset, list(PRESETS), "preset")]
@@ -166,4 +168,5 @@ def export_spec_clean(
         language=Language(_choice(language, list(Language), "language")),
         csv_delimiter=CSV_DELIMITERS[_choice(delimiter, list(CSV_DELIMITERS), "delimiter")],
         csv_bom=bom,
+        base_url=base_url,
     )

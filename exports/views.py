@@ -3,24 +3,31 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core.access import Capability, require_capability
 from exports.forms import ExportForm
 from exports.responses import export_response
 from exports.rows import sheet_preview
 from exports.services import ExportFormat, export_create
-from pichosting.access import Capability, require_capability
+from gallery.links import public_base_mismatch, public_base_url, request_origin
 
 
 def _form(request: HttpRequest) -> ExportForm:
     if "albums" in request.GET:
-        return ExportForm.from_query(request.GET)
+        return ExportForm.from_query(request.GET, base_url=public_base_url(request))
     return ExportForm(initial={"albums": request.GET.getlist("album")})
 
 
 def _page(request: HttpRequest, form: ExportForm, *, status: int = 200) -> HttpResponse:
-    context = {"form": form, "preview": None}
+    context = {"form": form, "preview": None, "base_mismatch": public_base_mismatch(request)}
+    context["origin"] = request_origin(request)
     if form.is_bound and form.is_valid():
         sheet, rows = sheet_preview(form.spec)
-        context["preview"] = {"sheet": sheet, "rows": rows, "notes": form.spec.preset.notes}
+        context["preview"] = {
+            "sheet": sheet,
+            "rows": rows,
+            "notes": form.spec.preset.notes,
+            "links_off": [album for album in form.spec.albums if not album.public_links_enabled],
+        }
     return render(request, "exports/export.html", context, status=status)
 
 
@@ -31,7 +38,7 @@ def export_page(request: HttpRequest) -> HttpResponse:
 
 @require_capability(Capability.EXPORT)
 def export_download(request: HttpRequest) -> HttpResponse:
-    form = ExportForm.from_query(request.GET)
+    form = ExportForm.from_query(request.GET, base_url=public_base_url(request))
     if not form.is_valid():
         return _page(request, form, status=400)
     fmt = ExportFormat(form.cleaned_data["file_format"])

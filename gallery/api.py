@@ -12,13 +12,13 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import BaseModel, Field
 
+from core.access import Capability, require_capability
+from core.api_json import json_answer
+from core.api_schemas import ERROR_RESPONSES
 from gallery import selectors
 from gallery.links import download_url, file_url_base, original_url
 from gallery.models import Album, Image
 from gallery.pagination import LIMIT_DEFAULT, LIMIT_MAX, InvalidCursor, Page
-from pichosting.access import Capability, require_capability
-from pichosting.api_json import json_answer
-from pichosting.api_schemas import ERROR_RESPONSES
 
 router = Router(tags=["gallery"])
 

@@ -1,4 +1,4 @@
-"""URLs of protected photo files: by image id and content hash, never a storage path.
+"""URLs of protected photo files (by image id and content hash, never a storage path); public link bases.
 
 The hash prefix makes every URL content-addressed, so responses may be cached as immutable; the views in
 `gallery.views` check the capability, find the row and hand its storage name to `gallery.serving`.
@@ -6,7 +6,9 @@ The hash prefix makes every URL content-addressed, so responses may be cached as
 
 from posixpath import splitext
 
-from django.urls import get_script_prefix
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import get_script_prefix, reverse
 
 from gallery.models import Image, Thumbnail
 from gallery.paths import SHA_PREFIX_LENGTH
@@ -49,3 +51,31 @@ def rendition_url(image: Image, *, size: int, extension: str, base: str | None =
 def thumbnail_url(image: Image, thumbnail: Thumbnail) -> str:
     """The URL of a Thumbnail row's file (see `rendition_url`)."""
     return rendition_url(image, size=thumbnail.size, extension=stored_extension(thumbnail.file.name))
+
+
+def request_origin(request: HttpRequest) -> str:
+    """`scheme://host[:port]` the request came to (behind a proxy: as the proxy forwarded it)."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def public_base_url(request: HttpRequest | None = None) -> str:
+    """What public links start with: `PUBLIC_BASE_URL` when set, else the origin of `request`."""
+    if settings.PUBLIC_BASE_URL or request is None:
+        return settings.PUBLIC_BASE_URL
+    return request_origin(request)
+
+
+def public_base_mismatch(request: HttpRequest) -> str:
+    """The configured `PUBLIC_BASE_URL` when it differs from the origin the user is on, else ""."""
+    configured = settings.PUBLIC_BASE_URL
+    return configured if configured and configured != request_origin(request) else ""
+
+
+def public_original_url(image: Image, *, base_url: str) -> str:
+    """The public link of this exact original (`exports.links.public_link` builds the same for sheets).
+
+    Only meaningful while the album's public links are on; `image.article` and `.album` must be loaded.
+    """
+    name = f"{image.sha256[:SHA_PREFIX_LENGTH]}.{stored_extension(image.file.name)}"
+    token, slug = image.album.link_token, image.article.slug
+    return base_url + reverse("exports:public_file", args=[token, slug, name])

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from gallery import files
 from gallery.locks import LockBusy, albums_locked
 from gallery.models import Album, Article, Image, Thumbnail, link_token_new, name_key
 from gallery.paths import original_name, thumbnail_name
@@ -98,6 +98,11 @@ def album_rename(*, album: Album, name: str) -> Album:
     return album
 
 
+def album_touch(*, album_id: int) -> None:
+    """Mark the album as changed now (the albums page sorts by last change)."""
+    Album.objects.filter(pk=album_id).update(updated_at=timezone.now())
+
+
 def album_link_token_regenerate(*, album: Album) -> Album:
     """Give the album a fresh random link token: every public link made with the old one answers 404."""
     album.link_token = link_token_new()
@@ -116,7 +121,10 @@ def article_get_or_create(*, album: Album, sku: str) -> tuple[Article, bool]:
         )
         return Article.objects.create(album=album, sku=sku, slug=slug)
 
-    return _created_or_existing(Article, {"album": album, "sku_key": name_key(sku)}, create)
+    article, created = _created_or_existing(Article, {"album": album, "sku_key": name_key(sku)}, create)
+    if created:
+        album_counters_refresh(album_id=album.pk)
+    return article, created
 
 
 def album_counters_refresh(*, album_id: int) -> None:
@@ -146,6 +154,63 @@ def article_counts_refresh(*, articles: QuerySet[Article]) -> None:
         0,
     )
     articles.alias(counted=counted).exclude(images_count=F("counted")).update(images_count=counted)
+
+
+NewPhoto = tuple[Image, list[Thumbnail]]  # an unsaved photo row and its thumbnails' rows, files stored
+
+
+def image_create(*, image: Image, thumbnails: Iterable[Thumbnail]) -> Image:
+    """Save a new photo's row and its thumbnails' rows, whose files are already stored. Call inside a
+    transaction, so that the rows appear together or not at all."""
+    image.save()
+    Thumbnail.objects.bulk_create(thumbnails)
+    return image
+
+
+def image_content_replace(*, image: Image, thumbnails: list[Thumbnail]) -> None:
+    """Save the new file and content facts set on `image` with its new thumbnails' rows, in one transaction;
+    its old thumbnails' rows go with it, and their files after it commits."""
+    with transaction.atomic():
+        Thumbnail.objects.filter(image=image).delete()
+        image.save(update_fields=["file", "sha256", "bytes", "width", "height", "format"])
+        Thumbnail.objects.bulk_create(thumbnails)
+
+
+def article_photos_replace(*, article: Article, photos: list[NewPhoto | int]) -> int:
+    """Make `photos` exactly the article's photos, numbered from 0 in this order: new ones (`NewPhoto`) and
+    ids of photos it already has (kept). Every other photo of the article is deleted (its files after the
+    transaction commits) and the article recounted, in one transaction; returns how many were deleted."""
+    kept_ids = [photo for photo in photos if isinstance(photo, int)]
+    with transaction.atomic():
+        removed = list(article.images.exclude(pk__in=kept_ids).values_list("pk", flat=True))
+        Image.objects.filter(pk__in=removed).delete()
+        for photo in photos:
+            if not isinstance(photo, int):
+                image_create(image=photo[0], thumbnails=photo[1])
+        kept = Image.objects.in_bulk(kept_ids)
+        ordered = [kept[photo] if isinstance(photo, int) else photo[0] for photo in photos]
+        for position, image in enumerate(ordered):
+            image.position = position
+        Image.objects.bulk_update(ordered, ["position"])
+        article_counts_refresh(articles=Article.objects.filter(pk=article.pk))
+    return len(removed)
+
+
+def article_positions_compact(*, article_id: int, last: list[int]) -> None:
+    """Number the article's photos from 0: those not in `last` in their current order, then the photos of
+    `last` in its order."""
+    images = list(Image.objects.filter(article_id=article_id).order_by("position", "id"))
+    by_pk = {image.pk: image for image in images}
+    trailing = set(last)
+    ordered = [image for image in images if image.pk not in trailing] + [
+        by_pk[pk] for pk in last if pk in by_pk
+    ]
+    changed = []
+    for position, image in enumerate(ordered):
+        if image.position != position:
+            image.position = position
+            changed.append(image)
+    Image.objects.bulk_update(changed, ["position"])
 
 
 def image_delete(*, image: Image) -> None:
@@ -236,17 +301,14 @@ class _Relocation:
         return {self.original, *self.thumbnails.values()}
 
 
-def _file_copy(storage: Storage, source: str, target: str, *, size: int, created: list[str]) -> str:
+def _file_copy(source: str, target: str, *, size: int, created: list[str]) -> str:
     """Copy `source` to `target` unless a file of the right size is already there (names are
     content-addressed); names actually written are appended to `created`."""
     if source == target:
         return target
-    if storage.exists(target):
-        if storage.size(target) == size:
-            return target
-        storage.delete(target)
-    with storage.open(source, "rb") as handle:
-        stored = storage.save(target, handle)
+    if files.exists(target) and files.size(target) == size:
+        return target
+    stored = files.copy(source, target)
     created.append(stored)
     return stored
 
@@ -254,7 +316,6 @@ def _file_copy(storage: Storage, source: str, target: str, *, size: int, created
 def _relocations_copy(images: list[Image], *, album_slug: str, article_slug: str) -> tuple[list, list[str]]:
     """Copy the files of `images` to their names under `album_slug/article_slug`; returns the plans and
     the names written (for cleanup if the rows cannot follow)."""
-    storage = Image._meta.get_field("file").storage
     created: list[str] = []
     plans: list[_Relocation] = []
     try:
@@ -263,9 +324,7 @@ def _relocations_copy(images: list[Image], *, album_slug: str, article_slug: str
             target = original_name(
                 album_slug=album_slug, article_slug=article_slug, sha256=image.sha256, extension=extension
             )
-            plan = _Relocation(
-                image, _file_copy(storage, image.file.name, target, size=image.bytes, created=created)
-            )
+            plan = _Relocation(image, _file_copy(image.file.name, target, size=image.bytes, created=created))
             for thumb in image.thumbnails.all():
                 thumb_target = thumbnail_name(
                     album_slug=album_slug,
@@ -275,21 +334,13 @@ def _relocations_copy(images: list[Image], *, album_slug: str, article_slug: str
                     extension=THUMBNAIL_EXTENSIONS[thumb.format],
                 )
                 plan.thumbnails[thumb.pk] = _file_copy(
-                    storage, thumb.file.name, thumb_target, size=thumb.bytes, created=created
+                    thumb.file.name, thumb_target, size=thumb.bytes, created=created
                 )
             plans.append(plan)
     except BaseException:
-        _names_delete(storage, created)
+        files.discard(created)
         raise
     return plans, created
-
-
-def _names_delete(storage: Storage, names: Iterable[str]) -> None:
-    for name in names:
-        try:
-            storage.delete(name)
-        except OSError:
-            logger.exception("could not delete %s from storage", name)
 
 
 def _relocations_apply(
@@ -297,7 +348,6 @@ def _relocations_apply(
 ) -> None:
     """Point the rows at their new files in one transaction (plus `also()`, in it); old files are removed
     after it commits, the copies if it fails."""
-    storage = Image._meta.get_field("file").storage
     try:
         with transaction.atomic():
             present = set(
@@ -324,9 +374,9 @@ def _relocations_apply(
                 for name in plan.new_names()
                 if name in created
             ]
-            transaction.on_commit(lambda: _names_delete(storage, old_names + unused))
+            files.delete_on_commit(old_names + unused)
     except BaseException:
-        _names_delete(storage, created)
+        files.discard(created)
         raise
 
 

@@ -11,9 +11,10 @@ import re
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
+
+from gallery import files
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ def _accel_response(name: str, content_type: str) -> HttpResponse:
 
 def _streamed_response(request: HttpRequest, name: str, content_type: str) -> HttpResponse:
     try:
-        file = default_storage.open(name, "rb")
+        file = files.open_file(name)
     except FileNotFoundError:
         logger.warning("stored file %s is missing", name)
         raise Http404("The file is missing from storage.") from None

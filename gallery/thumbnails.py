@@ -18,14 +18,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import Storage
 from django.db import transaction
 from imagekit import ImageSpec, register
 from imagekit.processors import ResizeToFit
 from PIL import Image as PILImage
 from PIL import ImageCms, ImageOps
 
+from gallery import files
 from gallery.models import Image, Thumbnail
 from gallery.paths import thumbnail_name
 from gallery.specs import THUMBNAIL_SPECS, ThumbnailSpec, fit_within
@@ -182,10 +181,6 @@ def thumbnails_render(
     return rendered
 
 
-def _thumbnail_storage() -> Storage:
-    return Thumbnail._meta.get_field("file").storage
-
-
 def thumbnail_files_store(*, image: Image, rendered: Iterable[RenderedThumbnail]) -> list[Thumbnail]:
     """Write rendered thumbnails of `image` to storage; return their unsaved rows.
 
@@ -193,14 +188,11 @@ def thumbnail_files_store(*, image: Image, rendered: Iterable[RenderedThumbnail]
     picture or an orphan of a crashed run). If a write fails, the files written so far are removed and the
     error propagates: the caller has no rows to undo.
     """
-    storage = _thumbnail_storage()
     thumbnails: list[Thumbnail] = []
     try:
         for item in rendered:
             name = thumbnail_storage_name(image=image, spec=item.spec)
-            if storage.exists(name):
-                storage.delete(name)
-            stored_name = storage.save(name, ContentFile(item.content))
+            stored_name = files.store(name, item.content)
             thumbnails.append(
                 Thumbnail(
                     image=image,
@@ -220,12 +212,7 @@ def thumbnail_files_store(*, image: Image, rendered: Iterable[RenderedThumbnail]
 
 def thumbnail_files_discard(thumbnails: Iterable[Thumbnail]) -> None:
     """Remove the files of thumbnails whose rows were never saved (cleanup after a failure)."""
-    storage = _thumbnail_storage()
-    for thumbnail in thumbnails:
-        try:
-            storage.delete(thumbnail.file.name)
-        except OSError:
-            logger.exception("could not remove %s", thumbnail.file.name)
+    files.discard(thumbnail.file.name for thumbnail in thumbnails)
 
 
 def image_thumbnails_generate(*, image: Image, missing_only: bool = False) -> list[Thumbnail]:
@@ -239,7 +226,7 @@ def image_thumbnails_generate(*, image: Image, missing_only: bool = False) -> li
     specs = [spec for spec in THUMBNAIL_SPECS if not (missing_only and (spec.size, spec.format) in existing)]
     if not specs:
         return []
-    with image.file.open("rb") as source:
+    with files.open_file(image.file.name) as source:
         rendered = thumbnails_render(source, specs=specs)
     attempted = [existing[key] for key in ((spec.size, spec.format) for spec in specs) if key in existing]
     new: list[Thumbnail] = []

@@ -10,6 +10,7 @@ _FILE = rf"^{FILES_PATH}(?P<image_id>[0-9]{{1,18}})/(?P<sha>[0-9a-f]{{16}})"
 urlpatterns = [
     path("", views.albums, name="albums"),
     path("a/<slug:album_slug>/", views.album, name="album"),
+    path("a/<slug:album_slug>/links", views.album_links, name="album_links"),
     path("a/<slug:album_slug>/<slug:article_slug>/", views.article, name="article"),
     re_path(rf"{_FILE}\.(?P<ext>[a-z0-9]{{2,5}})$", views.original_file, name="file_original"),
     re_path(rf"{_FILE}/download$", views.original_download, name="file_download"),

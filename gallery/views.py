@@ -1,16 +1,21 @@
 """Gallery pages and protected files: thin views over `gallery.selectors` and `gallery.serving`."""
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from gallery import selectors
+from core.access import Capability, denial_response, require_capability
+from core.audit import audit
+from gallery import selectors, services
 from gallery.forms import ArticleFilterForm
-from gallery.links import content_type_of, stored_extension
+from gallery.links import content_type_of, public_base_url, public_original_url, stored_extension
 from gallery.models import Album, Article
 from gallery.pagination import InvalidCursor, Page
 from gallery.serving import file_response
-from pichosting.access import Capability, require_capability
 
 ALBUMS_PER_PAGE = 48
 ARTICLES_PER_PAGE = 60
@@ -62,13 +67,45 @@ def article(request: HttpRequest, album_slug: str, article_slug: str) -> HttpRes
         Article.objects.select_related("album"), album__slug=album_slug, slug=article_slug
     )
     images = selectors.article_images(article=found)
-    context = {
-        "album": found.album,
-        "article": found,
-        "images": images,
-        "origin": request.build_absolute_uri("/").rstrip("/"),
-    }
+    if found.album.public_links_enabled:
+        base_url = public_base_url(request)
+        for image in images:
+            image.article, image.album = found, found.album
+            image.public_url = public_original_url(image, base_url=base_url)
+    context = {"album": found.album, "article": found, "images": images, "links_next": request.path}
     return render(request, "gallery/article.html", context)
+
+
+def _back(request: HttpRequest, album: Album) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("gallery:album", args=[album.slug])
+    return redirect(target)
+
+
+@require_capability(Capability.SHARE)
+@require_POST
+def album_links(request: HttpRequest, album_slug: str) -> HttpResponse:
+    """Turn an album's public links on or off (`state`), or give it a new token (`regenerate`, appadmin)."""
+    album = get_object_or_404(Album, slug=album_slug)
+    if request.POST.get("regenerate"):
+        if not request.user.has_perm(Capability.ADMINISTER.permission):
+            return denial_response(request, Capability.ADMINISTER)
+        services.album_link_token_regenerate(album=album)
+        audit(request=request, action="public_links_regenerate", obj=album)
+        messages.success(
+            request, _("“%s” has a new link token: its old public links no longer work.") % album
+        )
+        return _back(request, album)
+    enabled = request.POST.get("state") == "on"
+    if album.public_links_enabled != enabled:
+        services.album_public_links_set(album=album, enabled=enabled)
+        audit(request=request, action="public_links", obj=album, details={"enabled": enabled})
+    if enabled:
+        messages.success(request, _("Public links of “%s” are on: exported links now open.") % album)
+    else:
+        messages.success(request, _("Public links of “%s” are off: they answer “not found”.") % album)
+    return _back(request, album)
 
 
 @require_capability(Capability.VIEW, status_only=True)

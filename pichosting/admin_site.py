@@ -2,8 +2,8 @@
 
 Signed-in users without it (`appviewer`, `appuser`, even with staff status) get a 403 page and an
 `access_denied` entry in the action log instead of the stock admin login form; anonymous visitors go to the
-app's own login page (local or Keycloak). `AuditedModelAdmin` sends every add, change and delete made in the
-admin to the action log.
+app's own login page (local or Keycloak). Every add, change and delete made in the admin reaches the action
+log through `core.admin.AuditedModelAdmin`.
 """
 
 from functools import update_wrapper
@@ -15,8 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from pichosting.access import Capability, denial_response
-from pichosting.audit import audit
+from core.access import Capability, denial_response
 
 
 class PicHostingAdminSite(admin.AdminSite):
@@ -52,24 +51,3 @@ class PicHostingAdminSite(admin.AdminSite):
         from uploads.admin_views import statistics  # the admin site wires apps; imported once URLs load
 
         return [path("statistics/", self.admin_view(statistics), name="statistics"), *super().get_urls()]
-
-
-def _change_details(message) -> dict:
-    return {"changes": message} if isinstance(message, list) else {"message": str(message)}
-
-
-class AuditedModelAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose adds, changes and deletes also go to the action log."""
-
-    def log_addition(self, request, obj, message):
-        audit(request=request, action="admin_add", obj=obj, details=_change_details(message))
-        return super().log_addition(request, obj, message)
-
-    def log_change(self, request, obj, message):
-        audit(request=request, action="admin_change", obj=obj, details=_change_details(message))
-        return super().log_change(request, obj, message)
-
-    def log_deletions(self, request, queryset):
-        for obj in queryset:
-            audit(request=request, action="admin_delete", obj=obj)
-        return super().log_deletions(request, queryset)

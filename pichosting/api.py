@@ -3,7 +3,7 @@
 django-ninja validates parameters and generates the OpenAPI 3.1 document (`GET /api/openapi.json`) from the
 code. Authentication: a Keycloak bearer token (`accounts.bearer`, no CSRF), else Django session cookies (CSRF
 checked on unsafe methods). Authorisation per operation
-with `pichosting.access.require_capability`. Every error answers `{"error": {"code", "message"}}`.
+with `core.access.require_capability`. Every error answers `{"error": {"code", "message"}}`.
 """
 
 import logging
@@ -15,11 +15,11 @@ from ninja.security import SessionAuth
 
 from accounts.api import router as accounts_router
 from accounts.bearer import KeycloakBearer
+from core.access import access_denied, error_response
+from core.api_json import OrjsonRenderer
+from core.api_schemas import errors_documented
 from exports.api import router as exports_router
 from gallery.api import router as gallery_router
-from pichosting.access import access_denied, error_response
-from pichosting.api_json import OrjsonRenderer
-from pichosting.api_schemas import errors_documented
 from uploads.api import router as uploads_router
 
 logger = logging.getLogger(__name__)

@@ -21,14 +21,14 @@ def setting_str(env: environ.Env, name: str, default: str = "") -> str:
 
 
 def public_base_url(env: environ.Env) -> str:
-    """PUBLIC_BASE_URL when set, else `<PUBLIC_SCHEME>://<DOMAIN>`, else the embedded run's address."""
+    """PUBLIC_BASE_URL when set, else `<PUBLIC_SCHEME>://<DOMAIN>`, else "" (links from each request's address)."""
     domain = env.str("DOMAIN", default="")
     if not domain and not env.str("PUBLIC_BASE_URL", default="") and env.bool("BEHIND_PROXY", default=False):
         raise ImproperlyConfigured(
             "DOMAIN is not set: behind a proxy (BEHIND_PROXY=true) PicHosting needs its public host name, "
             "e.g. DOMAIN=photos.example.com (or a full PUBLIC_BASE_URL)."
         )
-    default = f"{env.str('PUBLIC_SCHEME', default='https')}://{domain}" if domain else "http://127.0.0.1:8000"
+    default = f"{env.str('PUBLIC_SCHEME', default='https')}://{domain}" if domain else ""
     return (env.str("PUBLIC_BASE_URL", default="") or default).rstrip("/")
 
 

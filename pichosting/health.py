@@ -4,11 +4,12 @@ import logging
 import uuid
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from gallery import files
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +32,8 @@ def storage_ok() -> bool:
     payload = uuid.uuid4().hex.encode()
     name = None
     try:
-        name = default_storage.save(f"{PROBE_PREFIX}probe-{payload.decode()}", ContentFile(payload))
-        with default_storage.open(name, "rb") as handle:
+        name = files.store(f"{PROBE_PREFIX}probe-{payload.decode()}", ContentFile(payload))
+        with files.open_file(name) as handle:
             return handle.read() == payload
     except Exception:
         logger.exception("health check: storage failed")
@@ -40,7 +41,7 @@ def storage_ok() -> bool:
     finally:
         if name:
             try:
-                default_storage.delete(name)
+                files.delete(name)
             except Exception:
                 logger.exception("health check: could not delete the storage probe %s", name)
 

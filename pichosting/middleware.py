@@ -5,7 +5,7 @@ from urllib.parse import unquote_to_bytes
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
-from pichosting.access import error_response, is_api_request
+from core.access import error_response, is_api_request
 
 NUL_MESSAGE = "Text must not contain NUL characters."
 

@@ -32,7 +32,8 @@ if SECRET_KEY in INSECURE_SECRET_KEYS or len(SECRET_KEY) < 32:
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
-# DOMAIN (a deployment's public host) derives these three unless each is set (pichosting.environment).
+# DOMAIN (a deployment's public host) derives these three unless each is set (pichosting.environment);
+# PUBLIC_BASE_URL empty (no DOMAIN): links are made from the address each request came to.
 PUBLIC_BASE_URL = environment.public_base_url(env)
 ALLOWED_HOSTS = environment.allowed_hosts(env, PUBLIC_BASE_URL)
 CSRF_TRUSTED_ORIGINS = environment.csrf_trusted_origins(env, PUBLIC_BASE_URL)
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "core",
     "uploads",  # before django_tasks_db: its `db_worker` first takes over jobs whose worker died
     "django_tasks",
     "pichosting.apps.BackgroundTasksConfig",  # django_tasks_db, its admin section translated

@@ -1,13 +1,22 @@
 """URL map: each app brings its own urls module; this file only wires them together."""
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from pichosting.api import api
 from pichosting.health import healthz
 
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says: send them to the icon."""
+    return HttpResponsePermanentRedirect(static("pichosting/favicon.svg"))
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
@@ -18,4 +27,4 @@ urlpatterns = [
     path("", include("gallery.urls")),
 ]
 
-handler403 = "pichosting.errors.forbidden"
+handler403 = "core.errors.forbidden"

@@ -2,6 +2,8 @@
 
 import os
 import shutil
+from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -18,7 +20,17 @@ def require_program(name: str, *, hint: str = "") -> str:
     )
     if path:
         return path
-    reason = f"{name} is not installed{': ' + hint if hint else ''}"
+    _missing(f"{name} is not installed{': ' + hint if hint else ''}")
+
+
+def require_file(path: Path, *, hint: str = "") -> Path:
+    """`path` if it exists (a package the tests install, e.g. from npm); skip or, under CI=true, fail."""
+    if path.exists():
+        return path
+    _missing(f"{path} is missing{': ' + hint if hint else ''}")
+
+
+def _missing(reason: str) -> NoReturn:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{reason} (CI must install it: see .ci/run)")
     pytest.skip(reason)

@@ -13,7 +13,7 @@ from accounts.models import ActionLog
 from exports.services import EXPORT_ACTION
 from gallery.models import Album
 from gallery.tests.factories import picture_bytes
-from uploads.services import upload_job_create
+from uploads.intake import upload_job_create
 
 pytestmark = pytest.mark.django_db
 

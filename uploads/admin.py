@@ -8,7 +8,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from uploads.models import SyncRun, UploadJob
-from uploads.sync import SyncOptions, sync_run_enqueue
+from uploads.sync import SyncOptions
+from uploads.tasks import sync_run_enqueue
 
 RESULTS_SHOWN = 2000
 

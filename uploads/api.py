@@ -12,13 +12,14 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
-from pichosting.access import Capability, error_response, require_capability
-from pichosting.api_schemas import ErrorOut
+from core.access import Capability, error_response, require_capability
+from core.api_schemas import ErrorOut
 from uploads.handlers import upload_limit_bytes
+from uploads.intake import UploadRejected, upload_job_create, upload_too_large
 from uploads.models import SyncRun
 from uploads.selectors import upload_job_for_user, upload_results_page
-from uploads.services import UploadRejected, upload_job_create, upload_too_large
-from uploads.sync import SyncOptions, sync_run_enqueue
+from uploads.sync import SyncOptions
+from uploads.tasks import sync_run_enqueue
 
 router = Router()
 

@@ -18,7 +18,7 @@ class JobStatus(models.TextChoices):
 
 
 class UploadJob(models.Model):
-    """One upload being ingested by the task worker. Written only by `uploads.services`."""
+    """One upload being ingested by the task worker. Written only by the uploads intake, jobs and ingest."""
 
     Status = JobStatus
 

@@ -3,7 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
-from pichosting.access import Capability
+from core.access import Capability
 from uploads.models import UploadJob, UploadResult
 
 

@@ -7,7 +7,6 @@ are read live on every call.
 
 import datetime
 import platform
-import shutil
 import socket
 import sqlite3
 import time
@@ -17,7 +16,6 @@ import django
 import PIL
 from django.conf import settings
 from django.core.cache import cache
-from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import DatabaseError, connection
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -25,7 +23,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from PIL import features
 
-from gallery import selectors
+from gallery import files, selectors
 
 CACHE_KEY = "uploads:statistics:expensive"
 TOP_ALBUMS = 20
@@ -87,17 +85,6 @@ def _expensive() -> dict:
     }
 
 
-def _media_space() -> dict:
-    """Free and total bytes of the volume holding the media, when storage is a local filesystem."""
-    if not isinstance(default_storage, FileSystemStorage):
-        return {"storage": type(default_storage).__name__, "free_bytes": None, "total_bytes": None}
-    location = Path(default_storage.location)
-    while not location.exists() and location != location.parent:
-        location = location.parent  # the media directory may not exist before the first upload
-    usage = shutil.disk_usage(location)
-    return {"storage": "filesystem", "free_bytes": usage.free, "total_bytes": usage.total}
-
-
 def _uptime_seconds() -> float | None:
     try:
         return float(Path("/proc/uptime").read_text().split()[0])
@@ -140,7 +127,7 @@ def statistics_collect(*, fresh: bool = False) -> dict:
         cache.set(CACHE_KEY, expensive, settings.STATISTICS_CACHE_SECONDS)
     return {
         **expensive,
-        "media": _media_space(),
+        "media": files.volume_usage(),
         "system": _system_facts(),
         "tasks": _task_queue(),
         "generated_at": timezone.now(),

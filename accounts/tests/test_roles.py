@@ -2,7 +2,7 @@ import pytest
 
 from accounts.models import ActionLog
 from accounts.roles import ROLE_CAPABILITIES, Role, user_capabilities
-from pichosting.access import Capability
+from core.access import Capability
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("accounts.tests.urls_for_guard")]
 
@@ -23,7 +23,10 @@ def allowed(principal, capability) -> bool:
 
 def test_matrix_grants_what_the_roles_promise():
     assert ROLE_CAPABILITIES[Role.VIEWER] == {Capability.VIEW, Capability.EXPORT}
-    assert ROLE_CAPABILITIES[Role.USER] == ROLE_CAPABILITIES[Role.VIEWER] | {Capability.UPLOAD}
+    assert ROLE_CAPABILITIES[Role.USER] == ROLE_CAPABILITIES[Role.VIEWER] | {
+        Capability.UPLOAD,
+        Capability.SHARE,
+    }
     assert ROLE_CAPABILITIES[Role.ADMIN] == set(Capability)
 
 
@@ -79,3 +82,19 @@ def test_denials_are_logged(client, make_user):
     assert entry.username == "looker"
     assert entry.details["capability"] == "upload"
     assert entry.object_repr == "/api/upload"
+
+
+def test_anonymous_redirect_to_sign_in_is_not_a_logged_refusal(client, make_user):
+    assert client.get(f"/page/{Capability.VIEW}").status_code == 302
+    assert not ActionLog.objects.filter(action=ActionLog.ACCESS_DENIED).exists()
+    assert client.get(f"/api/{Capability.VIEW}").status_code == 401
+    assert ActionLog.objects.filter(action=ActionLog.ACCESS_DENIED, details__authenticated=False).count() == 1
+
+
+def test_refusal_page_names_roles_in_words(client, make_user, settings):
+    client.force_login(make_user("looker", Role.VIEWER))
+    response = client.get(f"/page/{Capability.UPLOAD}", HTTP_ACCEPT_LANGUAGE="ru")
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "Загрузчик" in html and "загружать фото" in html
+    assert "capability" not in html

@@ -3,7 +3,7 @@
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
 
-from pichosting.access import Capability, require_capability
+from core.access import Capability, require_capability
 from pichosting.urls import handler403  # noqa: F401  (the guard renders the project's 403 page)
 from pichosting.urls import urlpatterns as project_urlpatterns
 

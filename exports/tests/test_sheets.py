@@ -6,6 +6,7 @@ import io
 from urllib.parse import unquote
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import ActionLog
 from exports.links import public_link
@@ -85,7 +86,7 @@ def test_per_image_rows_carry_every_fact_of_the_photo(catalogue):
     album, sku, position, name, width, height, size, sha, uploaded, url, _note = rows[1]
     assert (album, sku, position, name) == ("Весна 2026", "00123", 1, "00123.jpg")
     assert (width, height, size, sha, url) == (1000, 1300, first.bytes, first.sha256, link(first))
-    assert uploaded.date() == first.created_at.date()
+    assert uploaded.date() == timezone.localdate(first.created_at)  # sheets show local time
     assert [row[2] for row in rows[1:]] == [1, 2, 3, 1, 2]
 
 

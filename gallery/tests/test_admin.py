@@ -3,11 +3,10 @@
 import pytest
 from django.contrib.admin import helpers
 from django.contrib.messages import get_messages
-from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from accounts.models import ActionLog
-from gallery import services
+from gallery import files, services
 from gallery.locks import album_lock
 from gallery.models import Album, Article, Image
 from gallery.tests.factories import album_make, article_make, image_make
@@ -88,8 +87,8 @@ def test_album_list_shows_cover_previews_without_asking_storage(admin_client, ca
     def no_storage_calls(*args, **kwargs):
         raise AssertionError("a list page asked storage")
 
-    monkeypatch.setattr(default_storage, "exists", no_storage_calls)
-    monkeypatch.setattr(default_storage, "size", no_storage_calls)
+    monkeypatch.setattr(files.storage(), "exists", no_storage_calls)
+    monkeypatch.setattr(files.storage(), "size", no_storage_calls)
     for page in ["admin:gallery_album_changelist", "admin:gallery_image_changelist"]:
         content = admin_client.get(reverse(page)).content.decode()
         assert "-160.jpg" in content  # the 160 px JPEG thumbnail as preview
@@ -123,7 +122,7 @@ def test_renaming_an_album_keeps_slug_and_files_and_is_logged(admin_client, cata
     assert response.status_code == 302
     album.refresh_from_db()
     assert (album.name, album.slug, album.public_links_enabled) == ("Лето 2026", "vesna-2026", True)
-    assert default_storage.exists(Image.objects.get(pk=images[0].pk).file.name)
+    assert files.exists(Image.objects.get(pk=images[0].pk).file.name)
     entry = ActionLog.objects.get(action="admin_change")
     assert (entry.object_type, entry.object_id, entry.username) == (
         "gallery.album",
@@ -226,7 +225,7 @@ def test_photo_strip_reorders_and_deletes_with_files(
     assert response.status_code == 302
     order = list(article.images.order_by("position").values_list("pk", "position"))
     assert order == [(images[2].pk, 0), (images[0].pk, 1)]
-    assert not default_storage.exists(images[1].file.name)
+    assert not files.exists(images[1].file.name)
     assert Album.objects.get(pk=article.album_id).images_count == 2
     assert ActionLog.objects.filter(action="admin_change", object_type="gallery.article").exists()
 
@@ -244,8 +243,8 @@ def test_changing_the_album_of_an_article_moves_its_files(
     moved = Image.objects.get(pk=images[0].pk)
     assert moved.album_id == winter.pk
     assert moved.file.name.startswith(f"originals/{winter.slug}/")
-    assert default_storage.exists(moved.file.name)
-    assert not default_storage.exists(images[0].file.name)
+    assert files.exists(moved.file.name)
+    assert not files.exists(images[0].file.name)
 
 
 def test_move_articles_action_reports_a_sku_clash(admin_client, catalogue):
@@ -288,7 +287,7 @@ def test_bulk_delete_removes_files_and_logs(admin_client, catalogue, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(url, {**data, "post": "yes"})
     assert list(Image.objects.values_list("pk", flat=True)) == [images[2].pk]
-    assert not default_storage.exists(images[0].file.name)
+    assert not files.exists(images[0].file.name)
     assert Album.objects.get(pk=album.pk).images_count == 1
     assert ActionLog.objects.filter(action="admin_delete", object_type="gallery.image").count() == 2
 
@@ -306,7 +305,7 @@ def test_move_images_to_an_article_action(admin_client, catalogue, django_captur
         admin_client.post(url, {**data, "confirmed": "yes", "album": target.album_id, "sku": "rc18"})
     moved = Image.objects.get(pk=images[0].pk)
     assert moved.article_id == target.pk
-    assert default_storage.exists(moved.file.name)
+    assert files.exists(moved.file.name)
     assert ActionLog.objects.filter(action="admin_move_image", object_id=str(moved.pk)).exists()
 
 
@@ -341,3 +340,22 @@ def test_moves_into_a_busy_album_say_so_and_change_nothing(admin_client, catalog
         assert answer.status_code == 302
         assert "busy" in " ".join(str(message) for message in get_messages(answer.wsgi_request))
     assert set(Image.objects.values_list("article_id", flat=True)) == {article.pk}
+
+
+def test_adding_an_article_in_the_admin_counts_it_into_its_album(admin_client, catalogue):
+    album, _article, _images = catalogue
+    response = admin_client.post(
+        reverse("admin:gallery_article_add"),
+        {"album": album.pk, "sku": "АРТ-002", "images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    album.refresh_from_db()
+    assert album.articles_count == 2 == album.articles.count()
+
+
+def test_article_list_shows_the_stored_photo_counter(admin_client, catalogue):
+    """The list reads `images_count` (kept by every write), it does not recount the photos per page."""
+    _album, article, _images = catalogue
+    Article.objects.filter(pk=article.pk).update(images_count=42)
+    content = admin_client.get(reverse("admin:gallery_article_changelist")).content.decode()
+    assert '<td class="field-photos">42</td>' in content

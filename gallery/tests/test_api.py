@@ -50,7 +50,7 @@ def viewer_client(client, viewer):
     "schema", [AlbumPage, ArticlePage, ImagePage, ImagePage, ThumbnailPage, ThumbnailPage], ids=ENDPOINTS
 )
 def test_list_answers_match_their_documented_schemas(viewer_client, catalogue, request, schema):
-    """The lists skip ninja's answer validation (`pichosting.api_json`), so the schemas are checked here."""
+    """The lists skip ninja's answer validation (`core.api_json`), so the schemas are checked here."""
     article_make(catalogue[0], "АРТ-000 пустой")  # an article without photos: empty cover_thumbnails
     url = request.node.callspec.id
     page = schema.model_validate_json(viewer_client.get(url + "?limit=2").content, strict=True)

@@ -1,10 +1,10 @@
 """Protected files with MEDIA_SERVE=django: access is checked first, then bytes with the right headers."""
 
 import pytest
-from django.core.files.storage import default_storage
 from django.urls import resolve
 
 from accounts.roles import Role
+from gallery import files
 from gallery.checks import media_serve_check
 from gallery.links import download_url, original_url, thumbnail_url
 from gallery.serving import PRIVATE_IMMUTABLE, PUBLIC_IMMUTABLE, Unsatisfiable, byte_range, file_response
@@ -29,7 +29,7 @@ def signed_in(client, make_user):
 
 
 def stored(name: str) -> bytes:
-    with default_storage.open(name, "rb") as file:
+    with files.open_file(name) as file:
         return file.read()
 
 
@@ -182,7 +182,7 @@ def test_file_urls_resolve_to_the_protected_views(image):
 
 
 def test_missing_file_is_404_not_500(signed_in, image):
-    default_storage.delete(image.file.name)
+    files.delete(image.file.name)
     assert signed_in.get(original_url(image)).status_code == 404
 
 

@@ -2,9 +2,8 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 
-from gallery import services
+from gallery import files, services
 from gallery.locks import album_lock
 from gallery.models import Album, Article, Image
 from gallery.tests.factories import album_make, article_make, image_make
@@ -39,7 +38,7 @@ def test_article_move_takes_its_files_to_the_new_album(media_root, django_captur
     first.refresh_from_db()
     assert first.album_id == winter.pk
     assert first.file.name.startswith(f"originals/{winter.slug}/{article.slug}/")
-    assert all(default_storage.exists(name) for name in referenced_files())
+    assert all(files.exists(name) for name in referenced_files())
     assert stored_files(media_root) == referenced_files()
     summer.refresh_from_db()
     winter.refresh_from_db()

@@ -1,11 +1,11 @@
 import io
 
 import pytest
-from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from PIL import Image as PILImage
 from PIL import ImageCms
 
+from gallery import files
 from gallery.models import Thumbnail
 from gallery.paths import thumbnail_name
 from gallery.specs import THUMBNAIL_SIZES, THUMBNAIL_SPECS, fit_within
@@ -165,13 +165,13 @@ def test_generated_rows_point_at_content_addressed_files():
             size=thumb.size,
             extension={"jpeg": "jpg", "webp": "webp"}[thumb.format],
         )
-        assert default_storage.size(thumb.file.name) == thumb.bytes
-        assert PILImage.open(default_storage.open(thumb.file.name)).size == (thumb.width, thumb.height)
+        assert files.size(thumb.file.name) == thumb.bytes
+        assert PILImage.open(files.open_file(thumb.file.name)).size == (thumb.width, thumb.height)
 
 
 def test_a_failed_write_leaves_no_rows_and_no_files(monkeypatch):
     image = image_make(with_thumbnails=False)
-    real_save = default_storage.save
+    real_save = files.storage().save
     calls = []
 
     def flaky_save(name, content, **kwargs):
@@ -180,11 +180,11 @@ def test_a_failed_write_leaves_no_rows_and_no_files(monkeypatch):
             raise OSError("disk full")
         return real_save(name, content, **kwargs)
 
-    monkeypatch.setattr(default_storage, "save", flaky_save)
+    monkeypatch.setattr(files.storage(), "save", flaky_save)
     with pytest.raises(OSError, match="disk full"):
         image_thumbnails_generate(image=image)
     assert not Thumbnail.objects.exists()
-    assert not any(default_storage.exists(name) for name in calls)
+    assert not any(files.exists(name) for name in calls)
 
 
 def test_command_fills_in_missing_thumbnails_and_regenerates_all(capsys):
@@ -198,19 +198,19 @@ def test_command_fills_in_missing_thumbnails_and_regenerates_all(capsys):
     call_command("thumbnails", "--missing")
     assert "1 photos processed, 1 thumbnails written, 0 failed" in capsys.readouterr().out
     assert partial.thumbnails.count() == len(THUMBNAIL_SPECS)
-    assert default_storage.exists(lost.file.name)
+    assert files.exists(lost.file.name)
     assert {thumb.pk: thumb.file.name for thumb in complete.thumbnails.all()} == untouched
 
     call_command("thumbnails", "--all")
     assert "2 photos processed, 12 thumbnails written, 0 failed" in capsys.readouterr().out
     assert {thumb.pk: thumb.file.name for thumb in complete.thumbnails.all()} == untouched
-    assert all(default_storage.exists(name) for name in untouched.values())
+    assert all(files.exists(name) for name in untouched.values())
 
 
 def test_command_reports_photos_that_cannot_be_decoded(capsys):
     image = image_make(with_thumbnails=False)
-    default_storage.delete(image.file.name)
-    default_storage.save(image.file.name, io.BytesIO(b"not a picture"))
+    files.delete(image.file.name)
+    files.store(image.file.name, io.BytesIO(b"not a picture"))
     with pytest.raises(CommandError):
         call_command("thumbnails", "--missing")
     assert f"image {image.pk}" in capsys.readouterr().err

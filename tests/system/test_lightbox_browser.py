@@ -1,13 +1,9 @@
 """The article page in headless Chromium (Debian's, driven by Playwright): lightbox keys, copy button."""
 
 import pytest
-from django.contrib.auth.models import Group
-from django.db import connections
-from playwright.sync_api import sync_playwright
 
 from accounts.roles import Role
 from gallery.tests.factories import album_make, article_make, image_make
-from tests.programs import require_program
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -16,24 +12,9 @@ pytestmark = [
 
 
 @pytest.fixture
-def page(live_server, client, make_user, monkeypatch):
+def page(browser_for, make_user):
     """A Chromium page signed in as a viewer, English UI."""
-    chromium = require_program("chromium", hint="apt-get install -y chromium")
-    for role in Role:  # transactional tests flush the groups the migration created
-        Group.objects.get_or_create(name=role.value)
-    client.force_login(make_user("vera", Role.VIEWER))
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        context = browser.new_context(locale="en-US")
-        context.add_cookies(
-            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-        )
-        yield context.new_page()
-        browser.close()
-        # With Playwright's event loop running, Django kept a connection of its own for the test's queries;
-        # left open, it kept PostgreSQL from dropping the test database at the end of the session.
-        connections.close_all()
+    return browser_for(make_user("vera", Role.VIEWER))
 
 
 def test_lightbox_opens_and_follows_the_keyboard(page, live_server):

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.files.storage import default_storage
 
 from accounts.roles import Role
+from gallery import files
 from gallery.links import download_url, original_url, thumbnail_url
 from gallery.tests.factories import album_make, article_make, image_make
 from tests.system.nginx import nginx_start
@@ -69,7 +69,7 @@ def image():
 
 
 def stored(name: str) -> bytes:
-    with default_storage.open(name, "rb") as file:
+    with files.open_file(name) as file:
         return file.read()
 
 

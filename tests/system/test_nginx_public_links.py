@@ -1,9 +1,9 @@
 """Public photo links through a real nginx: anonymous bytes via X-Accel-Redirect, revoked by a new token."""
 
 import pytest
-from django.core.files.storage import default_storage
 
 from exports.links import public_link
+from gallery import files
 from gallery.services import album_link_token_regenerate
 from gallery.tests.factories import album_make, article_make, image_make
 from tests.system import test_nginx_file_serving as served
@@ -36,7 +36,7 @@ def link(image, **parts) -> str:
 def test_anonymous_marketplace_gets_the_bytes_with_public_immutable_headers(photo):
     status, headers, data = fetch(link(photo, extension="jpg"))
     assert status == 200
-    with default_storage.open(photo.file.name, "rb") as file:
+    with files.open_file(photo.file.name) as file:
         assert data == file.read()
     assert headers["Content-Type"] == "image/jpeg"
     assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
@@ -59,5 +59,5 @@ def test_position_alias_redirects_to_the_current_photo_behind_nginx(photo):
     status, headers, data = fetch(link(photo, extension="jpg", position=1))  # urllib follows the redirect
     assert status == 200
     assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
-    with default_storage.open(photo.file.name, "rb") as file:
+    with files.open_file(photo.file.name) as file:
         assert data == file.read()

@@ -10,11 +10,11 @@ import time
 import boto3
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from storages.backends.s3 import S3Storage
 
+from gallery import files
 from gallery.models import Album, Image
 from gallery.specs import THUMBNAIL_SPECS
 from gallery.tests.factories import album_make, article_make, image_make, picture_bytes
@@ -73,7 +73,7 @@ def s3_storage(s3_endpoint, settings, monkeypatch):
             },
         },
     }
-    assert isinstance(default_storage, S3Storage)
+    assert isinstance(files.storage(), S3Storage)
     return client, bucket
 
 
@@ -98,8 +98,8 @@ def test_sync_reconciles_an_s3_bucket(s3_storage, django_capture_on_commit_callb
     lost = image_make(kept.article, color=(200, 2, 3))
     assert kept.file.name in keys(client, bucket)
     client.delete_object(Bucket=bucket, Key=lost.file.name)
-    default_storage.save("incoming/Зима/Куртка-01/фото 1.jpg", ContentFile(picture_bytes(color=(9, 200, 9))))
-    default_storage.save("thumbnails/gone/x/0123456789abcdef-160.jpg", ContentFile(b"orphan"))
+    files.store("incoming/Зима/Куртка-01/фото 1.jpg", ContentFile(picture_bytes(color=(9, 200, 9))))
+    files.store("thumbnails/gone/x/0123456789abcdef-160.jpg", ContentFile(b"orphan"))
 
     status, out = run_sync(django_capture_on_commit_callbacks, "--delete-missing", "--thumbnails")
     assert status == 0, out

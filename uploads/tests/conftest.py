@@ -5,8 +5,8 @@ from collections.abc import Callable
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from uploads.intake import upload_job_create
 from uploads.models import UploadJob
-from uploads.services import upload_job_create
 
 
 @pytest.fixture(autouse=True)

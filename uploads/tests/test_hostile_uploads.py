@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gallery.models import Image
+from uploads.intake import UploadRejected, upload_job_create
 from uploads.models import UploadJob
-from uploads.services import UploadRejected, upload_job_create
 from uploads.tests.builders import photo_bytes, zip_bytes, zip_mark_encrypted
 from uploads.tests.test_validation import png_header_only
 

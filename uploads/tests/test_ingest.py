@@ -1,10 +1,10 @@
 import pytest
-from django.core.files.storage import default_storage
 
+from gallery import files
 from gallery.models import Album, Article, Image, Thumbnail
 from gallery.specs import THUMBNAIL_SPECS
+from uploads.ingest import _Ingest
 from uploads.models import UploadJob, UploadResult
-from uploads.services import _Ingest
 from uploads.tests.builders import photo_bytes, zip_bytes
 
 pytestmark = pytest.mark.django_db
@@ -32,9 +32,9 @@ def test_a_zip_becomes_a_catalogue_with_thumbnails(ingest):
     rc18 = Image.objects.filter(article__sku="RC18").order_by("position")
     assert [(image.original_name, image.position) for image in rc18] == [("RC18.jpg", 0), ("RC18_1.png", 1)]
     for image in Image.objects.all():
-        assert default_storage.exists(image.file.name)
+        assert files.exists(image.file.name)
         assert image.thumbnails.count() == len(THUMBNAIL_SPECS)
-    assert all(default_storage.exists(thumb.file.name) for thumb in Thumbnail.objects.all())
+    assert all(files.exists(thumb.file.name) for thumb in Thumbnail.objects.all())
     assert not any(job.results.filter(outcome=UploadResult.Outcome.PENDING))
 
 
@@ -86,12 +86,12 @@ def test_duplicates_in_one_archive_and_a_second_upload_change_nothing(ingest):
     first = ingest({"Осень.zip": data})
     assert (first.added, first.duplicates) == (2, 1)
     assert outcomes(first)["SKU-1/b.jpg"] == ("duplicate", "duplicate")
-    files = sorted(default_storage.listdir(f"originals/{Album.objects.get().slug}")[0])
+    folders = sorted(files.folders(f"originals/{Album.objects.get().slug}"))
 
     again = ingest({"Осень.zip": data})
     assert (again.added, again.duplicates, again.refused) == (0, 3, 0)
     assert Image.objects.count() == 2
-    assert sorted(default_storage.listdir(f"originals/{Album.objects.get().slug}")[0]) == files
+    assert sorted(files.folders(f"originals/{Album.objects.get().slug}")) == folders
 
 
 def test_different_files_with_the_same_name_in_one_article_are_both_kept(ingest):
@@ -154,7 +154,7 @@ def test_replace_mode_makes_the_article_exactly_the_archive(ingest):
     assert list(
         Image.objects.filter(article__sku="SKU").order_by("position").values_list("original_name", "position")
     ) == [("a.jpg", 0), ("2.jpg", 1)]
-    assert not any(default_storage.exists(name) for name in dropped_files)
+    assert not any(files.exists(name) for name in dropped_files)
     assert Image.objects.filter(article__sku="OTHER").count() == 1  # other articles untouched
     job.refresh_from_db()
     assert job.files_to_delete == []

@@ -46,7 +46,7 @@ def test_someone_elses_job_page_is_not_found(
     client_as, make_user, uploader, django_capture_on_commit_callbacks
 ):
     from accounts.roles import Role
-    from uploads.services import upload_job_create
+    from uploads.intake import upload_job_create
 
     with django_capture_on_commit_callbacks(execute=True):
         job = upload_job_create(
@@ -56,7 +56,7 @@ def test_someone_elses_job_page_is_not_found(
 
 
 def test_the_admin_lists_jobs_read_only(client_as, app_admin, uploader, django_capture_on_commit_callbacks):
-    from uploads.services import upload_job_create
+    from uploads.intake import upload_job_create
 
     with django_capture_on_commit_callbacks(execute=True):
         job = upload_job_create(

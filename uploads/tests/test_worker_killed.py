@@ -21,9 +21,10 @@ from PIL import ImageDraw
 
 from gallery.models import Image, Thumbnail
 from gallery.specs import THUMBNAIL_SPECS
-from uploads import services
+from uploads import ingest as ingest_pipeline
+from uploads import jobs
 from uploads.models import UploadJob, UploadResult
-from uploads.services import upload_jobs_recover
+from uploads.tasks import upload_jobs_recover
 from uploads.tests.builders import photo_bytes, zip_bytes
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -51,7 +52,7 @@ def referenced_files() -> set[str]:
 
 @pytest.mark.django_db
 def test_a_job_stopped_after_writing_files_resumes_and_leaves_no_orphans(ingest, monkeypatch, media_root):
-    real_store = services.thumbnail_files_store
+    real_store = ingest_pipeline.thumbnail_files_store
     calls = []
 
     def store_then_die(**kwargs):
@@ -61,7 +62,7 @@ def test_a_job_stopped_after_writing_files_resumes_and_leaves_no_orphans(ingest,
             raise WorkerKilled  # files of the third photo are on disk, its row is not
         return thumbnails
 
-    monkeypatch.setattr(services, "thumbnail_files_store", store_then_die)
+    monkeypatch.setattr(ingest_pipeline, "thumbnail_files_store", store_then_die)
     data = zip_bytes({f"SKU/{index}.jpg": photo_bytes(color=(index, 9, 9)) for index in range(6)})
     job = ingest({"Зима.zip": data})
     assert job.status == UploadJob.Status.RUNNING
@@ -69,8 +70,8 @@ def test_a_job_stopped_after_writing_files_resumes_and_leaves_no_orphans(ingest,
     orphans = media_files(media_root) - referenced_files()
     assert orphans, "the simulated kill must leave files without rows for this test to mean anything"
 
-    monkeypatch.setattr(services, "thumbnail_files_store", real_store)
-    UploadJob.objects.filter(pk=job.pk).update(worker=f"{services.socket.gethostname()}:{dead_pid()}")
+    monkeypatch.setattr(ingest_pipeline, "thumbnail_files_store", real_store)
+    UploadJob.objects.filter(pk=job.pk).update(worker=f"{jobs.socket.gethostname()}:{dead_pid()}")
     assert upload_jobs_recover() == [job.pk]
     job.refresh_from_db()
     assert job.status == UploadJob.Status.DONE, job.error
@@ -84,16 +85,16 @@ def test_a_job_stopped_after_writing_files_resumes_and_leaves_no_orphans(ingest,
 @pytest.mark.django_db
 def test_a_job_that_keeps_killing_its_worker_is_failed_cleanly(ingest, monkeypatch, media_root, settings):
     settings.UPLOAD_JOB_MAX_ATTEMPTS = 1
-    real_store = services.thumbnail_files_store
+    real_store = ingest_pipeline.thumbnail_files_store
 
     def store_then_die(**kwargs):
         real_store(**kwargs)
         raise WorkerKilled
 
-    monkeypatch.setattr(services, "thumbnail_files_store", store_then_die)
+    monkeypatch.setattr(ingest_pipeline, "thumbnail_files_store", store_then_die)
     job = ingest({"a.zip": zip_bytes({"SKU/a.jpg": photo_bytes()})})
     assert media_files(media_root) - referenced_files()
-    UploadJob.objects.filter(pk=job.pk).update(worker=f"{services.socket.gethostname()}:{dead_pid()}")
+    UploadJob.objects.filter(pk=job.pk).update(worker=f"{jobs.socket.gethostname()}:{dead_pid()}")
     upload_jobs_recover()
     job.refresh_from_db()
     assert (job.status, job.error_code) == (UploadJob.Status.FAILED, "gave_up")
@@ -108,7 +109,7 @@ def test_a_live_worker_keeps_its_job(db, ingest):
         source_name="a.zip",
         spool="/nonexistent",
         status=UploadJob.Status.RUNNING,
-        worker=services.worker_identity(),
+        worker=jobs.worker_identity(),
     )
     assert upload_jobs_recover() == []
     job.refresh_from_db()
@@ -130,6 +131,7 @@ def photo_like_zip(count: int) -> bytes:
     return zip_bytes(members)
 
 
+@pytest.mark.system
 def test_killing_a_real_db_worker_mid_job_then_restarting_it(tmp_path):
     database = tmp_path / "db.sqlite3"
     media = tmp_path / "media"
@@ -151,7 +153,7 @@ def test_killing_a_real_db_worker_mid_job_then_restarting_it(tmp_path):
     archive.write_bytes(photo_like_zip(12))
     create = (
         "from django.core.files.uploadedfile import SimpleUploadedFile\n"
-        "from uploads.services import upload_job_create\n"
+        "from uploads.intake import upload_job_create\n"
         f"data = open({str(archive)!r}, 'rb').read()\n"
         "print(upload_job_create(user=None, files=[SimpleUploadedFile('Зима.zip', data)]).pk)\n"
     )

@@ -6,7 +6,7 @@ worker (re)starts, `upload_jobs_recover` queues such jobs again, and they resume
 
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
-from uploads.services import upload_jobs_recover
+from uploads.tasks import upload_jobs_recover
 
 
 class Command(DatabaseWorkerCommand):

@@ -13,6 +13,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 access_denied = Signal()  # sent with request, capability, authenticated (and reason, for a rejected token)
 
@@ -21,6 +23,7 @@ class Capability(StrEnum):
     VIEW = "view"
     EXPORT = "export"
     UPLOAD = "upload"
+    SHARE = "share"  # turn an album's public links on and off
     ADMINISTER = "administer"
     DELETE = "delete"
 
@@ -28,6 +31,21 @@ class Capability(StrEnum):
     def permission(self) -> str:
         """The permission string the auth backend understands, e.g. `pichosting.view`."""
         return f"pichosting.{self.value}"
+
+    @property
+    def label(self) -> str:
+        """What the capability lets a person do, in the active language."""
+        return str(CAPABILITY_LABELS[self])
+
+
+CAPABILITY_LABELS = {
+    Capability.VIEW: _("browse the gallery"),
+    Capability.EXPORT: _("export link sheets"),
+    Capability.UPLOAD: _("upload photos"),
+    Capability.SHARE: _("turn public links on and off"),
+    Capability.ADMINISTER: _("administer"),
+    Capability.DELETE: _("delete"),
+}
 
 
 def error_response(status: int, code: str, message: str, **headers: str) -> JsonResponse:
@@ -47,10 +65,14 @@ def denial_response(
 ) -> HttpResponse:
     """Answer a request that lacks `capability`: login/401 for anonymous users, 403 otherwise.
 
+    Refusals go to the action log; an anonymous page visit sent to the sign-in page does not.
+
     API requests and `status_only` views (file URLs loaded by `<img>`, scripts) get 401/403 JSON, never a
     login redirect.
     """
     authenticated = request.user.is_authenticated
+    if not authenticated and not (status_only or is_api_request(request)):
+        return redirect_to_login(request.get_full_path())  # the way in, not a refusal: not logged
     access_denied.send(sender=None, request=request, capability=capability, authenticated=authenticated)
     if status_only or is_api_request(request):
         if not authenticated:
@@ -58,9 +80,7 @@ def denial_response(
                 401, "not_authenticated", "Authentication required.", WWW_Authenticate="Bearer"
             )
         return error_response(403, "forbidden", f"This action needs the '{capability}' capability.")
-    if not authenticated:
-        return redirect_to_login(request.get_full_path())
-    raise PermissionDenied(f"This page needs the '{capability}' capability.")
+    raise PermissionDenied(gettext("This page needs the right to {action}.").format(action=capability.label))
 
 
 def require_capability(capability: Capability, *, status_only: bool = False) -> Callable:

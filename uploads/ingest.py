@@ -1,55 +1,40 @@
-"""Uploads: accepting one (spool it, queue a job) and ingesting it in the task worker.
+"""The ingest pipeline: the photos of one upload job, from its spooled files to catalogue rows.
 
-Ingest, per photo: read and hash, check the content (`uploads.validation`), make the thumbnails from one
-decode (`gallery.thumbnails`), store the original and the thumbnails, then create the rows in one short
-transaction, so that a row exists only when its files do. Reading, decoding and storing run on a thread pool
+Per photo: read and hash, check the content (`uploads.validation`), make the thumbnails from one decode
+(`gallery.thumbnails`), store the original and the thumbnails, then create the rows in one short transaction,
+so that a row exists only when its files do. Reading, decoding and storing run on a thread pool
 (`UPLOAD_WORKERS`); every database write happens on the job's own thread.
-
-A job survives its worker being killed: before any file of a photo is written, a `pending` UploadResult names
-those files (the journal). A restarted worker (`upload_jobs_recover`, run when `db_worker` starts) re-queues
-the job; the job first removes the files of pending entries that have no row, then carries on with the
-entries that have no result yet. After `UPLOAD_JOB_MAX_ATTEMPTS` starts it is failed, cleanly, instead.
 """
 
-import contextlib
-import hashlib
 import logging
-import os
-import shutil
-import socket
 import threading
-import uuid
 import zipfile
-from collections import deque
-from collections.abc import Callable, Sequence
+from collections import defaultdict, deque
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import timedelta
-from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.move import file_move_safe
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_noop
 
-from accounts.services import action_log_record
+from gallery import files
 from gallery.locks import LockBusy, album_lock
-from gallery.models import Album, Article, Image, Thumbnail
+from gallery.models import Article, Image, Thumbnail
 from gallery.paths import original_name
 from gallery.services import (
-    album_counters_refresh,
     album_get_or_create,
-    album_name_clean,
+    album_touch,
     article_counts_refresh,
     article_get_or_create,
-    name_clean,
+    article_photos_replace,
+    article_positions_compact,
+    image_create,
 )
 from gallery.specs import THUMBNAIL_SPECS
 from gallery.thumbnails import thumbnail_files_store, thumbnail_storage_name, thumbnails_render
@@ -60,268 +45,9 @@ from uploads.validation import Limits, PictureInfo, Refused, damaged, picture_in
 
 logger = logging.getLogger(__name__)
 
-ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 HEARTBEAT_SECONDS = 2.0
 PROGRESS_SECONDS = 0.5
-HASH_CHUNK_BYTES = 1024**2
 Outcome = UploadResult.Outcome
-
-
-class UploadRejected(Exception):
-    """An upload refused at the door; `status` is the HTTP status to answer (400 or 413)."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
-def upload_too_large(size: int, limit: int) -> UploadRejected:
-    """The 413 refusal of an upload of `size` bytes over `limit`, in the active language."""
-    return UploadRejected(
-        413,
-        "too_large",
-        gettext("{size} bytes; the upload limit is {limit} bytes").format(size=size, limit=limit),
-    )
-
-
-def worker_identity() -> str:
-    """`host:pid` of this process, recorded on the jobs it runs."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _is_zip(upload: UploadedFile) -> bool:
-    upload.seek(0)
-    head = upload.read(4)
-    upload.seek(0)
-    return head in ZIP_SIGNATURES or (upload.name or "").lower().endswith(".zip")
-
-
-def _spool(upload: UploadedFile, destination: Path) -> None:
-    """Move (or, for small in-memory uploads, write) an uploaded file into the job's spool directory."""
-    if hasattr(upload, "temporary_file_path"):
-        upload.file.flush()
-        file_move_safe(upload.temporary_file_path(), destination)
-        return
-    with destination.open("wb") as target:
-        for chunk in upload.chunks():
-            target.write(chunk)
-
-
-def upload_job_create(
-    *,
-    user: AbstractBaseUser | None,
-    files: Sequence[UploadedFile],
-    album: str = "",
-    article: str = "",
-    mode: str = UploadJob.Mode.ADD,
-) -> UploadJob:
-    """Accept an upload: one ZIP, or photos for a given album and article. Queues its job; raises
-    `UploadRejected` (413 too large, 400 not a ZIP/no file/bad values) without keeping anything."""
-    limits = Limits.current()
-    if not files:
-        raise UploadRejected(400, "no_file", gettext("Choose a ZIP archive or one or more photos to upload."))
-    if mode not in UploadJob.Mode.values:
-        choices = ", ".join(UploadJob.Mode.values)
-        raise UploadRejected(
-            400, "invalid_mode", gettext("mode must be one of: {choices}").format(choices=choices)
-        )
-    size = sum(upload.size or 0 for upload in files)
-    if size > limits.upload_bytes:
-        raise upload_too_large(size, limits.upload_bytes)
-    try:
-        album = album_name_clean(album) if album.strip() else ""
-        article = name_clean(article, field="article") if article.strip() else ""
-    except ValidationError as exc:
-        raise UploadRejected(400, "invalid_name", "; ".join(exc.messages)) from exc
-    archives = [upload for upload in files if _is_zip(upload)]
-    if archives:
-        if len(files) > 1:
-            raise UploadRejected(
-                400, "one_archive", gettext("Upload one ZIP archive at a time, without other files.")
-            )
-        if not zipfile.is_zipfile(files[0]):
-            raise UploadRejected(
-                400, "not_a_zip", gettext("The file is not a ZIP archive, or it is damaged or cut short.")
-            )
-        kind = UploadJob.Kind.ARCHIVE
-    elif not (album and article):
-        raise UploadRejected(
-            400,
-            "not_a_zip",
-            gettext("This is not a ZIP archive. To upload single photos, give the album and the article."),
-        )
-    else:
-        kind = UploadJob.Kind.IMAGES
-    spool = Path(settings.UPLOAD_SPOOL_DIR) / uuid.uuid4().hex
-    spool.mkdir(parents=True)
-    try:
-        for index, upload in enumerate(files):
-            _spool(upload, spool / f"{index:05d}")
-        with transaction.atomic():
-            job = UploadJob.objects.create(
-                kind=kind,
-                mode=mode,
-                user=user if user is not None and user.is_authenticated else None,
-                source_name=(files[0].name or "upload")[:255],
-                album_requested=album,
-                article_requested=article,
-                spool=str(spool),
-                file_names=[upload.name or "" for upload in files] if kind == UploadJob.Kind.IMAGES else [],
-            )
-            transaction.on_commit(partial(upload_job_enqueue, job.pk))
-    except BaseException:
-        shutil.rmtree(spool, ignore_errors=True)
-        raise
-    return job
-
-
-def upload_job_enqueue(job_id: int) -> None:
-    """Hand the job to the task worker (called once the job row is committed)."""
-    from uploads.tasks import upload_job_process
-
-    result = upload_job_process.enqueue(job_id)
-    UploadJob.objects.filter(pk=job_id).update(task_id=str(result.id))
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def job_abandoned(job: UploadJob) -> bool:
-    """Whether a running job's worker is gone: a dead process on this host, or silent for too long."""
-    host, _, pid = job.worker.rpartition(":")
-    if host == socket.gethostname() and pid.isdigit():
-        return not _pid_alive(int(pid))
-    stale = timezone.now() - timedelta(seconds=settings.UPLOAD_JOB_STALE_SECONDS)
-    return job.heartbeat_at is None or job.heartbeat_at < stale
-
-
-def upload_jobs_recover() -> list[int]:
-    """Re-queue running jobs whose worker is gone; returns their ids. Safe to call at any time."""
-    recovered = []
-    for job in UploadJob.objects.filter(status=UploadJob.Status.RUNNING):
-        if job_abandoned(job) and UploadJob.objects.filter(
-            pk=job.pk, status=UploadJob.Status.RUNNING, worker=job.worker
-        ).update(status=UploadJob.Status.QUEUED, worker=""):
-            logger.warning("upload job %s lost its worker %s; queued again", job.pk, job.worker)
-            upload_job_enqueue(job.pk)
-            recovered.append(job.pk)
-    return recovered
-
-
-def _job_claim(job_id: int) -> UploadJob | None:
-    with transaction.atomic():
-        job = UploadJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.finished:
-            return None
-        if job.status == UploadJob.Status.RUNNING and not job_abandoned(job):
-            return None  # a live worker has it
-        now = timezone.now()
-        job.status = UploadJob.Status.RUNNING
-        job.attempts += 1
-        job.worker = worker_identity()
-        job.heartbeat_at = now
-        job.started_at = job.started_at or now
-        job.save(update_fields=["status", "attempts", "worker", "heartbeat_at", "started_at"])
-    return job
-
-
-def _storage_names_unreferenced(names: list[str]) -> list[str]:
-    referenced = set(Image.objects.filter(file__in=names).values_list("file", flat=True))
-    referenced |= set(Thumbnail.objects.filter(file__in=names).values_list("file", flat=True))
-    return [name for name in names if name not in referenced]
-
-
-def _journal_sweep(job: UploadJob) -> None:
-    """Remove files written for unfinished entries (and replaced-away files) that no row references."""
-    pending = list(job.results.filter(outcome=Outcome.PENDING))
-    names = [name for result in pending for name in result.files] + list(job.files_to_delete)
-    if not names and not pending:
-        return
-    storage = Image._meta.get_field("file").storage
-    for name in _storage_names_unreferenced(names):
-        with contextlib.suppress(FileNotFoundError):
-            storage.delete(name)
-    job.results.filter(pk__in=[result.pk for result in pending]).delete()
-    job.files_to_delete = []
-    job.save(update_fields=["files_to_delete"])
-
-
-def _job_finish(job: UploadJob, status: str, *, refused: Refused | None = None) -> None:
-    job.status = status
-    if refused is not None:
-        job.error_code, job.error, job.error_params = refused.code, refused.template, refused.params
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "error_code", "error", "error_params", "finished_at"])
-    shutil.rmtree(job.spool, ignore_errors=True)
-    if job.album_id:
-        article_counts_refresh(articles=Article.objects.filter(pk__in=job.results.values("article_id")))
-        album_counters_refresh(album_id=job.album_id)
-    action_log_record(
-        action="upload",
-        user=job.user,
-        obj=job.album,
-        object_type="" if job.album else "uploads.uploadjob",
-        object_id="" if job.album else str(job.pk),
-        object_repr="" if job.album else job.source_name,
-        details={
-            "job": job.pk,
-            "source": job.source_name,
-            "mode": job.mode,
-            "status": job.status,
-            "total": job.total,
-            "added": job.added,
-            "duplicates": job.duplicates,
-            "ignored": job.ignored,
-            "refused": job.refused,
-            "removed": job.removed,
-            **({"error": refused.message} if refused is not None else {}),
-        },
-    )
-
-
-def _job_fail(job: UploadJob, refused: Refused) -> None:
-    logger.warning("upload job %s failed: %s", job.pk, refused.message)
-    _journal_sweep(job)
-    job.refresh_from_db()
-    _job_finish(job, UploadJob.Status.FAILED, refused=refused)
-
-
-def upload_job_run(*, job_id: int) -> None:
-    """Run (or resume) an upload job to its end; what the task worker calls. Never raises for bad input."""
-    job = _job_claim(job_id)
-    if job is None:
-        return
-    try:
-        _journal_sweep(job)
-        if job.attempts > settings.UPLOAD_JOB_MAX_ATTEMPTS:
-            raise Refused(
-                "gave_up",
-                gettext_noop("the worker stopped {count} times while processing this upload; gave up"),
-                count=job.attempts - 1,
-            )
-        if job.kind == UploadJob.Kind.ARCHIVE:
-            images_ingest_zip(job=job)
-        else:
-            images_ingest_files(job=job)
-    except Refused as refused:
-        _job_fail(job, refused)
-    except Exception:
-        logger.exception("upload job %s crashed", job.pk)
-        _job_fail(
-            job,
-            Refused(
-                "internal_error", gettext_noop("The upload stopped on an internal error; it was logged.")
-            ),
-        )
 
 
 def images_ingest_zip(*, job: UploadJob) -> None:
@@ -442,7 +168,6 @@ class _Ingest:
         self.entries = entries
         self.archive = archive
         self.limits = limits
-        self.storage = Image._meta.get_field("file").storage
         self.replace = job.mode == UploadJob.Mode.REPLACE
         self.last_progress = 0.0
 
@@ -472,7 +197,6 @@ class _Ingest:
         self._counts_from_results()
         if not photos:
             job.save(update_fields=["total", "ignored"])
-            _job_finish(job, UploadJob.Status.DONE)
             return
         album_name = next(iter(self.placement.values())).album
         try:
@@ -604,15 +328,13 @@ class _Ingest:
         """Pool thread: read the entry, hash it, check its content (no decoding)."""
         source = entry_read(self.archive(), entry, limits=self.limits)
         try:
-            digest = hashlib.sha256()
-            while chunk := source.read(HASH_CHUNK_BYTES):
-                digest.update(chunk)
+            sha256 = files.sha256_of(source)
             source.seek(0)
             info = picture_inspect(source, max_pixels=self.limits.pixels)
         except BaseException:
             source.close()
             raise
-        return _Prepared(entry, source, digest.hexdigest(), info)
+        return _Prepared(entry, source, sha256, info)
 
     def _store(self, prepared: _Prepared, image: Image) -> tuple[Image, list[Thumbnail]]:
         """Pool thread: make the thumbnails (one decode), then store the original and the thumbnails."""
@@ -622,14 +344,14 @@ class _Ingest:
             except Exception as exc:  # any decoder failure means the picture's data is bad
                 raise damaged(exc) from exc
             source.seek(0)
-            name = image.file.name
-            if self.storage.exists(name):
-                self.storage.delete(name)  # an orphan of a killed run: this job's journal names it
-            image.file.name = self.storage.save(name, File(source, name=name))
+            name = (
+                image.file.name
+            )  # anything already there is an orphan of a killed run, named in its journal
+            image.file.name = files.store(name, File(source, name=name))
         try:
             thumbnails = thumbnail_files_store(image=image, rendered=rendered)
         except BaseException:
-            self.storage.delete(image.file.name)
+            files.delete(image.file.name)
             raise
         return image, thumbnails
 
@@ -706,8 +428,7 @@ class _Ingest:
         self._article_step(entry)
 
     def _rows_create(self, image: Image, thumbnails: list[Thumbnail], journal: UploadResult) -> None:
-        image.save()
-        Thumbnail.objects.bulk_create(thumbnails)
+        image_create(image=image, thumbnails=thumbnails)
         _result_settle(journal, outcome=Outcome.ADDED, image=image)
 
     def _article_step(self, entry: Entry) -> None:
@@ -728,25 +449,20 @@ class _Ingest:
                 thumb.file.name for image in old for thumb in image.thumbnails.all()
             ]
             self.job.save(update_fields=["files_to_delete"])
-            Image.objects.filter(pk__in=[image.pk for image in old]).delete()
-            for _order, image, thumbnails, journal in work.stored:
-                self._rows_create(image, thumbnails, journal)
-            kept = Image.objects.in_bulk(kept_ids)
             ordered = sorted(
-                [(order, image) for order, image, _thumbs, _journal in work.stored]
-                + [(order, kept[image_id]) for order, image_id, _entry in work.kept],
+                [(order, (image, thumbnails)) for order, image, thumbnails, _journal in work.stored]
+                + [(order, image_id) for order, image_id, _entry in work.kept],
                 key=lambda pair: pair[0],
             )
-            for position, (_order, image) in enumerate(ordered):
-                image.position = position
-            Image.objects.bulk_update([image for _order, image in ordered], ["position"])
+            removed = article_photos_replace(article=article, photos=[photo for _order, photo in ordered])
+            for _order, image, _thumbnails, journal in work.stored:
+                _result_settle(journal, outcome=Outcome.ADDED, image=image)
             for _order, image_id, entry in work.kept:
                 self._result_duplicate(entry, article, image_id, None, kept=True)
-            article_counts_refresh(articles=Article.objects.filter(pk=article.pk))
         UploadJob.objects.filter(pk=self.job.pk).update(files_to_delete=[])
         self.job.files_to_delete = []
         self.job.added += len(work.stored)
-        self.job.removed += len(old)
+        self.job.removed += removed
 
     # --- results and progress -----------------------------------------------------------------------------
 
@@ -800,25 +516,16 @@ class _Ingest:
             self._positions_compact()
         changed = self.job.added or self.job.removed
         if changed:
-            Album.objects.filter(pk=self.album.pk).update(updated_at=timezone.now())
-        _job_finish(self.job, UploadJob.Status.DONE)
+            album_touch(album_id=self.album.pk)
 
     def _positions_compact(self) -> None:
         """Add mode: earlier photos of each article first, then this upload's in layout order, from 0."""
         added = dict(self.job.results.filter(outcome=Outcome.ADDED).values_list("image_id", "entry_index"))
-        article_ids = set(
-            Image.objects.filter(pk__in=[pk for pk in added if pk]).values_list("article_id", flat=True)
-        )
-        for article_id in article_ids:
-            images = list(Image.objects.filter(article_id=article_id).order_by("position", "id"))
-            earlier = [image for image in images if image.pk not in added]
-            mine = sorted(
-                (image for image in images if image.pk in added),
-                key=lambda image: (self.placement[added[image.pk]].order, added[image.pk]),
-            )
-            changed = []
-            for position, image in enumerate(earlier + mine):
-                if image.position != position:
-                    image.position = position
-                    changed.append(image)
-            Image.objects.bulk_update(changed, ["position"])
+        by_article: dict[int, list[int]] = defaultdict(list)
+        for pk, article_id in Image.objects.filter(pk__in=[pk for pk in added if pk]).values_list(
+            "pk", "article_id"
+        ):
+            by_article[article_id].append(pk)
+        for article_id, mine in by_article.items():
+            mine.sort(key=lambda pk: (self.placement[added[pk]].order, added[pk]))
+            article_positions_compact(article_id=article_id, last=mine)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Rules every app shares (capabilities, audit signal, API error shapes); imports none of ours."""
+
+    name = "core"
+    verbose_name = "PicHosting core"

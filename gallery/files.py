@@ -1,0 +1,154 @@
+"""The catalogue's files: the one module that talks to the media storage.
+
+Originals and thumbnails live under content-addressed names (`gallery.paths`), so storing a file under a
+name that is already taken replaces what is there (the same picture, or an orphan of a crashed run). Files
+owned by rows are deleted only after the transaction that deleted the rows commits. Every other module
+stores, opens, lists and deletes through these functions, so the storage behind them (the filesystem
+today, S3 with `STORAGES`) can change without touching callers.
+"""
+
+import contextlib
+import hashlib
+import logging
+import posixpath
+import shutil
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, Storage, default_storage
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+ORIGINALS_PREFIX = "originals/"
+THUMBNAILS_PREFIX = "thumbnails/"
+HASH_CHUNK_BYTES = 1024**2
+
+
+def storage() -> Storage:
+    """The media storage (Django's default storage, configured by `STORAGES`)."""
+    return default_storage
+
+
+def store(name: str, content: bytes | IO[bytes] | File) -> str:
+    """Write `content` under `name`, replacing any file already there; returns the stored name."""
+    if storage().exists(name):
+        storage().delete(name)
+    if isinstance(content, bytes):
+        content = ContentFile(content)
+    elif not isinstance(content, File):
+        content = File(content, name=name)
+    return storage().save(name, content)
+
+
+def copy(source: str, target: str) -> str:
+    """Store a copy of the file `source` under `target` (replacing what is there); returns the stored name."""
+    with open_file(source) as handle:
+        return store(target, handle)
+
+
+def open_file(name: str, mode: str = "rb") -> File:
+    """Open a stored file (a context manager); raises FileNotFoundError (or OSError) if it cannot be read."""
+    return storage().open(name, mode)
+
+
+def exists(name: str) -> bool:
+    """Whether a file is stored under `name`."""
+    return storage().exists(name)
+
+
+def size(name: str) -> int:
+    """The size in bytes of the stored file `name`."""
+    return storage().size(name)
+
+
+def sha256_of(handle: IO[bytes]) -> str:
+    """The hex SHA-256 of what `handle` holds from its current position, read in chunks."""
+    digest = hashlib.sha256()
+    while chunk := handle.read(HASH_CHUNK_BYTES):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_sha256(name: str) -> str:
+    """The hex SHA-256 of the stored file `name`."""
+    with open_file(name) as handle:
+        return sha256_of(handle)
+
+
+def delete(name: str) -> None:
+    """Delete the stored file `name` now (a missing file is no error); storage failures propagate."""
+    with contextlib.suppress(FileNotFoundError):
+        storage().delete(name)
+
+
+def discard(names: Iterable[str]) -> None:
+    """Delete stored files now, as cleanup: a failure is logged and the others are still deleted."""
+    for name in names:
+        if not name:
+            continue
+        try:
+            storage().delete(name)
+        except OSError:
+            logger.exception("could not delete %s from storage", name)
+
+
+def delete_on_commit(names: Iterable[str]) -> None:
+    """Delete stored files once the current transaction commits (never on rollback; at once outside one)."""
+    names = [name for name in names if name]
+    if names:
+        transaction.on_commit(lambda: discard(names))
+
+
+def walk(prefix: str) -> Iterator[tuple[str, int]]:
+    """Every file under `prefix` with its size (one listing call on S3)."""
+    store_ = storage()
+    bucket = getattr(store_, "bucket", None)
+    if bucket is not None and hasattr(store_, "_normalize_name"):  # django-storages S3: sizes come listed
+        root = store_._normalize_name(prefix)
+        strip = len(root) - len(prefix)
+        for summary in bucket.objects.filter(Prefix=root):
+            if not summary.key.endswith("/"):
+                yield summary.key[strip:], summary.size
+        return
+    try:
+        directories, files = store_.listdir(prefix)
+    except FileNotFoundError:
+        return
+    for name in sorted(files):
+        path = posixpath.join(prefix, name)
+        yield path, store_.size(path)
+    for directory in sorted(directories):
+        yield from walk(posixpath.join(prefix, directory) + "/")
+
+
+def folders(prefix: str) -> list[str]:
+    """The names of the folders directly under `prefix`, sorted (none if `prefix` does not exist)."""
+    try:
+        return sorted(storage().listdir(prefix)[0])
+    except FileNotFoundError:
+        return []
+
+
+def top_files(prefix: str) -> list[tuple[str, int]]:
+    """The files directly under `prefix` (not in its folders) with their sizes, sorted by name."""
+    try:
+        names = storage().listdir(prefix)[1]
+    except FileNotFoundError:
+        return []
+    return [(f"{prefix}{name}", size(f"{prefix}{name}")) for name in sorted(names)]
+
+
+def volume_usage() -> dict:
+    """Free and total bytes of the volume holding the media, when the storage is a local filesystem."""
+    store_ = storage()
+    if not isinstance(store_, FileSystemStorage):
+        return {"storage": type(store_).__name__, "free_bytes": None, "total_bytes": None}
+    location = Path(store_.location)
+    while not location.exists() and location != location.parent:
+        location = location.parent
+    usage = shutil.disk_usage(location)
+    return {"storage": "filesystem", "free_bytes": usage.free, "total_bytes": usage.total}

@@ -1,0 +1,134 @@
+"""Accepting an upload: check it at the door, spool its files and queue its job (`uploads.tasks`)."""
+
+import logging
+import shutil
+import uuid
+import zipfile
+from collections.abc import Sequence
+from functools import partial
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.move import file_move_safe
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext
+
+from gallery.services import (
+    album_name_clean,
+    name_clean,
+)
+from uploads.models import UploadJob
+from uploads.tasks import upload_job_enqueue
+from uploads.validation import Limits
+
+logger = logging.getLogger(__name__)
+
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+class UploadRejected(Exception):
+    """An upload refused at the door; `status` is the HTTP status to answer (400 or 413)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def upload_too_large(size: int, limit: int) -> UploadRejected:
+    """The 413 refusal of an upload of `size` bytes over `limit`, in the active language."""
+    return UploadRejected(
+        413,
+        "too_large",
+        gettext("{size} bytes; the upload limit is {limit} bytes").format(size=size, limit=limit),
+    )
+
+
+def _is_zip(upload: UploadedFile) -> bool:
+    upload.seek(0)
+    head = upload.read(4)
+    upload.seek(0)
+    return head in ZIP_SIGNATURES or (upload.name or "").lower().endswith(".zip")
+
+
+def _spool(upload: UploadedFile, destination: Path) -> None:
+    """Move (or, for small in-memory uploads, write) an uploaded file into the job's spool directory."""
+    if hasattr(upload, "temporary_file_path"):
+        upload.file.flush()
+        file_move_safe(upload.temporary_file_path(), destination)
+        return
+    with destination.open("wb") as target:
+        for chunk in upload.chunks():
+            target.write(chunk)
+
+
+def upload_job_create(
+    *,
+    user: AbstractBaseUser | None,
+    files: Sequence[UploadedFile],
+    album: str = "",
+    article: str = "",
+    mode: str = UploadJob.Mode.ADD,
+) -> UploadJob:
+    """Accept an upload: one ZIP, or photos for a given album and article. Queues its job; raises
+    `UploadRejected` (413 too large, 400 not a ZIP/no file/bad values) without keeping anything."""
+    limits = Limits.current()
+    if not files:
+        raise UploadRejected(400, "no_file", gettext("Choose a ZIP archive or one or more photos to upload."))
+    if mode not in UploadJob.Mode.values:
+        choices = ", ".join(UploadJob.Mode.values)
+        raise UploadRejected(
+            400, "invalid_mode", gettext("mode must be one of: {choices}").format(choices=choices)
+        )
+    size = sum(upload.size or 0 for upload in files)
+    if size > limits.upload_bytes:
+        raise upload_too_large(size, limits.upload_bytes)
+    try:
+        album = album_name_clean(album) if album.strip() else ""
+        article = name_clean(article, field="article") if article.strip() else ""
+    except ValidationError as exc:
+        raise UploadRejected(400, "invalid_name", "; ".join(exc.messages)) from exc
+    archives = [upload for upload in files if _is_zip(upload)]
+    if archives:
+        if len(files) > 1:
+            raise UploadRejected(
+                400, "one_archive", gettext("Upload one ZIP archive at a time, without other files.")
+            )
+        if not zipfile.is_zipfile(files[0]):
+            raise UploadRejected(
+                400, "not_a_zip", gettext("The file is not a ZIP archive, or it is damaged or cut short.")
+            )
+        kind = UploadJob.Kind.ARCHIVE
+    elif not (album and article):
+        raise UploadRejected(
+            400,
+            "not_a_zip",
+            gettext("This is not a ZIP archive. To upload single photos, give the album and the article."),
+        )
+    else:
+        kind = UploadJob.Kind.IMAGES
+    spool = Path(settings.UPLOAD_SPOOL_DIR) / uuid.uuid4().hex
+    spool.mkdir(parents=True)
+    try:
+        for index, upload in enumerate(files):
+            _spool(upload, spool / f"{index:05d}")
+        with transaction.atomic():
+            job = UploadJob.objects.create(
+                kind=kind,
+                mode=mode,
+                user=user if user is not None and user.is_authenticated else None,
+                source_name=(files[0].name or "upload")[:255],
+                album_requested=album,
+                article_requested=article,
+                spool=str(spool),
+                file_names=[upload.name or "" for upload in files] if kind == UploadJob.Kind.IMAGES else [],
+            )
+            transaction.on_commit(partial(upload_job_enqueue, job.pk))
+    except BaseException:
+        shutil.rmtree(spool, ignore_errors=True)
+        raise
+    return job

@@ -1,0 +1,164 @@
+"""The life of an upload job in the task worker: claim it, sweep its journal, run its ingest, finish it.
+
+A job survives its worker being killed: before any file of a photo is written, a `pending` UploadResult names
+those files (the journal). A restarted worker (`uploads.tasks.upload_jobs_recover`, run when `db_worker`
+starts) re-queues the job; the job first removes the files of pending entries that have no row, then carries
+on with the entries that have no result yet. After `UPLOAD_JOB_MAX_ATTEMPTS` starts it is failed, cleanly,
+instead.
+"""
+
+import logging
+import os
+import shutil
+import socket
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from core.audit import audit
+from gallery import files
+from gallery.models import Article, Image, Thumbnail
+from gallery.services import (
+    album_counters_refresh,
+    article_counts_refresh,
+)
+from uploads.ingest import images_ingest_files, images_ingest_zip
+from uploads.models import UploadJob, UploadResult
+from uploads.validation import Refused
+
+logger = logging.getLogger(__name__)
+
+Outcome = UploadResult.Outcome
+
+
+def worker_identity() -> str:
+    """`host:pid` of this process, recorded on the jobs it runs."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def job_abandoned(job: UploadJob) -> bool:
+    """Whether a running job's worker is gone: a dead process on this host, or silent for too long."""
+    host, _, pid = job.worker.rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():
+        return not _pid_alive(int(pid))
+    stale = timezone.now() - timedelta(seconds=settings.UPLOAD_JOB_STALE_SECONDS)
+    return job.heartbeat_at is None or job.heartbeat_at < stale
+
+
+def _job_claim(job_id: int) -> UploadJob | None:
+    with transaction.atomic():
+        job = UploadJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.finished:
+            return None
+        if job.status == UploadJob.Status.RUNNING and not job_abandoned(job):
+            return None  # a live worker has it
+        now = timezone.now()
+        job.status = UploadJob.Status.RUNNING
+        job.attempts += 1
+        job.worker = worker_identity()
+        job.heartbeat_at = now
+        job.started_at = job.started_at or now
+        job.save(update_fields=["status", "attempts", "worker", "heartbeat_at", "started_at"])
+    return job
+
+
+def _storage_names_unreferenced(names: list[str]) -> list[str]:
+    referenced = set(Image.objects.filter(file__in=names).values_list("file", flat=True))
+    referenced |= set(Thumbnail.objects.filter(file__in=names).values_list("file", flat=True))
+    return [name for name in names if name not in referenced]
+
+
+def _journal_sweep(job: UploadJob) -> None:
+    """Remove files written for unfinished entries (and replaced-away files) that no row references."""
+    pending = list(job.results.filter(outcome=Outcome.PENDING))
+    names = [name for result in pending for name in result.files] + list(job.files_to_delete)
+    if not names and not pending:
+        return
+    for name in _storage_names_unreferenced(names):
+        files.delete(name)
+    job.results.filter(pk__in=[result.pk for result in pending]).delete()
+    job.files_to_delete = []
+    job.save(update_fields=["files_to_delete"])
+
+
+def _job_finish(job: UploadJob, status: str, *, refused: Refused | None = None) -> None:
+    job.status = status
+    if refused is not None:
+        job.error_code, job.error, job.error_params = refused.code, refused.template, refused.params
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error_code", "error", "error_params", "finished_at"])
+    shutil.rmtree(job.spool, ignore_errors=True)
+    if job.album_id:
+        article_counts_refresh(articles=Article.objects.filter(pk__in=job.results.values("article_id")))
+        album_counters_refresh(album_id=job.album_id)
+    audit(
+        action="upload",
+        user=job.user,
+        obj=job.album,
+        object_type="" if job.album else "uploads.uploadjob",
+        object_id="" if job.album else str(job.pk),
+        object_repr="" if job.album else job.source_name,
+        details={
+            "job": job.pk,
+            "source": job.source_name,
+            "mode": job.mode,
+            "status": job.status,
+            "total": job.total,
+            "added": job.added,
+            "duplicates": job.duplicates,
+            "ignored": job.ignored,
+            "refused": job.refused,
+            "removed": job.removed,
+            **({"error": refused.message} if refused is not None else {}),
+        },
+    )
+
+
+def _job_fail(job: UploadJob, refused: Refused) -> None:
+    logger.warning("upload job %s failed: %s", job.pk, refused.message)
+    _journal_sweep(job)
+    job.refresh_from_db()
+    _job_finish(job, UploadJob.Status.FAILED, refused=refused)
+
+
+def upload_job_run(*, job_id: int) -> None:
+    """Run (or resume) an upload job to its end; what the task worker calls. Never raises for bad input."""
+    job = _job_claim(job_id)
+    if job is None:
+        return
+    try:
+        _journal_sweep(job)
+        if job.attempts > settings.UPLOAD_JOB_MAX_ATTEMPTS:
+            raise Refused(
+                "gave_up",
+                gettext_noop("the worker stopped {count} times while processing this upload; gave up"),
+                count=job.attempts - 1,
+            )
+        if job.kind == UploadJob.Kind.ARCHIVE:
+            images_ingest_zip(job=job)
+        else:
+            images_ingest_files(job=job)
+        _job_finish(job, UploadJob.Status.DONE)
+    except Refused as refused:
+        _job_fail(job, refused)
+    except Exception:
+        logger.exception("upload job %s crashed", job.pk)
+        _job_fail(
+            job,
+            Refused(
+                "internal_error", gettext_noop("The upload stopped on an internal error; it was logged.")
+            ),
+        )
