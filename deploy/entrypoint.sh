@@ -21,8 +21,7 @@ case "$command" in
         exec "$PYTHON" -m gunicorn pichosting.wsgi --config deploy/gunicorn.conf.py "$@"
         ;;
     worker)
-        # The task worker serves its own metrics (WORKER_METRICS_PORT); it shares no multiprocess directory.
-        unset PROMETHEUS_MULTIPROC_DIR
+        unset PROMETHEUS_MULTIPROC_DIR  # gunicorn's multiprocess metric files belong to the web service
         exec "$PYTHON" manage.py db_worker "$@"
         ;;
     migrate)
@@ -43,9 +42,8 @@ request = urllib.request.Request(f"http://127.0.0.1:{os.environ.get(\"PORT\", \"
 sys.exit(0 if urllib.request.urlopen(request, timeout=5).status == 200 else 1)'
         ;;
     healthcheck-worker)
-        exec "$PYTHON" -c 'import os, sys, urllib.request
-port = os.environ.get("WORKER_METRICS_PORT", "0")
-sys.exit(port == "0" or urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).status != 200)'
+        # The worker can reach its database (it is a database queue).
+        exec "$PYTHON" manage.py check --database default
         ;;
     *)
         echo "usage: entrypoint.sh web | worker | migrate | manage <command…> | healthcheck (got: $command)" >&2

@@ -1,4 +1,4 @@
-"""The `.env` contract of a deployment: values derived from `DOMAIN` and `POSTGRES_*`, `OAUTH_*` aliases.
+"""The `.env` contract of a deployment: values derived from `DOMAIN` and `POSTGRES_*`.
 
 An empty variable counts as unset (env.example lists them empty), so derived values still apply.
 
@@ -14,14 +14,8 @@ LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
 POSTGRES_VARIABLES = ("POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_HOST")
 
 
-def setting_str(env: environ.Env, name: str, default: str = "") -> str:
-    """`OIDC_<X>` from the environment, else its alias `OAUTH_<X>`, else `default`."""
-    alias = "OAUTH_" + name.removeprefix("OIDC_")
-    return env.str(name, default="") or env.str(alias, default="") or default
-
-
 def public_base_url(env: environ.Env) -> str:
-    """PUBLIC_BASE_URL when set, else `<PUBLIC_SCHEME>://<DOMAIN>`, else "" (links from each request's address)."""
+    """PUBLIC_BASE_URL when set, else `<PUBLIC_SCHEME>://<DOMAIN>`, else "" (links from the request)."""
     domain = env.str("DOMAIN", default="")
     if not domain and not env.str("PUBLIC_BASE_URL", default="") and env.bool("BEHIND_PROXY", default=False):
         raise ImproperlyConfigured(

@@ -179,10 +179,10 @@ STATISTICS_CACHE_SECONDS = env.int("STATISTICS_CACHE_SECONDS", default=60)
 SYNC_INBOX = env.str("SYNC_INBOX", default="incoming")
 
 # OpenID Connect (Keycloak). Empty issuer = OIDC off, local login only.
-# Each OIDC_* variable may also be given by its OAUTH_* alias (OAUTH_ISSUER, OAUTH_CLIENT_ID …).
-OIDC_ISSUER = environment.setting_str(env, "OIDC_ISSUER").rstrip("/")
-OIDC_CLIENT_ID = environment.setting_str(env, "OIDC_CLIENT_ID")
-OIDC_CLIENT_SECRET = environment.setting_str(env, "OIDC_CLIENT_SECRET")
+# OAUTH_ISSUER, OAUTH_CLIENT_ID and OAUTH_CLIENT_SECRET are accepted as aliases (an OIDC_* value wins).
+OIDC_ISSUER = (env.str("OIDC_ISSUER", default="") or env.str("OAUTH_ISSUER", default="")).rstrip("/")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="") or env.str("OAUTH_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="") or env.str("OAUTH_CLIENT_SECRET", default="")
 OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
 OIDC_LEEWAY_SECONDS = env.int("OIDC_LEEWAY_SECONDS", default=30)
 OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = env.int("OIDC_SESSION_REFRESH_SECONDS", default=15 * 60)

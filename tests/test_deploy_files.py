@@ -21,7 +21,7 @@ COMPLETE_ENV = {
     "OIDC_CLIENT_SECRET": "client-secret",
     "KEYCLOAK_ADMIN_PASSWORD": "keycloak-admin-password",
 }
-REQUIRED_SECRETS = ["DOMAIN", "SECRET_KEY", "POSTGRES_PASSWORD", "METRICS_TOKEN"]
+REQUIRED_SECRETS = ["DOMAIN", "SECRET_KEY", "POSTGRES_PASSWORD"]
 
 
 def venv_program(name: str) -> str:

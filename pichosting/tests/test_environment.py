@@ -1,5 +1,9 @@
 """The `.env` contract: DOMAIN derives the public address, hosts and origins; POSTGRES_*; OAUTH_* aliases."""
 
+import os
+import subprocess
+import sys
+
 import environ
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -20,8 +24,6 @@ def env(monkeypatch):
         "BEHIND_PROXY",
         *environment.POSTGRES_VARIABLES,
         "POSTGRES_PORT",
-        "OIDC_CLIENT_ID",
-        "OAUTH_CLIENT_ID",
     ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
@@ -91,11 +93,24 @@ def test_database_url_wins_and_sqlite_is_the_default(env):
     assert environment.database_config(environ.Env(), "/x.sqlite3")["NAME"] == "/x.sqlite3"
 
 
-def test_oauth_names_are_aliases_of_oidc_names(env):
-    env.setenv("OAUTH_CLIENT_ID", "from-alias")
-    assert environment.setting_str(environ.Env(), "OIDC_CLIENT_ID") == "from-alias"
-    env.setenv("OIDC_CLIENT_ID", "from-oidc")
-    assert environment.setting_str(environ.Env(), "OIDC_CLIENT_ID") == "from-oidc"
+def test_oauth_names_are_aliases_of_oidc_names():
+    code = "from django.conf import settings; print(settings.OIDC_ISSUER, settings.OIDC_CLIENT_ID)"
+    environment_vars = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "pichosting.settings",
+        "OAUTH_ISSUER": "https://sso.example.com/realms/x/",
+        "OAUTH_CLIENT_ID": "from-alias",
+        "OIDC_CLIENT_ID": "",
+        "OIDC_ISSUER": "",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        capture_output=True,
+        text=True,
+        env=environment_vars,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["https://sso.example.com/realms/x", "from-alias"], result.stderr
 
 
 def test_empty_variables_count_as_unset(env):
