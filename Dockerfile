@@ -4,6 +4,8 @@ ARG BASE=python:3.11-slim
 
 # --- build: the runtime dependencies (never the dev extra) in a virtualenv ---
 FROM ${BASE} AS build
+# pip trusts the system CA bundle (behind a TLS-inspecting proxy, mount the proxy's bundle there at build time).
+ARG PIP_CERT=/etc/ssl/certs/ca-certificates.crt
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
 WORKDIR /src
 COPY pyproject.toml ./
@@ -28,20 +30,12 @@ RUN useradd --system --no-log-init --uid 10001 --user-group --home-dir /app --sh
     && chown -R pichosting:pichosting /srv/pichosting
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
-COPY manage.py pyproject.toml ./
-COPY pichosting/ pichosting/
-COPY gallery/ gallery/
-COPY uploads/ uploads/
-COPY exports/ exports/
-COPY accounts/ accounts/
-COPY templates/ templates/
-COPY static/ static/
-COPY locale/ locale/
-COPY deploy/entrypoint.sh deploy/gunicorn.conf.py deploy/
+# The application (apps, templates, static, locale; .dockerignore leaves out tests, docs and local data).
+COPY . .
 # Static files are collected once, into the image; the key below exists only for this build step.
 RUN SECRET_KEY=collectstatic-only-build-key-never-used-at-runtime python3 manage.py collectstatic --noinput \
         --verbosity 0
-USER pichosting
+USER 10001:10001
 EXPOSE 8000
 VOLUME ["/srv/pichosting/media", "/srv/pichosting/spool"]
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["/app/deploy/entrypoint.sh", "healthcheck"]

@@ -38,7 +38,8 @@ case "$command" in
     healthcheck)
         exec "$PYTHON" -c 'import os, sys, urllib.request
 host = os.environ.get("HEALTHCHECK_HOST") or os.environ.get("DOMAIN") or "localhost"
-request = urllib.request.Request(f"http://127.0.0.1:{os.environ.get(\"PORT\", \"8000\")}/healthz", headers={"Host": host})
+port = os.environ.get("PORT", "8000")
+request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz", headers={"Host": host})
 sys.exit(0 if urllib.request.urlopen(request, timeout=5).status == 200 else 1)'
         ;;
     healthcheck-worker)

@@ -54,9 +54,11 @@ INSTALLED_APPS = [
     "gallery",
     "accounts",
     "exports",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # ETag on every GET answer, 304 on If-None-Match
@@ -69,6 +71,7 @@ MIDDLEWARE = [
     "accounts.middleware.OidcSessionRefresh",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "pichosting.urls"
@@ -197,6 +200,10 @@ OIDC_CALLBACK_CLASS = "accounts.views.OidcCallbackView"
 OIDC_AUTHENTICATE_CLASS = "accounts.views.OidcLoginView"
 OIDC_OP_LOGOUT_URL_METHOD = "accounts.views.provider_logout_url"
 OIDC_EXEMPT_URLS = [re.compile(r"^/api/")]
+
+# GET /metrics (pichosting.metrics): bearer token, or direct (unproxied) callers from these networks.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_INTERNAL_NETWORKS = env.list("METRICS_INTERNAL_NETWORKS", default=["127.0.0.0/8", "::1/128"])
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=PUBLIC_BASE_URL.startswith("https://"))

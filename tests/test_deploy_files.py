@@ -21,7 +21,7 @@ COMPLETE_ENV = {
     "OIDC_CLIENT_SECRET": "client-secret",
     "KEYCLOAK_ADMIN_PASSWORD": "keycloak-admin-password",
 }
-REQUIRED_SECRETS = ["DOMAIN", "SECRET_KEY", "POSTGRES_PASSWORD"]
+REQUIRED_SECRETS = ["DOMAIN", "SECRET_KEY", "POSTGRES_PASSWORD", "METRICS_TOKEN"]
 
 
 def venv_program(name: str) -> str:
