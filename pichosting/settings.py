@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "gallery",
     "accounts",
     "exports",
+    "operations",
     "django_prometheus",
 ]
 
