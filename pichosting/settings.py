@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "gallery",
     "accounts",
     "exports",
+    "operations",
 ]
 
 MIDDLEWARE = [

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("pichosting", "core", "gallery", "uploads", "exports", "accounts")
+APPS = ("pichosting", "core", "gallery", "uploads", "exports", "accounts", "operations")
 NOT_SETTINGS = {"DJANGO_SETTINGS_MODULE"}  # how Django finds the settings module, not one of ours
 
 ENV_READ = re.compile(r"""\benv(?:\.\w+)?\(\s*["']([A-Z][A-Z0-9_]*)["']""")
