@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from pichosting import environment
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -30,10 +32,11 @@ if SECRET_KEY in INSECURE_SECRET_KEYS or len(SECRET_KEY) < 32:
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# Empty: links are made from the address each request came to (`exports.links.public_base_url`).
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
+# DOMAIN (a deployment's public host) derives these three unless each is set (pichosting.environment);
+# PUBLIC_BASE_URL empty (no DOMAIN): links are made from the address each request came to.
+PUBLIC_BASE_URL = environment.public_base_url(env)
+ALLOWED_HOSTS = environment.allowed_hosts(env, PUBLIC_BASE_URL)
+CSRF_TRUSTED_ORIGINS = environment.csrf_trusted_origins(env, PUBLIC_BASE_URL)
 
 INSTALLED_APPS = [
     "pichosting.apps.PicHostingAdminConfig",  # django.contrib.admin with the appadmin-only site
@@ -52,9 +55,11 @@ INSTALLED_APPS = [
     "accounts",
     "exports",
     "operations",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # ETag on every GET answer, 304 on If-None-Match
@@ -67,6 +72,7 @@ MIDDLEWARE = [
     "accounts.middleware.OidcSessionRefresh",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "pichosting.urls"
@@ -89,11 +95,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": env.db_url_config(
-        env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
-    ),
-}
+DATABASES = {"default": environment.database_config(env, str(VAR_DIR / "db.sqlite3"))}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the task worker writes.
@@ -181,9 +183,10 @@ STATISTICS_CACHE_SECONDS = env.int("STATISTICS_CACHE_SECONDS", default=60)
 SYNC_INBOX = env.str("SYNC_INBOX", default="incoming")
 
 # OpenID Connect (Keycloak). Empty issuer = OIDC off, local login only.
-OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
-OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
-OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+# OAUTH_ISSUER, OAUTH_CLIENT_ID and OAUTH_CLIENT_SECRET are accepted as aliases (an OIDC_* value wins).
+OIDC_ISSUER = (env.str("OIDC_ISSUER", default="") or env.str("OAUTH_ISSUER", default="")).rstrip("/")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="") or env.str("OAUTH_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="") or env.str("OAUTH_CLIENT_SECRET", default="")
 OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
 OIDC_LEEWAY_SECONDS = env.int("OIDC_LEEWAY_SECONDS", default=30)
 OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = env.int("OIDC_SESSION_REFRESH_SECONDS", default=15 * 60)
@@ -198,6 +201,10 @@ OIDC_CALLBACK_CLASS = "accounts.views.OidcCallbackView"
 OIDC_AUTHENTICATE_CLASS = "accounts.views.OidcLoginView"
 OIDC_OP_LOGOUT_URL_METHOD = "accounts.views.provider_logout_url"
 OIDC_EXEMPT_URLS = [re.compile(r"^/api/")]
+
+# GET /metrics (pichosting.metrics): bearer token, or direct (unproxied) callers from these networks.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_INTERNAL_NETWORKS = env.list("METRICS_INTERNAL_NETWORKS", default=["127.0.0.0/8", "::1/128"])
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=PUBLIC_BASE_URL.startswith("https://"))
