@@ -205,20 +205,28 @@ class LoginRefused(Exception):
 
 
 class LiveSetting:
-    """A class attribute computed on every use; assignments are ignored.
+    """An attribute read from `read()` each time it is used, unless a value was assigned to the object.
 
-    mozilla-django-oidc copies endpoints and client settings onto its objects in `__init__`; with these the
-    values come from our settings and from discovery when used, so nothing is fetched at start-up.
+    mozilla-django-oidc copies endpoints and client settings onto its objects in `__init__`, from
+    `get_settings`, which answers None for these names: None means "not set here", so the value comes from
+    our settings and from discovery when used, and nothing is fetched at start-up. Any other assigned value
+    is kept and wins.
     """
 
     def __init__(self, read: Callable[[], Any]):
         self.read = read
 
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_assigned_{name}"
+
     def __get__(self, obj, objtype=None):
-        return self if obj is None else self.read()
+        if obj is None:
+            return self
+        assigned = obj.__dict__.get(self.slot)
+        return self.read() if assigned is None else assigned
 
     def __set__(self, obj, value) -> None:
-        pass
+        obj.__dict__[self.slot] = value
 
 
 def discovered(name: str) -> LiveSetting:

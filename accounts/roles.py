@@ -52,12 +52,6 @@ def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
     return cached
 
 
-def forget_user_roles(user: AbstractBaseUser) -> None:
-    """Drop the cached roles after group membership changed."""
-    if hasattr(user, _ROLES_CACHE_ATTR):
-        delattr(user, _ROLES_CACHE_ATTR)
-
-
 def remember_user_roles(user: AbstractBaseUser, roles: frozenset[Role]) -> None:
     """Cache the roles just written to the user's groups, sparing the next lookup a query."""
     setattr(user, _ROLES_CACHE_ATTR, frozenset(roles))

@@ -45,5 +45,6 @@ def log_access_denied(sender, request, capability, authenticated, **kwargs) -> N
 
 
 @receiver(action_performed, dispatch_uid="actionlog_action_performed")
-def log_action_performed(sender, request, action, obj, details, **kwargs) -> None:
-    action_log_record(action=action, request=request, obj=obj, details=details)
+def log_action_performed(sender, **entry) -> None:
+    entry.pop("signal", None)
+    action_log_record(**entry)

@@ -1,16 +1,42 @@
-"""Announce user-visible changes so that the action log records them.
+"""The one way any app records a user-visible action in the action log: `audit()`.
 
-Apps that may not import `accounts` (the gallery, by the one-way dependency rule) call `audit()`; the accounts
-app receives `action_performed` and writes the action log, as it does for `core.access.access_denied`.
+`core` cannot know the action log's model (it imports none of our apps); `audit()` sends `action_performed`,
+and the accounts app, the only writer of ActionLog rows, receives it and writes the entry in the same
+transaction, as it does for `core.access.access_denied`.
 """
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 from django.dispatch import Signal
 from django.http import HttpRequest
 
-action_performed = Signal()  # sent with request, action, obj, details
+# sent with action, request, user, username, obj, object_type, object_id, object_repr, details
+action_performed = Signal()
 
 
-def audit(*, request: HttpRequest, action: str, obj: models.Model | None = None, details: dict | None = None):
-    """Record that the request's user did `action` (to `obj`)."""
-    action_performed.send(sender=None, request=request, action=action, obj=obj, details=details or {})
+def audit(
+    *,
+    action: str,
+    request: HttpRequest | None = None,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    username: str = "",
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    details: dict | None = None,
+) -> None:
+    """Record that `user` (by default the request's user; else `username`) did `action` to `obj` (or to the
+    object named by `object_type`, `object_id` and `object_repr`)."""
+    action_performed.send(
+        sender=None,
+        action=action,
+        request=request,
+        user=user,
+        username=username,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        details=details or {},
+    )

@@ -213,8 +213,3 @@ PER_IMAGE_HEADERS: dict[Language, tuple[str, ...]] = {
     ),
 }
 NOTE_HEADER: dict[Language, str] = {Language.RU: "Примечание", Language.EN: "Note"}
-
-
-def preset_get(key: str) -> Preset:
-    """The preset called `key`; raises KeyError for unknown keys."""
-    return PRESETS[key]

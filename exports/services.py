@@ -15,7 +15,7 @@ from typing import BinaryIO
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
 
-from accounts.services import action_log_record
+from core.audit import audit
 from exports.rows import sheet_build
 from exports.sheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_stream, export_file_name, xlsx_write
 from exports.spec import ExportSpec
@@ -72,7 +72,7 @@ def export_log(
         "unknown_skus": list(export.unknown_skus[:LOGGED_SKUS_MAX]),
         "unknown_skus_count": len(export.unknown_skus),
     }
-    action_log_record(
+    audit(
         action=EXPORT_ACTION,
         user=user,
         request=request,

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
@@ -386,11 +386,7 @@ class ArticleAdmin(AuditedModelAdmin):
         def first_images(article: OuterRef) -> QuerySet:
             return Image.objects.filter(article_id=article).order_by("position", "id")
 
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(photo_count=Count("images"), **first_image_annotations(first_images))
-        )
+        return super().get_queryset(request).annotate(**first_image_annotations(first_images))
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         term = search_term.strip()
@@ -402,9 +398,9 @@ class ArticleAdmin(AuditedModelAdmin):
     def first_photo(self, article: Article) -> str:
         return first_preview(article, size=LIST_PREVIEW_SIZE, alt=article.sku, box=60)
 
-    @admin.display(description=_("photos"), ordering="photo_count")
+    @admin.display(description=_("photos"), ordering="images_count")
     def photos(self, article: Article) -> int:
-        return article.photo_count
+        return article.images_count
 
     def save_model(self, request: HttpRequest, obj: Article, form: forms.Form, change: bool) -> None:
         if not change:

@@ -98,6 +98,11 @@ def album_rename(*, album: Album, name: str) -> Album:
     return album
 
 
+def album_touch(*, album_id: int) -> None:
+    """Mark the album as changed now (the albums page sorts by last change)."""
+    Album.objects.filter(pk=album_id).update(updated_at=timezone.now())
+
+
 def album_link_token_regenerate(*, album: Album) -> Album:
     """Give the album a fresh random link token: every public link made with the old one answers 404."""
     album.link_token = link_token_new()
@@ -116,7 +121,10 @@ def article_get_or_create(*, album: Album, sku: str) -> tuple[Article, bool]:
         )
         return Article.objects.create(album=album, sku=sku, slug=slug)
 
-    return _created_or_existing(Article, {"album": album, "sku_key": name_key(sku)}, create)
+    article, created = _created_or_existing(Article, {"album": album, "sku_key": name_key(sku)}, create)
+    if created:
+        album_counters_refresh(album_id=album.pk)
+    return article, created
 
 
 def album_counters_refresh(*, album_id: int) -> None:
@@ -146,6 +154,63 @@ def article_counts_refresh(*, articles: QuerySet[Article]) -> None:
         0,
     )
     articles.alias(counted=counted).exclude(images_count=F("counted")).update(images_count=counted)
+
+
+NewPhoto = tuple[Image, list[Thumbnail]]  # an unsaved photo row and its thumbnails' rows, files stored
+
+
+def image_create(*, image: Image, thumbnails: Iterable[Thumbnail]) -> Image:
+    """Save a new photo's row and its thumbnails' rows, whose files are already stored. Call inside a
+    transaction, so that the rows appear together or not at all."""
+    image.save()
+    Thumbnail.objects.bulk_create(thumbnails)
+    return image
+
+
+def image_content_replace(*, image: Image, thumbnails: list[Thumbnail]) -> None:
+    """Save the new file and content facts set on `image` with its new thumbnails' rows, in one transaction;
+    its old thumbnails' rows go with it, and their files after it commits."""
+    with transaction.atomic():
+        Thumbnail.objects.filter(image=image).delete()
+        image.save(update_fields=["file", "sha256", "bytes", "width", "height", "format"])
+        Thumbnail.objects.bulk_create(thumbnails)
+
+
+def article_photos_replace(*, article: Article, photos: list[NewPhoto | int]) -> int:
+    """Make `photos` exactly the article's photos, numbered from 0 in this order: new ones (`NewPhoto`) and
+    ids of photos it already has (kept). Every other photo of the article is deleted (its files after the
+    transaction commits) and the article recounted, in one transaction; returns how many were deleted."""
+    kept_ids = [photo for photo in photos if isinstance(photo, int)]
+    with transaction.atomic():
+        removed = list(article.images.exclude(pk__in=kept_ids).values_list("pk", flat=True))
+        Image.objects.filter(pk__in=removed).delete()
+        for photo in photos:
+            if not isinstance(photo, int):
+                image_create(image=photo[0], thumbnails=photo[1])
+        kept = Image.objects.in_bulk(kept_ids)
+        ordered = [kept[photo] if isinstance(photo, int) else photo[0] for photo in photos]
+        for position, image in enumerate(ordered):
+            image.position = position
+        Image.objects.bulk_update(ordered, ["position"])
+        article_counts_refresh(articles=Article.objects.filter(pk=article.pk))
+    return len(removed)
+
+
+def article_positions_compact(*, article_id: int, last: list[int]) -> None:
+    """Number the article's photos from 0: those not in `last` in their current order, then the photos of
+    `last` in its order."""
+    images = list(Image.objects.filter(article_id=article_id).order_by("position", "id"))
+    by_pk = {image.pk: image for image in images}
+    trailing = set(last)
+    ordered = [image for image in images if image.pk not in trailing] + [
+        by_pk[pk] for pk in last if pk in by_pk
+    ]
+    changed = []
+    for position, image in enumerate(ordered):
+        if image.position != position:
+            image.position = position
+            changed.append(image)
+    Image.objects.bulk_update(changed, ["position"])
 
 
 def image_delete(*, image: Image) -> None:

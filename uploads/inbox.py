@@ -21,11 +21,13 @@ from django.db.models import Max
 from gallery import files
 from gallery.files import ORIGINALS_PREFIX
 from gallery.integrity import CatalogueCheck, Progress, SyncOptions
-from gallery.models import Album, Article, Image, Thumbnail, name_key
+from gallery.models import Album, Article, Image, name_key
 from gallery.paths import original_name
 from gallery.services import (
     album_get_or_create,
     article_get_or_create,
+    image_content_replace,
+    image_create,
 )
 from gallery.thumbnails import (
     thumbnail_files_discard,
@@ -187,8 +189,7 @@ class InboxCataloguing(CatalogueCheck):
             thumbnails = thumbnail_files_store(image=image, rendered=rendered_thumbnails)
             try:
                 with transaction.atomic():
-                    image.save()
-                    Thumbnail.objects.bulk_create(thumbnails)
+                    image_create(image=image, thumbnails=thumbnails)
                     if stray.path != image.file.name:
                         self.delete_later([stray.path])
             except BaseException:
@@ -261,9 +262,7 @@ class InboxCataloguing(CatalogueCheck):
             self.report.error(old_name, f"changed, but its thumbnails cannot be made: {exc}")
             return True
         with transaction.atomic():
-            Thumbnail.objects.filter(pk__in=[thumb.pk for thumb in old_thumbnails]).delete()
-            image.save(update_fields=["file", "sha256", "bytes", "width", "height", "format"])
-            Thumbnail.objects.bulk_create(thumbnails)
+            image_content_replace(image=image, thumbnails=thumbnails)
             stale = [
                 name
                 for name in [*old_files, old_name]

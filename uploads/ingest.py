@@ -9,7 +9,7 @@ so that a row exists only when its files do. Reading, decoding and storing run o
 import logging
 import threading
 import zipfile
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -25,12 +25,16 @@ from django.utils.translation import gettext_noop
 
 from gallery import files
 from gallery.locks import LockBusy, album_lock
-from gallery.models import Album, Article, Image, Thumbnail
+from gallery.models import Article, Image, Thumbnail
 from gallery.paths import original_name
 from gallery.services import (
     album_get_or_create,
+    album_touch,
     article_counts_refresh,
     article_get_or_create,
+    article_photos_replace,
+    article_positions_compact,
+    image_create,
 )
 from gallery.specs import THUMBNAIL_SPECS
 from gallery.thumbnails import thumbnail_files_store, thumbnail_storage_name, thumbnails_render
@@ -424,8 +428,7 @@ class _Ingest:
         self._article_step(entry)
 
     def _rows_create(self, image: Image, thumbnails: list[Thumbnail], journal: UploadResult) -> None:
-        image.save()
-        Thumbnail.objects.bulk_create(thumbnails)
+        image_create(image=image, thumbnails=thumbnails)
         _result_settle(journal, outcome=Outcome.ADDED, image=image)
 
     def _article_step(self, entry: Entry) -> None:
@@ -446,25 +449,20 @@ class _Ingest:
                 thumb.file.name for image in old for thumb in image.thumbnails.all()
             ]
             self.job.save(update_fields=["files_to_delete"])
-            Image.objects.filter(pk__in=[image.pk for image in old]).delete()
-            for _order, image, thumbnails, journal in work.stored:
-                self._rows_create(image, thumbnails, journal)
-            kept = Image.objects.in_bulk(kept_ids)
             ordered = sorted(
-                [(order, image) for order, image, _thumbs, _journal in work.stored]
-                + [(order, kept[image_id]) for order, image_id, _entry in work.kept],
+                [(order, (image, thumbnails)) for order, image, thumbnails, _journal in work.stored]
+                + [(order, image_id) for order, image_id, _entry in work.kept],
                 key=lambda pair: pair[0],
             )
-            for position, (_order, image) in enumerate(ordered):
-                image.position = position
-            Image.objects.bulk_update([image for _order, image in ordered], ["position"])
+            removed = article_photos_replace(article=article, photos=[photo for _order, photo in ordered])
+            for _order, image, _thumbnails, journal in work.stored:
+                _result_settle(journal, outcome=Outcome.ADDED, image=image)
             for _order, image_id, entry in work.kept:
                 self._result_duplicate(entry, article, image_id, None, kept=True)
-            article_counts_refresh(articles=Article.objects.filter(pk=article.pk))
         UploadJob.objects.filter(pk=self.job.pk).update(files_to_delete=[])
         self.job.files_to_delete = []
         self.job.added += len(work.stored)
-        self.job.removed += len(old)
+        self.job.removed += removed
 
     # --- results and progress -----------------------------------------------------------------------------
 
@@ -518,24 +516,16 @@ class _Ingest:
             self._positions_compact()
         changed = self.job.added or self.job.removed
         if changed:
-            Album.objects.filter(pk=self.album.pk).update(updated_at=timezone.now())
+            album_touch(album_id=self.album.pk)
 
     def _positions_compact(self) -> None:
         """Add mode: earlier photos of each article first, then this upload's in layout order, from 0."""
         added = dict(self.job.results.filter(outcome=Outcome.ADDED).values_list("image_id", "entry_index"))
-        article_ids = set(
-            Image.objects.filter(pk__in=[pk for pk in added if pk]).values_list("article_id", flat=True)
-        )
-        for article_id in article_ids:
-            images = list(Image.objects.filter(article_id=article_id).order_by("position", "id"))
-            earlier = [image for image in images if image.pk not in added]
-            mine = sorted(
-                (image for image in images if image.pk in added),
-                key=lambda image: (self.placement[added[image.pk]].order, added[image.pk]),
-            )
-            changed = []
-            for position, image in enumerate(earlier + mine):
-                if image.position != position:
-                    image.position = position
-                    changed.append(image)
-            Image.objects.bulk_update(changed, ["position"])
+        by_article: dict[int, list[int]] = defaultdict(list)
+        for pk, article_id in Image.objects.filter(pk__in=[pk for pk in added if pk]).values_list(
+            "pk", "article_id"
+        ):
+            by_article[article_id].append(pk)
+        for article_id, mine in by_article.items():
+            mine.sort(key=lambda pk: (self.placement[added[pk]].order, added[pk]))
+            article_positions_compact(article_id=article_id, last=mine)

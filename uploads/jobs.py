@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from accounts.services import action_log_record
+from core.audit import audit
 from gallery import files
 from gallery.models import Article, Image, Thumbnail
 from gallery.services import (
@@ -104,7 +104,7 @@ def _job_finish(job: UploadJob, status: str, *, refused: Refused | None = None) 
     if job.album_id:
         article_counts_refresh(articles=Article.objects.filter(pk__in=job.results.values("article_id")))
         album_counters_refresh(album_id=job.album_id)
-    action_log_record(
+    audit(
         action="upload",
         user=job.user,
         obj=job.album,

@@ -13,7 +13,7 @@ from dataclasses import asdict
 
 from django.utils import timezone
 
-from accounts.services import action_log_record
+from core.audit import audit
 from gallery import files
 from gallery.files import ORIGINALS_PREFIX, THUMBNAILS_PREFIX
 from gallery.integrity import Progress, SyncOptions, SyncReport, no_progress
@@ -131,7 +131,7 @@ def sync_run_execute(*, run: SyncRun, progress: Progress = no_progress, request=
     run.status, run.finished_at = SyncRun.Status.DONE, timezone.now()
     run.counts, run.problems, run.in_sync = outcome["counts"], outcome["problems"], report.in_sync
     run.save(update_fields=["status", "finished_at", "counts", "problems", "in_sync"])
-    action_log_record(
+    audit(
         action="storage_sync",
         user=run.user,
         request=request,

@@ -2,6 +2,7 @@ import pytest
 from django.core.checks import run_checks
 
 from accounts.roles import Role
+from accounts.views import OidcLoginView
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +69,15 @@ def test_openapi_document_offers_bearer_tokens_before_cookies(viewer, client):
     document = client.get("/api/openapi.json").json()
     assert document["components"]["securitySchemes"]["KeycloakBearer"]["bearerFormat"] == "JWT"
     assert document["paths"]["/api/me"]["get"]["security"] == [{"KeycloakBearer": []}, {"SessionAuth": []}]
+
+
+def test_provider_settings_read_live_unless_assigned(settings):
+    """mozilla-django-oidc assigns None in `__init__` (not set here): the live value answers; a real
+    assignment is kept instead of being silently dropped."""
+    settings.OIDC_CLIENT_ID = "live-client"
+    view = OidcLoginView()
+    assert view.OIDC_RP_CLIENT_ID == "live-client"
+    settings.OIDC_CLIENT_ID = "changed"
+    assert view.OIDC_RP_CLIENT_ID == "changed"
+    view.OIDC_RP_CLIENT_ID = "assigned"
+    assert view.OIDC_RP_CLIENT_ID == "assigned"

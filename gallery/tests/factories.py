@@ -3,10 +3,9 @@
 import hashlib
 import io
 
-from django.core.files.base import ContentFile
 from PIL import Image as PILImage
 
-from gallery import services
+from gallery import files, services
 from gallery.models import Album, Article, Image
 from gallery.paths import original_name
 from gallery.specs import FORMAT_EXTENSIONS
@@ -68,7 +67,8 @@ def image_make(
     name = original_name(
         album_slug=article.album.slug, article_slug=article.slug, sha256=sha, extension=FORMAT_EXTENSIONS[fmt]
     )
-    image.file.save(name, ContentFile(content), save=True)
+    image.file.name = files.store(name, content)
+    services.image_create(image=image, thumbnails=[])
     if with_thumbnails:
         image_thumbnails_generate(image=image)
     services.article_counts_refresh(articles=Article.objects.filter(pk=article.pk))

@@ -340,3 +340,22 @@ def test_moves_into_a_busy_album_say_so_and_change_nothing(admin_client, catalog
         assert answer.status_code == 302
         assert "busy" in " ".join(str(message) for message in get_messages(answer.wsgi_request))
     assert set(Image.objects.values_list("article_id", flat=True)) == {article.pk}
+
+
+def test_adding_an_article_in_the_admin_counts_it_into_its_album(admin_client, catalogue):
+    album, _article, _images = catalogue
+    response = admin_client.post(
+        reverse("admin:gallery_article_add"),
+        {"album": album.pk, "sku": "АРТ-002", "images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    album.refresh_from_db()
+    assert album.articles_count == 2 == album.articles.count()
+
+
+def test_article_list_shows_the_stored_photo_counter(admin_client, catalogue):
+    """The list reads `images_count` (kept by every write), it does not recount the photos per page."""
+    _album, article, _images = catalogue
+    Article.objects.filter(pk=article.pk).update(images_count=42)
+    content = admin_client.get(reverse("admin:gallery_article_changelist")).content.decode()
+    assert '<td class="field-photos">42</td>' in content
