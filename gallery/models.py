@@ -6,16 +6,17 @@ exact lookups ignore case for Cyrillic too (SQLite's `lower()` folds ASCII only)
 """
 
 import secrets
-import unicodedata
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.text import text_clean
+
 
 def name_key(name: str) -> str:
-    """The comparison key of a name or SKU: NFC-normalised, case-folded."""
-    return unicodedata.normalize("NFC", name).casefold()
+    """The comparison key of a name or SKU: `text_clean` (invisible characters dropped), case-folded."""
+    return text_clean(name).casefold()
 
 
 def link_token_new() -> str:
