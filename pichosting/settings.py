@@ -132,6 +132,9 @@ MEDIA_URL = "/media/"
 # How protected files leave the server (gallery.serving): Django streams them, or nginx via X-Accel-Redirect.
 MEDIA_SERVE = env.str("MEDIA_SERVE", default="django")
 MEDIA_ACCEL_PREFIX = env.str("MEDIA_ACCEL_PREFIX", default="/_protected/")
+# Seconds browsers and shared caches may keep a file fetched through a public link (a revoked link stops
+# within this time); files for signed-in viewers are private and immutable (their URLs carry the hash).
+PUBLIC_LINK_MAX_AGE = env.int("PUBLIC_LINK_MAX_AGE", default=24 * 60 * 60)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
