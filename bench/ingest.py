@@ -1,50 +1,72 @@
-"""Benchmark photo ingest: 12 MP JPEGs into the thumbnail ladder (3 sizes × JPEG + WebP).
+"""Benchmark photo ingest, whole service included: 12 MP JPEGs into the ladder (3 sizes × JPEG + WebP).
 
-    .venv/bin/python bench/ingest.py [--photos 40] [--rounds 2] [--big-zip-mb 1024]
+    .venv/bin/python bench/ingest.py [--photos 8] [--rounds 5] [--workers 1,2] [--rss-zip-mb 100,300]
+                                     [--storage filesystem] [--resample-check]
 
-Builds photo-like 4000×3000 JPEGs (quality 90) and prints tables:
+Builds photo-like 4000×3000 JPEGs (quality 90) and prints tables; every figure is the median over
+`--rounds` interleaved rounds (each round runs every contender once, in a rotating order), never a best-of:
 
-1. CPU ms per photo for the same six outputs made by: a naive Pillow pipeline (full decode, every size
-   resized from the original with LANCZOS, Pillow's default WebP method), ours
-   (`gallery.thumbnails.thumbnails_render`: one `draft()` decode and a cascade), and, when pyvips is
-   installed, libvips `thumbnail` with its defaults (per size, from the file) and a libvips cascade. CPU time
-   of the whole process (all threads) is measured, so other load on the machine does not count; each photo's
-   best of `--rounds` runs, pipelines alternating.
-2. WebP `method` 0–6 on the 1600 px rung: encode time and size (how gallery/specs.py's setting was chosen).
-3. The real ingest service (`upload_job_create` → job on a thread pool) on a ZIP of the photos, for one
-   worker and for one per core: wall images/s and CPU ms per image.
-4. Peak RSS of a fresh process ingesting a ZIP of about `--big-zip-mb` MB (the photos repeated with distinct
-   bytes after the JPEG end marker, so every one is a new photo).
+1. CPU ms per photo of the whole process (all threads), so other load on the machine counts little:
+   a naive Pillow pipeline (full decode, every size resized from the original with LANCZOS, Pillow's default
+   WebP method), our renderer alone (`gallery.thumbnails.thumbnails_render`), the whole ingest service
+   (`upload_job_create` of a ZIP of the photos with `UPLOAD_WORKERS=1`: spool, hash, validate, render, store
+   the original and six renditions, rows, journal, counters), and libvips (`pyvips`, on one thread:
+   `VIPS_CONCURRENCY=1` is set before it is imported) at its default WebP effort and at ours.
+2. Wall seconds of the whole service on the same ZIP for each `--workers` count (ingest threads of one job),
+   and the ratio to the first count.
+3. Peak RSS of a fresh process ingesting ZIPs of each `--rss-zip-mb` size (photos repeated with distinct
+   bytes after the JPEG end marker, so every one is a new photo): memory must not grow with the archive.
+4. With `--resample-check`: LANCZOS against BICUBIC on the cascade (CPU, PSNR, JPEG size), and side-by-side
+   crops written to the work folder for looking at (how gallery/thumbnails.py's filter was chosen).
 
-Targets: ours ≥ 3× the naive baseline per core; faster than libvips with its defaults; peak RSS < 300 MB.
+`--storage` picks where the service stores files (the benchmark sets the environment before Django starts).
+Targets (issue 19): the whole service ≥ 3.5× naive per photo; 2 workers ≥ 1.8× one in wall time; peak RSS
+< 300 MB at every ZIP size.
 """
+
+import os
+
+os.environ["VIPS_CONCURRENCY"] = "1"  # before anything imports pyvips: libvips reads it once, at start
 
 import argparse
 import io
-import os
+import math
 import random
-import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDTH, HEIGHT = 4000, 3000
+NAIVE = "naive Pillow (full decode, LANCZOS from the original, default WebP method)"
+SERVICE = "whole ingest service, UPLOAD_WORKERS=1 (hash, validate, render, store, rows)"
 
 
-def django_setup(workdir: Path) -> None:
+def storage_environment(kind: str, workdir: Path) -> dict[str, str]:
+    """The environment that makes the service store its files in `kind` of storage under `workdir`."""
+    if kind == "filesystem":
+        return {"MEDIA_ROOT": str(workdir / "media")}
+    raise SystemExit(f"unknown storage {kind!r}")
+
+
+STORAGES = ("filesystem",)
+
+
+def django_setup(workdir: Path, storage: str) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ["MEDIA_ROOT"] = str(workdir / "media")
     os.environ["UPLOAD_SPOOL_DIR"] = str(workdir / "spool")
     os.environ["LOCK_DIR"] = str(workdir / "locks")
     os.environ["TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnop")
     os.environ["LOG_LEVEL"] = "WARNING"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pichosting.settings")
+    os.environ.update(storage_environment(storage, workdir))
     import django
 
     django.setup()
@@ -78,7 +100,7 @@ def photo_like(seed: int) -> bytes:
     return buffer.getvalue()
 
 
-def naive_pillow(data: bytes) -> int:
+def naive_pillow(data: bytes) -> None:
     """Full decode; every size resized from the original with LANCZOS; Pillow's default encoder settings."""
     from PIL import Image, ImageOps
 
@@ -86,112 +108,39 @@ def naive_pillow(data: bytes) -> int:
 
     with Image.open(io.BytesIO(data)) as opened:
         picture = ImageOps.exif_transpose(opened).convert("RGB")
-    total = 0
     for size in THUMBNAIL_SIZES:
         resized = picture.resize(fit_within(*picture.size, size), Image.Resampling.LANCZOS)
         for fmt, options in (("JPEG", {"quality": 85, "progressive": True}), ("WEBP", {"quality": 80})):
-            buffer = io.BytesIO()
-            resized.save(buffer, fmt, **options)
-            total += buffer.tell()
-    return total
+            resized.save(io.BytesIO(), fmt, **options)
 
 
-def ours(data: bytes) -> int:
+def ours(data: bytes) -> None:
     from gallery.thumbnails import thumbnails_render
 
-    return sum(len(item.content) for item in thumbnails_render(io.BytesIO(data)))
+    thumbnails_render(io.BytesIO(data))
 
 
-def vips_defaults(path: str) -> int:
-    """libvips `thumbnail` per size from the file (shrink-on-load), its default saver settings but Q."""
+def vips_cascade(path: str, *, webp_effort: int | None) -> None:
+    """libvips: shrink-on-load `thumbnail` to the largest rung, each smaller one from the one above; the
+    JPEG settings of our rungs; WebP at libvips' default effort (None) or at `webp_effort`."""
     import pyvips
 
-    from gallery.specs import THUMBNAIL_SIZES
+    from gallery.specs import THUMBNAIL_SIZES, ThumbnailSpec
 
-    total = 0
-    for size in THUMBNAIL_SIZES:
-        thumb = pyvips.Image.thumbnail(path, size, size=pyvips.enums.Size.DOWN).copy_memory()
-        total += len(thumb.jpegsave_buffer(Q=85, interlace=True, strip=True))
-        total += len(thumb.webpsave_buffer(Q=80, strip=True))
-    return total
-
-
-def vips_cascade(path: str) -> int:
-    """libvips: one `thumbnail` to the largest size, the smaller ones resized from the one above."""
-    import pyvips
-
-    from gallery.specs import THUMBNAIL_SIZES
-
-    total = 0
+    webp = {} if webp_effort is None else {"effort": webp_effort}
     current = None
     for size in sorted(THUMBNAIL_SIZES, reverse=True):
         if current is None:
             current = pyvips.Image.thumbnail(path, size, size=pyvips.enums.Size.DOWN).copy_memory()
         else:
             current = current.thumbnail_image(size, size=pyvips.enums.Size.DOWN).copy_memory()
-        total += len(current.jpegsave_buffer(Q=85, interlace=True, strip=True))
-        total += len(current.webpsave_buffer(Q=80, strip=True))
-    return total
+        progressive = ThumbnailSpec(size, "jpeg").encode_options["progressive"]
+        current.jpegsave_buffer(Q=85, interlace=progressive, keep=pyvips.enums.ForeignKeep.NONE)
+        current.webpsave_buffer(Q=80, keep=pyvips.enums.ForeignKeep.NONE, **webp)
 
 
-def cpu_ms(function, argument) -> tuple[float, int]:
-    started = time.process_time()
-    result = function(argument)
-    return (time.process_time() - started) * 1000, result
-
-
-def pipelines_table(photos: list[bytes], paths: list[str], rounds: int) -> dict[str, float]:
-    pipelines = {"naive Pillow (full decode, LANCZOS from original)": (naive_pillow, photos)}
-    pipelines["ours: Pillow draft() + cascade"] = (ours, photos)
-    try:
-        import pyvips
-
-        os.environ.setdefault("VIPS_CONCURRENCY", "1")
-        pyvips.cache_set_max(0)
-        pipelines["libvips thumbnail per size (defaults)"] = (vips_defaults, paths)
-        pipelines["libvips cascade"] = (vips_cascade, paths)
-    except (ImportError, OSError) as exc:
-        print(f"(pyvips not available: {exc}; libvips rows skipped)")
-    best: dict[str, list[float]] = {name: [float("inf")] * len(photos) for name in pipelines}
-    sizes: dict[str, int] = {}
-    for _round in range(rounds):
-        for index in range(len(photos)):
-            for name, (function, inputs) in pipelines.items():
-                elapsed, size = cpu_ms(function, inputs[index])
-                best[name][index] = min(best[name][index], elapsed)
-                sizes[name] = sizes.get(name, 0) + size
-    means = {name: sum(values) / len(values) for name, values in best.items()}
-    naive = means[next(iter(pipelines))]
-    print("\n| pipeline (one 12 MP photo → 3 sizes × JPEG + WebP) | CPU ms/photo | vs naive | KB out/photo |")
-    print("|---|---:|---:|---:|")
-    for name, mean in means.items():
-        kb = sizes[name] / (rounds * len(photos)) / 1024
-        print(f"| {name} | {mean:.0f} | {naive / mean:.2f}× | {kb:.0f} |")
-    return means
-
-
-def webp_methods_table(photo: bytes, rounds: int) -> None:
-    from PIL import Image
-
-    with Image.open(io.BytesIO(photo)) as opened:
-        opened.draft("RGB", (1600, 1200))
-        rung = opened.convert("RGB").resize((1600, 1200), Image.Resampling.LANCZOS)
-    print("\n| WebP method (1600×1200 rung, quality 80) | CPU ms | KB | size vs method 6 |")
-    print("|---|---:|---:|---:|")
-    results = {}
-    for method in range(7):
-        best = float("inf")
-        for _round in range(max(rounds, 3)):
-            buffer = io.BytesIO()
-            started = time.process_time()
-            rung.save(buffer, "WEBP", quality=80, method=method)
-            best = min(best, (time.process_time() - started) * 1000)
-        results[method] = (best, buffer.tell())
-    for method, (elapsed, size) in results.items():
-        print(f"| {method} | {elapsed:.0f} | {size / 1024:.0f} | {size / results[6][1]:.3f} |")
-
-
-def ingest_once(zip_path: Path, workers: int, label: str) -> tuple[float, float, int]:
+def ingest_zip(zip_path: Path, workers: int, album: str) -> tuple[float, float, int]:
+    """Wall s, CPU s and photos added by the whole service ingesting `zip_path` into a new `album`."""
     from django.conf import settings
     from django.core.files import File
 
@@ -201,7 +150,7 @@ def ingest_once(zip_path: Path, workers: int, label: str) -> tuple[float, float,
     settings.UPLOAD_WORKERS = workers
     wall, cpu = time.perf_counter(), time.process_time()
     with zip_path.open("rb") as handle:
-        job = upload_job_create(user=None, files=[File(handle, name=f"{label}.zip")], album=label)
+        job = upload_job_create(user=None, files=[File(handle, name=f"{album}.zip")], album=album)
     job = UploadJob.objects.get(pk=job.pk)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     if job.status != UploadJob.Status.DONE or job.refused:
@@ -209,74 +158,210 @@ def ingest_once(zip_path: Path, workers: int, label: str) -> tuple[float, float,
     return wall, cpu, job.added
 
 
-def service_table(photos: list[bytes], workdir: Path) -> None:
-    zip_path = workdir / "photos.zip"
-    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_STORED) as archive:
+def photos_zip(photos: list[bytes], path: Path) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
         for index, data in enumerate(photos):
             archive.writestr(f"SKU-{index // 4}/{index}.jpg", data)
-    cores = os.cpu_count() or 1
+    return path
+
+
+def interleaved(contenders: dict[str, Callable[[int], float]], rounds: int) -> dict[str, list[float]]:
+    """Each contender's figure per round; every round runs all of them, starting one further each time."""
+    names = list(contenders)
+    figures: dict[str, list[float]] = {name: [] for name in names}
+    for round_index in range(rounds):
+        for name in names[round_index % len(names) :] + names[: round_index % len(names)]:
+            figures[name].append(contenders[name](round_index))
+    return figures
+
+
+def load() -> str:
+    return "load average " + ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def pipelines_table(photos: list[bytes], paths: list[str], zip_path: Path, rounds: int) -> None:
+    def per_photo_cpu_ms(function, inputs) -> Callable[[int], float]:
+        def run(_round: int) -> float:
+            started = time.process_time()
+            for item in inputs:
+                function(item)
+            return (time.process_time() - started) * 1000 / len(inputs)
+
+        return run
+
+    def service(round_index: int) -> float:
+        _wall, cpu, added = ingest_zip(zip_path, 1, f"cpu-{round_index}")
+        return cpu * 1000 / added
+
+    contenders = {
+        NAIVE: per_photo_cpu_ms(naive_pillow, photos),
+        "our renderer alone (draft() decode + BICUBIC cascade)": per_photo_cpu_ms(ours, photos),
+        SERVICE: service,
+    }
+    try:
+        import pyvips
+
+        pyvips.cache_set_max(0)
+        contenders["libvips cascade, one thread, default WebP effort (4)"] = per_photo_cpu_ms(
+            lambda path: vips_cascade(path, webp_effort=None), paths
+        )
+        contenders["libvips cascade, one thread, our WebP effort (0)"] = per_photo_cpu_ms(
+            lambda path: vips_cascade(path, webp_effort=0), paths
+        )
+    except (ImportError, OSError) as exc:
+        print(f"(pyvips not available: {exc}; libvips rows left out — pip install pyvips pyvips-binary)")
+    figures = interleaved(contenders, rounds)
+    naive = statistics.median(figures[NAIVE])
     print(
-        f"\n| ingest service, ZIP of {len(photos)} photos | wall s | images/s | CPU ms/image "
-        "| wall ms/image/core |"
+        f"\n| one 12 MP photo → 3 sizes × JPEG + WebP; median of {rounds} rounds, {load()} "
+        "| CPU ms/photo | range | naive ÷ this |"
+    )
+    print("|---|---:|---:|---:|")
+    for name, values in figures.items():
+        median = statistics.median(values)
+        print(f"| {name} | {median:.0f} | {min(values):.0f}–{max(values):.0f} | {naive / median:.2f}× |")
+
+
+def workers_table(zip_path: Path, photos: int, workers: list[int], rounds: int) -> None:
+    def run(count: int) -> Callable[[int], float]:
+        return lambda round_index: ingest_zip(zip_path, count, f"wall-{count}-{round_index}")[0]
+
+    figures = interleaved({str(count): run(count) for count in workers}, rounds)
+    first = statistics.median(figures[str(workers[0])])
+    print(
+        f"\n| whole service, ZIP of {photos} photos, median of {rounds} rounds, {load()} "
+        f"| wall s | range | photos/s | speed-up vs {workers[0]} |"
     )
     print("|---|---:|---:|---:|---:|")
-    for workers in sorted({1, cores}):
-        wall, cpu, added = ingest_once(zip_path, workers, f"bench-{workers}-workers")
+    for count in workers:
+        values = figures[str(count)]
+        median = statistics.median(values)
         print(
-            f"| UPLOAD_WORKERS={workers} | {wall:.1f} | {added / wall:.1f} | {cpu * 1000 / added:.0f} "
-            f"| {wall * 1000 * workers / added:.0f} |"
+            f"| UPLOAD_WORKERS={count} | {median:.2f} | {min(values):.2f}–{max(values):.2f} "
+            f"| {photos / median:.1f} | {first / median:.2f}× |"
         )
 
 
-def big_zip_rss(photos: list[bytes], workdir: Path, megabytes: int) -> None:
-    zip_path = workdir / "big.zip"
-    written, index = 0, 0
-    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-        while written < megabytes * 1024**2:
-            # Bytes after the JPEG end marker: a new file (new SHA-256), the same picture.
-            data = photos[index % len(photos)] + index.to_bytes(4, "big")
-            archive.writestr(f"SKU-{index // 10}/{index}.jpg", data)
-            written += len(data)
-            index += 1
-    command = [sys.executable, __file__, "--rss-child", str(zip_path), "--workdir", str(workdir / "rss")]
-    started = time.perf_counter()
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout.split()
-    elapsed = time.perf_counter() - started
-    size_mb = zip_path.stat().st_size / 1024**2
-    print(f"\n| {size_mb:.0f} MB ZIP, {index} photos, fresh process | wall s | peak RSS MB |")
-    print("|---|---:|---:|")
-    print(f"| UPLOAD_WORKERS={os.cpu_count()} | {elapsed:.0f} | {int(output[-1]) / 1024:.0f} |")
+def rss_table(photos: list[bytes], workdir: Path, sizes_mb: list[int], storage: str) -> None:
+    print(
+        f"\n| ZIP ingested by a fresh process, UPLOAD_WORKERS={os.cpu_count()}, {load()} "
+        "| photos | wall s | peak RSS MB |"
+    )
+    print("|---|---:|---:|---:|")
+    for megabytes in sizes_mb:
+        zip_path = workdir / f"rss-{megabytes}.zip"
+        written, index = 0, 0
+        with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+            while written < megabytes * 1024**2:
+                # Bytes after the JPEG end marker: a new file (new SHA-256), the same picture.
+                data = photos[index % len(photos)] + index.to_bytes(4, "big")
+                archive.writestr(f"SKU-{index // 10}/{index}.jpg", data)
+                written += len(data)
+                index += 1
+        child_dir = workdir / f"rss-{megabytes}"
+        command = [
+            sys.executable,
+            __file__,
+            "--rss-child",
+            str(zip_path),
+            "--workdir",
+            str(child_dir),
+            "--storage",
+            storage,
+        ]
+        started = time.perf_counter()
+        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout.split()
+        elapsed = time.perf_counter() - started
+        size = zip_path.stat().st_size / 1024**2
+        print(f"| {size:.0f} MB | {index} | {elapsed:.0f} | {int(output[-1]) / 1024:.0f} |")
+        zip_path.unlink()
 
 
-def rss_child(zip_path: Path, workdir: Path) -> None:
+def rss_child(zip_path: Path, workdir: Path, storage: str) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
-    django_setup(workdir)
-    ingest_once(zip_path, os.cpu_count() or 1, "big")
+    django_setup(workdir, storage)
+    ingest_zip(zip_path, os.cpu_count() or 1, "big")
     # VmHWM is this process's own peak: ru_maxrss would also count the parent's pages it was forked from.
-    status = Path("/proc/self/status")
-    if status.exists():
-        print(status.read_text().split("VmHWM:")[1].split()[0])  # KiB
-    else:
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // (1024 if sys.platform == "darwin" else 1))
+    print(Path("/proc/self/status").read_text().split("VmHWM:")[1].split()[0])  # KiB
+
+
+def resample_check(photo: bytes, workdir: Path, rounds: int) -> None:
+    from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageStat
+
+    from gallery.specs import THUMBNAIL_SIZES, fit_within
+
+    with Image.open(io.BytesIO(photo)) as opened:
+        opened.draft("RGB", (max(THUMBNAIL_SIZES),) * 2)
+        source = opened.convert("RGB")
+    draw = ImageDraw.Draw(source)  # fine detail, where filters differ: hairlines and small print
+    for x in range(0, source.width, 7):
+        draw.line((x, 0, x + 300, 600), fill=(0, 0, 0), width=1)
+    font = ImageFont.load_default(size=28)
+    for y in range(700, 1400, 40):
+        draw.text((50, y), "Артикул SKU-12345 Размер XL — 0123456789", fill=(10, 10, 10), font=font)
+    filters = {"LANCZOS": Image.Resampling.LANCZOS, "BICUBIC": Image.Resampling.BICUBIC}
+    rungs: dict[str, dict[int, Image.Image]] = {}
+
+    def cascade(name: str) -> Callable[[int], float]:
+        def run(_round: int) -> float:
+            picture, rungs[name] = source, {}
+            started = time.process_time()
+            for size in sorted(THUMBNAIL_SIZES, reverse=True):
+                picture = picture.resize(fit_within(*source.size, size), filters[name], reducing_gap=3.0)
+                rungs[name][size] = picture
+            return (time.process_time() - started) * 1000
+
+        return run
+
+    figures = interleaved({name: cascade(name) for name in filters}, max(rounds, 3))
+    print(
+        f"\n| resize cascade {source.size[0]}×{source.size[1]} → ladder, {load()} | CPU ms "
+        + "".join(f"| JPEG KB at {size} " for size in sorted(THUMBNAIL_SIZES))
+        + "|"
+    )
+    print("|---|---:" + "|---:" * len(THUMBNAIL_SIZES) + "|")
+    for name in filters:
+        sizes = []
+        for size in sorted(THUMBNAIL_SIZES):
+            buffer = io.BytesIO()
+            rungs[name][size].save(buffer, "JPEG", quality=85)
+            sizes.append(f"| {buffer.tell() / 1024:.1f} ")
+        print(f"| {name} | {statistics.median(figures[name]):.0f} " + "".join(sizes) + "|")
+    for size in sorted(THUMBNAIL_SIZES):
+        diff = ImageChops.difference(rungs["LANCZOS"][size], rungs["BICUBIC"][size])
+        mse = sum(ImageStat.Stat(diff).sum2) / (3 * diff.width * diff.height)
+        side = Image.new("RGB", (diff.width * 2 + 8, diff.height), "white")
+        side.paste(rungs["LANCZOS"][size], (0, 0))
+        side.paste(rungs["BICUBIC"][size], (diff.width + 8, 0))
+        side.save(workdir.parent / f"resample-{size}-lanczos-left-bicubic-right.png")
+        print(f"PSNR LANCZOS vs BICUBIC at {size} px: {10 * math.log10(255**2 / max(mse, 1e-9)):.1f} dB")
+    print(f"side-by-side pictures: {workdir.parent}/resample-*.png")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--photos", type=int, default=40)
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--big-zip-mb", type=int, default=1024, help="0 skips the peak-RSS run")
+    parser.add_argument("--photos", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--workers", default="1,2", help="comma-separated UPLOAD_WORKERS counts")
+    parser.add_argument("--rss-zip-mb", default="100,300", help="comma-separated sizes; 0 skips")
+    parser.add_argument("--storage", choices=STORAGES, default="filesystem")
+    parser.add_argument("--resample-check", action="store_true")
     parser.add_argument("--rss-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rss_child:
-        rss_child(args.rss_child, args.workdir)
+        rss_child(args.rss_child, args.workdir, args.storage)
         return
-    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+    Path("/tmp/bench-ingest").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="run-", dir="/tmp/bench-ingest") as tmp:
         workdir = Path(tmp)
-        django_setup(workdir)
+        django_setup(workdir, args.storage)
         import PIL
 
-        print(f"Python {sys.version.split()[0]}, Pillow {PIL.__version__}, {os.cpu_count()} cores")
+        print(
+            f"Python {sys.version.split()[0]}, Pillow {PIL.__version__}, {os.cpu_count()} cores, "
+            f"storage {args.storage}"
+        )
         print(f"building {args.photos} photo-like {WIDTH}×{HEIGHT} JPEGs (quality 90)…")
         photos = [photo_like(seed) for seed in range(args.photos)]
         paths = []
@@ -285,11 +370,14 @@ def main() -> None:
             path.write_bytes(data)
             paths.append(str(path))
         print(f"mean photo: {sum(map(len, photos)) / len(photos) / 1024**2:.1f} MB")
-        pipelines_table(photos, paths, args.rounds)
-        webp_methods_table(photos[0], args.rounds)
-        service_table(photos, workdir)
-        if args.big_zip_mb:
-            big_zip_rss(photos, workdir, args.big_zip_mb)
+        if args.resample_check:
+            resample_check(photos[0], workdir, args.rounds)
+        zip_path = photos_zip(photos, workdir / "photos.zip")
+        pipelines_table(photos, paths, zip_path, args.rounds)
+        workers_table(zip_path, len(photos), [int(count) for count in args.workers.split(",")], args.rounds)
+        sizes = [int(size) for size in args.rss_zip_mb.split(",") if int(size) > 0]
+        if sizes:
+            rss_table(photos, workdir, sizes, args.storage)
 
 
 if __name__ == "__main__":
