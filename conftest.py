@@ -1,12 +1,15 @@
-"""Fixtures shared by every app's tests: isolated media storage and users holding each role."""
+"""Fixtures shared by every app's tests: isolated media storage, users holding each role, a catalogue."""
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
 
 from accounts.roles import Role
+
+pytest_plugins = ["tests.seaweedfs"]  # s3_server / s3_bucket / s3_media: a real S3 (SeaweedFS)
 
 SYSTEM_TESTS = Path(__file__).resolve().parent / "tests" / "system"
 
@@ -70,3 +73,23 @@ def client_as(client) -> Callable:
         return client
 
     return login
+
+
+@pytest.fixture
+def known_catalogue():
+    """Two albums: «Зима» with 2 articles × 2 photos, «Лето» with 1 photo; one photo dated 3 days back."""
+    from django.utils import timezone
+
+    from gallery.models import Image
+    from gallery.tests.factories import album_make, article_make, image_make
+
+    winter, summer = album_make("Зима"), album_make("Лето")
+    winter_images = [
+        image_make(article_make(winter, sku), width=400, height=300, color=(index * 60, 20, 20))
+        for sku in ("A-1", "A-2")
+        for index in range(2)
+    ]
+    summer_image = image_make(article_make(summer, "Б-1"), width=40, height=30)
+    three_days_ago = timezone.now() - timedelta(days=3)
+    Image.objects.filter(pk=summer_image.pk).update(created_at=three_days_ago)
+    return winter_images, summer_image

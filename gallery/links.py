@@ -4,6 +4,8 @@ The hash prefix makes every URL content-addressed, so responses may be cached as
 `gallery.views` check the capability, find the row and hand its storage name to `gallery.serving`.
 """
 
+import re
+import unicodedata
 from posixpath import splitext
 
 from django.conf import settings
@@ -12,9 +14,11 @@ from django.urls import get_script_prefix, reverse
 
 from gallery.models import Image, Thumbnail
 from gallery.paths import SHA_PREFIX_LENGTH
-from gallery.specs import CONTENT_TYPES
+from gallery.specs import CONTENT_TYPES, FORMAT_EXTENSIONS
 
 FILES_PATH = "files/"
+# Characters no file name may hold on Windows, macOS or Linux (path separators among them).
+_UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|]')
 
 
 def stored_extension(name: str) -> str:
@@ -38,8 +42,19 @@ def original_url(image: Image, *, base: str | None = None) -> str:
     return f"{base or file_url_base(image)}.{stored_extension(image.file.name)}"
 
 
+def download_name(*, sku: str, position: int, image_format: str) -> str:
+    """`<SKU>_<n>.<ext>`: the file name a downloaded original gets (alone or in a ZIP), where n is its
+    1-based place in the article and ext comes from the detected format, never from the uploaded name.
+
+    Characters no file system accepts and control characters become "_", so SKUs like "A/B" stay one name.
+    """
+    stem = "".join("_" if unicodedata.category(ch).startswith("C") else ch for ch in sku)
+    stem = _UNSAFE_IN_FILE_NAMES.sub("_", stem).strip(" .") or "photo"
+    return f"{stem}_{position + 1}.{FORMAT_EXTENSIONS.get(image_format, 'bin')}"
+
+
 def download_url(image: Image, *, base: str | None = None) -> str:
-    """`/files/<id>/<sha16>/download`: the original as an attachment under its uploaded file name."""
+    """`/files/<id>/<sha16>/download`: the original as an attachment named by `download_name`."""
     return f"{base or file_url_base(image)}/download"
 
 

@@ -1,7 +1,8 @@
 """The catalogue: album → article (the seller's SKU) → photos, and each photo's thumbnails.
 
-Names and SKUs are kept exactly as written; `*_key` columns hold their case-folded form so that uniqueness and
-exact lookups ignore case for Cyrillic too (SQLite's `lower()` folds ASCII only). Rows are created through
+Names and SKUs are kept exactly as written; `*_key` columns hold their case-folded form (with "ё" read as
+"е") so that uniqueness, exact lookups and searches ignore case for Cyrillic too (SQLite's `lower()` folds
+ASCII only). Rows are created through
 `gallery.services`, which keeps keys, slugs and the album counters right.
 """
 
@@ -15,8 +16,9 @@ from core.text import text_clean
 
 
 def name_key(name: str) -> str:
-    """The comparison key of a name or SKU: `text_clean` (invisible characters dropped), case-folded."""
-    return text_clean(name).casefold()
+    """The comparison key of a name or SKU: `text_clean` (invisible characters dropped), case-folded, "ё"
+    read as "е" (as Russian readers do: "ЁЛКА", "Елка" and "елка" are one name)."""
+    return text_clean(name).casefold().replace("ё", "е")
 
 
 def link_token_new() -> str:

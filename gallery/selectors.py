@@ -161,6 +161,63 @@ def article_page(
     return page
 
 
+@dataclass
+class SearchGroup:
+    """One album in the global search's answer: whether its name matched, and its matching articles."""
+
+    album: Album
+    name_matched: bool
+    articles: list[Article]
+
+
+@dataclass
+class SearchAnswer:
+    groups: list[SearchGroup]
+    articles_truncated: bool  # more articles matched than `articles_limit`
+    albums_truncated: bool  # more album names matched than `albums_limit`
+
+
+def articles_with_sku_containing(*, text: str) -> QuerySet[Article]:
+    """Articles of every album whose SKU contains `text` (case-insensitive, "ё" = "е"), by album name then
+    SKU, with `.album` and `.cover_id` (their first photo)."""
+    first_image = (
+        Image.objects.filter(article=OuterRef("pk")).order_by(*ARTICLE_IMAGE_ORDERING).values("id")[:1]
+    )
+    return (
+        Article.objects.filter(sku_key__contains=name_key(text.strip()))
+        .select_related("album")
+        .annotate(cover_id=Subquery(first_image))
+        .order_by("album__name_key", "sku_key")
+    )
+
+
+def catalogue_search(*, text: str, articles_limit: int = 200, albums_limit: int = 50) -> SearchAnswer:
+    """Albums whose name and articles whose SKU contain `text` (case-insensitive, "ё" = "е"), across all
+    albums, grouped by album (by name, articles by SKU), each article with `.cover`: four queries.
+
+    SKU matching is `sku_key LIKE '%…%'`, which PostgreSQL answers from the trigram index on `sku_key`
+    (migration 0002), so it does not scan all articles.
+    """
+    key = name_key(text.strip())
+    if not key:
+        return SearchAnswer(groups=[], articles_truncated=False, albums_truncated=False)
+    albums = list(Album.objects.filter(name_key__contains=key).order_by("name_key")[: albums_limit + 1])
+    articles = list(articles_with_sku_containing(text=text)[: articles_limit + 1])
+    answer = SearchAnswer(
+        groups=[],
+        articles_truncated=len(articles) > articles_limit,
+        albums_truncated=len(albums) > albums_limit,
+    )
+    articles, albums = articles[:articles_limit], albums[:albums_limit]
+    covers = _covers([article.cover_id for article in articles])
+    groups = {album.pk: SearchGroup(album, True, []) for album in albums}
+    for article in articles:
+        article.cover = covers.get(article.cover_id)
+        groups.setdefault(article.album_id, SearchGroup(article.album, False, [])).articles.append(article)
+    answer.groups = sorted(groups.values(), key=lambda group: group.album.name_key)
+    return answer
+
+
 def uploaders() -> QuerySet:
     """Users who uploaded any photo, by username (the "uploaded by" filter's choices).
 
@@ -199,6 +256,19 @@ def article_images(*, article: Article) -> list[Image]:
 def image_for_file(*, image_id: int | str, sha: str) -> Image:
     """The image whose id and content-hash prefix a file URL names; Http404 when they do not match."""
     image = Image.objects.filter(pk=int(image_id)).only("file", "sha256", "original_name").first()
+    if image is None or not image.sha256.startswith(sha):
+        raise Http404("No such file.")
+    return image
+
+
+def image_for_download(*, image_id: int | str, sha: str) -> Image:
+    """Like `image_for_file`, with what the download name needs (the article's SKU, position, format)."""
+    image = (
+        Image.objects.filter(pk=int(image_id))
+        .select_related("article")
+        .only("file", "sha256", "position", "format", "article__sku")
+        .first()
+    )
     if image is None or not image.sha256.startswith(sha):
         raise Http404("No such file.")
     return image

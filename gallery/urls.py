@@ -9,6 +9,7 @@ _FILE = rf"^{FILES_PATH}(?P<image_id>[0-9]{{1,18}})/(?P<sha>[0-9a-f]{{16}})"
 
 urlpatterns = [
     path("", views.albums, name="albums"),
+    path("search/", views.search, name="search"),
     path("a/<slug:album_slug>/", views.album, name="album"),
     path("a/<slug:album_slug>/links", views.album_links, name="album_links"),
     path("a/<slug:album_slug>/<slug:article_slug>/", views.article, name="article"),

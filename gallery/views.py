@@ -12,13 +12,20 @@ from core.access import Capability, denial_response, require_capability
 from core.audit import audit
 from gallery import selectors, services
 from gallery.forms import ArticleFilterForm
-from gallery.links import content_type_of, public_base_url, public_original_url, stored_extension
+from gallery.links import (
+    content_type_of,
+    download_name,
+    public_base_url,
+    public_original_url,
+    stored_extension,
+)
 from gallery.models import Album, Article
 from gallery.pagination import InvalidCursor, Page
 from gallery.serving import file_response
 
 ALBUMS_PER_PAGE = 48
 ARTICLES_PER_PAGE = 60
+SEARCH_MAX_LENGTH = 200
 
 
 def _page_or_error(request: HttpRequest, load, **kwargs) -> Page | HttpResponse:
@@ -39,6 +46,13 @@ def albums(request: HttpRequest) -> HttpResponse:
         return page
     context = {"page": page, "search": search, "sort": sort, "first_page": not request.GET.get("cursor")}
     return render(request, "gallery/albums.html", context)
+
+
+@require_capability(Capability.VIEW)
+def search(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    answer = selectors.catalogue_search(text=text) if text else None
+    return render(request, "gallery/search.html", {"search": text, "answer": answer})
 
 
 @require_capability(Capability.VIEW)
@@ -118,12 +132,14 @@ def original_file(request: HttpRequest, image_id: int, sha: str, ext: str) -> Ht
 
 @require_capability(Capability.VIEW, status_only=True)
 def original_download(request: HttpRequest, image_id: int, sha: str) -> HttpResponse:
-    image = selectors.image_for_file(image_id=image_id, sha=sha)
+    image = selectors.image_for_download(image_id=image_id, sha=sha)
     return file_response(
         request,
         name=image.file.name,
         content_type=content_type_of(image.file.name),
-        attachment_name=image.original_name,
+        attachment_name=download_name(
+            sku=image.article.sku, position=image.position, image_format=image.format
+        ),
     )
 
 

@@ -48,6 +48,6 @@ class PicHostingAdminSite(admin.AdminSite):
         )
 
     def get_urls(self):
-        from uploads.admin_views import statistics  # the admin site wires apps; imported once URLs load
+        from operations.admin_views import statistics  # the admin site wires apps; imported once URLs load
 
         return [path("statistics/", self.admin_view(statistics), name="statistics"), *super().get_urls()]

@@ -46,11 +46,12 @@ def test_original_is_streamed_with_private_immutable_cache_and_nosniff(signed_in
     assert "Content-Disposition" not in response
 
 
-def test_download_is_an_attachment_under_the_uploaded_cyrillic_name(signed_in, image):
+def test_download_is_an_attachment_named_sku_and_position_not_the_uploaded_name(signed_in, image):
     response = signed_in.get(download_url(image))
     assert response.status_code == 200
+    # "АРТ-001 (синий)_1.jpg": SKU, 1-based position, the extension of the detected format
     assert response["Content-Disposition"] == (
-        "attachment; filename*=utf-8''%D1%84%D0%BE%D1%82%D0%BE%201.jpg"
+        "attachment; filename*=utf-8''%D0%90%D0%A0%D0%A2-001%20%28%D1%81%D0%B8%D0%BD%D0%B8%D0%B9%29_1.jpg"
     )
     assert body(response) == stored(image.file.name)
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from uploads.charts import bar_chart, line_chart
-from uploads.statistics import statistics_collect
+from operations.charts import bar_chart, line_chart
+from operations.statistics import statistics_collect
 
 
 def statistics(request: HttpRequest) -> HttpResponse:

@@ -5,7 +5,7 @@ import json
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from uploads.statistics import json_ready, statistics_collect
+from operations.statistics import json_ready, statistics_collect
 
 UNITS = ("B", "KB", "MB", "GB", "TB", "PB")
 

@@ -25,7 +25,7 @@ from PIL import features
 
 from gallery import files, selectors
 
-CACHE_KEY = "uploads:statistics:expensive"
+CACHE_KEY = "operations:statistics:expensive"
 TOP_ALBUMS = 20
 TOP_TABLES = 10
 DAYS = 90
