@@ -23,6 +23,10 @@ DEBUG = env.bool("DEBUG", default=False)
 
 INSECURE_SECRET_KEYS = frozenset({"", "change-me", "django-insecure-change-me"})
 SECRET_KEY = env.str("SECRET_KEY", default="")
+SECRET_KEY_FILE = (
+    VAR_DIR / "secret_key"
+)  # what `make run` generates; core.W001 warns when a deployment uses it
+DOMAIN = env.str("DOMAIN", default="")
 if SECRET_KEY in INSECURE_SECRET_KEYS or len(SECRET_KEY) < 32:
     if not DEBUG:
         raise ImproperlyConfigured(
