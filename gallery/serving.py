@@ -3,7 +3,9 @@
 `MEDIA_SERVE=django` streams the file from the default storage (`FileResponse`, single byte ranges).
 `MEDIA_SERVE=nginx` answers with `X-Accel-Redirect` to the internal location `MEDIA_ACCEL_PREFIX`, so nginx
 sends the bytes (see `deploy/nginx/protected-media.conf`). Callers check access first and pass the cache
-policy: `PRIVATE_IMMUTABLE` for signed-in viewers, a `public, ...` policy for anonymous public links.
+policy: `PRIVATE_IMMUTABLE` for signed-in viewers, `public_cache_control()` for anonymous public links (short,
+so a revoked link stops being served from caches within `PUBLIC_LINK_MAX_AGE`). Every file answer carries
+`FILE_CSP`: a file opened as a page (an SVG, HTML smuggled after image bytes) runs nothing and loads nothing.
 """
 
 import io
@@ -21,7 +23,13 @@ logger = logging.getLogger(__name__)
 
 MEDIA_SERVE_MODES = ("django", "nginx")
 PRIVATE_IMMUTABLE = "private, max-age=31536000, immutable"
-PUBLIC_IMMUTABLE = "public, max-age=31536000, immutable"
+FILE_CSP = "sandbox; default-src 'none'"
+
+
+def public_cache_control() -> str:
+    """`Cache-Control` of files behind public links: shared caches may keep them `PUBLIC_LINK_MAX_AGE` s."""
+    return f"public, max-age={settings.PUBLIC_LINK_MAX_AGE}"
+
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -58,6 +66,7 @@ def _common_headers(
 ) -> HttpResponse:
     response["Cache-Control"] = cache_control
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = FILE_CSP
     if attachment_name is not None:
         response["Content-Disposition"] = content_disposition_header(True, attachment_name)
     return response
@@ -108,7 +117,7 @@ def file_response(
     """Answer with the stored file `name` (access already checked), as `MEDIA_SERVE` says.
 
     `attachment_name` makes it a download under that (user-facing, possibly Cyrillic) name. Every answer
-    carries `Cache-Control: cache_control` and `X-Content-Type-Options: nosniff`.
+    carries `Cache-Control: cache_control`, `X-Content-Type-Options: nosniff` and `FILE_CSP`.
     """
     if settings.MEDIA_SERVE == "nginx":
         response = _accel_response(name, content_type)
