@@ -9,6 +9,8 @@ from django.contrib.auth.models import Group
 
 from accounts.roles import Role
 
+pytest_plugins = ["tests.seaweedfs"]  # s3_server / s3_bucket / s3_media: a real S3 (SeaweedFS)
+
 SYSTEM_TESTS = Path(__file__).resolve().parent / "tests" / "system"
 
 
