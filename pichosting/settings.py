@@ -23,6 +23,10 @@ DEBUG = env.bool("DEBUG", default=False)
 
 INSECURE_SECRET_KEYS = frozenset({"", "change-me", "django-insecure-change-me"})
 SECRET_KEY = env.str("SECRET_KEY", default="")
+SECRET_KEY_FILE = (
+    VAR_DIR / "secret_key"
+)  # what `make run` generates; core.W001 warns when a deployment uses it
+DOMAIN = env.str("DOMAIN", default="")
 if SECRET_KEY in INSECURE_SECRET_KEYS or len(SECRET_KEY) < 32:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -135,6 +139,9 @@ MEDIA_URL = "/media/"
 # How protected files leave the server (gallery.serving): Django streams them, or nginx via X-Accel-Redirect.
 MEDIA_SERVE = env.str("MEDIA_SERVE", default="django")
 MEDIA_ACCEL_PREFIX = env.str("MEDIA_ACCEL_PREFIX", default="/_protected/")
+# Seconds browsers and shared caches may keep a file fetched through a public link (a revoked link stops
+# within this time); files for signed-in viewers are private and immutable (their URLs carry the hash).
+PUBLIC_LINK_MAX_AGE = env.int("PUBLIC_LINK_MAX_AGE", default=24 * 60 * 60)
 
 # Where originals, thumbnails, the upload spool and the sync inbox live: the local filesystem (MEDIA_ROOT) or
 # an S3-compatible bucket through django-storages' S3Storage, which reads the AWS_* settings below.

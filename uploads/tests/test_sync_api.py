@@ -88,7 +88,8 @@ def test_anonymous_gets_401(client):
     assert client.get("/api/sync/status").status_code == 401
 
 
-def test_both_endpoints_are_in_the_openapi_document(client):
+def test_both_endpoints_are_in_the_openapi_document(viewer, client):
+    client.force_login(viewer)
     paths = client.get("/api/openapi.json").json()["paths"]
     assert "post" in paths["/api/sync"]
     assert "get" in paths["/api/sync/status"]
