@@ -76,6 +76,20 @@ def client_as(client) -> Callable:
 
 
 @pytest.fixture
+def viewer_client(client, viewer):
+    """The test client, signed in as an `appviewer`."""
+    client.force_login(viewer)
+    return client
+
+
+@pytest.fixture
+def appadmin_client(client, app_admin):
+    """The test client, signed in as an `appadmin` (pytest-django's `admin_client` is a superuser)."""
+    client.force_login(app_admin)
+    return client
+
+
+@pytest.fixture
 def known_catalogue():
     """Two albums: «Зима» with 2 articles × 2 photos, «Лето» with 1 photo; one photo dated 3 days back."""
     from django.utils import timezone

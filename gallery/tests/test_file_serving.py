@@ -227,3 +227,11 @@ def test_media_serve_setting_is_checked(settings, mode, prefix, ids):
 def test_nginx_mode_needs_an_absolute_internal_location(settings):
     settings.MEDIA_SERVE, settings.MEDIA_ACCEL_PREFIX = "nginx", "_protected/"
     assert [error.id for error in media_serve_check(None)] == ["gallery.E002"]
+
+
+def test_a_photo_uploaded_as_html_downloads_with_its_real_format_extension(signed_in):
+    image = image_make(article_make(album_make("Счета"), "INV.html\x00.exe"), original="invoice.html")
+    disposition = signed_in.get(download_url(image))["Content-Disposition"]
+    name = disposition.split('filename="', 1)[1].split('"', 1)[0]
+    assert name.rsplit(".", 1)[1] == "jpg"
+    assert "\x00" not in disposition and "invoice" not in disposition
