@@ -11,7 +11,7 @@ ifdef DATABASE_URL
 export DATABASE_URL
 endif
 
-.PHONY: run test lint install migrate clean-venv
+.PHONY: run test lint install migrate clean-venv image-test
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Build the Docker image with podman on a local debootstrap base and boot it against PostgreSQL (deploy/image-test).
+image-test:
+	deploy/image-test/run.sh
 
 clean-venv:
 	rm -rf $(VENV)

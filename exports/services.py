@@ -1,12 +1,11 @@
 """Exports as actions: build the file a spec describes and record it in the action log.
 
-XLSX is written row by row into a temporary file (openpyxl's write-only mode keeps memory flat; the ZIP
-container can only be finished once every row is in), then streamed out. CSV streams straight to the client.
-Either way the action log gets the scope and the row count before the first byte leaves.
+Both formats stream to the client as rows are read: CSV in chunks, XLSX as its ZIP container is written
+(`exports.xlsx_stream`), so the first bytes leave at once and memory stays flat. Either way the action log
+gets the scope and the row count before the first byte leaves.
 """
 
 import logging
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -17,7 +16,7 @@ from django.http import HttpRequest
 
 from core.audit import audit
 from exports.rows import sheet_build
-from exports.sheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_stream, export_file_name, xlsx_write
+from exports.sheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_stream, export_file_name, xlsx_stream
 from exports.spec import ExportSpec
 
 logger = logging.getLogger(__name__)
@@ -96,14 +95,8 @@ def export_create(
         albums=[album.name for album in spec.albums], skus=spec.skus, extension=fmt.value
     )
     if fmt == ExportFormat.XLSX:
-        content = tempfile.TemporaryFile()  # noqa: SIM115 (handed to the response, which closes it)
-        try:
-            rows = xlsx_write(sheet, content)
-        except BaseException:
-            content.close()
-            raise
-        content.seek(0)
-        export = ExportFile(file_name, XLSX_CONTENT_TYPE, content, rows, sheet.unknown_skus)
+        stream = xlsx_stream(sheet)
+        export = ExportFile(file_name, XLSX_CONTENT_TYPE, stream, sheet.row_count, sheet.unknown_skus)
     else:
         stream = csv_stream(sheet, delimiter=spec.csv_delimiter, bom=spec.csv_bom)
         export = ExportFile(file_name, CSV_CONTENT_TYPE, stream, sheet.row_count, sheet.unknown_skus)

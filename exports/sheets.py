@@ -1,4 +1,4 @@
-"""Sheet writers: XLSX through openpyxl's write-only mode and CSV through `csv`, both row by row.
+"""Sheet writers: XLSX through openpyxl (streamed, `exports.xlsx_stream`) and CSV through `csv`, row by row.
 
 Text cells stay text: SKUs such as `00123` keep their zeros, and a value starting with `=` is never turned
 into a formula (in CSV such values get a leading `'`, the usual guard against formula injection).
@@ -9,11 +9,9 @@ import datetime
 import io
 import re
 from collections.abc import Iterator
-from typing import BinaryIO
 from urllib.parse import quote
 
 from django.utils import timezone
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -22,6 +20,7 @@ from slugify import slugify
 
 from core.spreadsheet import csv_cell_safe
 from exports.rows import DATETIME, TEXT, Sheet
+from exports.xlsx_stream import StreamingWorkbook, xlsx_chunks
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -35,32 +34,32 @@ def _text_columns(sheet: Sheet) -> list[int]:
     return [index for index, column in enumerate(sheet.columns) if column.kind == TEXT]
 
 
-def xlsx_write(sheet: Sheet, target: BinaryIO) -> int:
-    """Write `sheet` as XLSX into `target`: bold frozen header, autofilter, column widths; returns rows."""
-    workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(sheet.title)
+def xlsx_stream(sheet: Sheet) -> Iterator[bytes]:
+    """Yield `sheet` as XLSX while its rows are read: bold frozen header, autofilter, column widths."""
+    streaming = StreamingWorkbook(sheet.title)
+    worksheet = streaming.worksheet
     for number, column in enumerate(sheet.columns, start=1):
         worksheet.column_dimensions[get_column_letter(number)].width = column.width
     worksheet.freeze_panes = "A2"
+    worksheet.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{sheet.row_count + 1}"
     bold = Font(bold=True)
     header = []
     for column in sheet.columns:
         cell = WriteOnlyCell(worksheet, value=column.title)
         cell.font = bold
         header.append(cell)
-    worksheet.append(header)
     text_columns = _text_columns(sheet)
-    rows = 0
-    for row in sheet.rows:
-        for index in text_columns:
-            value = row[index]
-            if value and (value[0] == "=" or ILLEGAL_CHARACTERS_RE.search(value)):
-                row[index] = _xlsx_text_cell(worksheet, value)
-        worksheet.append(row)
-        rows += 1
-    worksheet.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{rows + 1}"
-    workbook.save(target)
-    return rows
+
+    def rows() -> Iterator[list]:
+        yield header
+        for row in sheet.rows:
+            for index in text_columns:
+                value = row[index]
+                if value and (value[0] == "=" or ILLEGAL_CHARACTERS_RE.search(value)):
+                    row[index] = _xlsx_text_cell(worksheet, value)
+            yield row
+
+    return xlsx_chunks(streaming, rows())
 
 
 def _xlsx_text_cell(worksheet, value: str) -> WriteOnlyCell:

@@ -48,9 +48,13 @@ def download_name(*, sku: str, position: int, image_format: str) -> str:
 
     Characters no file system accepts and control characters become "_", so SKUs like "A/B" stay one name.
     """
-    stem = "".join("_" if unicodedata.category(ch).startswith("C") else ch for ch in sku)
-    stem = _UNSAFE_IN_FILE_NAMES.sub("_", stem).strip(" .") or "photo"
-    return f"{stem}_{position + 1}.{FORMAT_EXTENSIONS.get(image_format, 'bin')}"
+    return f"{file_stem_safe(sku)}_{position + 1}.{FORMAT_EXTENSIONS.get(image_format, 'bin')}"
+
+
+def file_stem_safe(text: str) -> str:
+    """`text` usable as a file name on any system: control and forbidden characters become "_"."""
+    stem = "".join("_" if unicodedata.category(ch).startswith("C") else ch for ch in text)
+    return _UNSAFE_IN_FILE_NAMES.sub("_", stem).strip(" .") or "photo"
 
 
 def download_url(image: Image, *, base: str | None = None) -> str:

@@ -278,6 +278,25 @@ def image_for_download(*, image_id: int | str, sha: str) -> Image:
     return image
 
 
+def images_to_download(
+    *, album: Album | None = None, article_ids: list[int] | None = None, image_ids: list[int] | None = None
+) -> QuerySet[Image]:
+    """Photos for a ZIP, by SKU then position, with what their entry names need: those of `album`, narrowed
+    to the articles `article_ids` and/or the photos `image_ids` (ids matching nothing are ignored)."""
+    images = Image.objects.all()
+    if album is not None:
+        images = images.filter(album=album)
+    if article_ids is not None:
+        images = images.filter(article_id__in=article_ids)
+    if image_ids is not None:
+        images = images.filter(pk__in=image_ids)
+    return (
+        images.select_related("article")
+        .only("file", "bytes", "position", "format", "article__sku")
+        .order_by("article__sku_key", "article_id", "position", "id")
+    )
+
+
 def thumbnail_for_file(*, image_id: int | str, sha: str, size: int | str, extension: str) -> Thumbnail:
     """The rendition a thumbnail URL names (image id, hash prefix, size, extension); Http404 otherwise."""
     thumbnail = (

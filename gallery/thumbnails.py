@@ -48,14 +48,7 @@ class ThumbnailImageSpec(ImageSpec):
 
     @property
     def cachefile_name(self) -> str:
-        image: Image = self.source.instance
-        return thumbnail_name(
-            album_slug=image.article.album.slug,
-            article_slug=image.article.slug,
-            sha256=image.sha256,
-            size=self.ladder_spec.size,
-            extension=self.ladder_spec.extension,
-        )
+        return thumbnail_storage_name(image=self.source.instance, spec=self.ladder_spec)
 
 
 def _imagekit_spec(spec: ThumbnailSpec) -> type[ThumbnailImageSpec]:
@@ -80,7 +73,13 @@ for _spec, _generator in IMAGEKIT_SPECS.items():
 
 def thumbnail_storage_name(*, image: Image, spec: ThumbnailSpec) -> str:
     """Where `spec`'s rendition of `image` is stored (the image row may still be unsaved)."""
-    return IMAGEKIT_SPECS[spec](source=image.file).cachefile_name
+    return thumbnail_name(
+        album_slug=image.article.album.slug,
+        article_slug=image.article.slug,
+        sha256=image.sha256,
+        size=spec.size,
+        extension=spec.extension,
+    )
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,12 @@
 """Gallery pages and protected files: thin views over `gallery.selectors` and `gallery.serving`."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.access import Capability, denial_response, require_capability
@@ -15,6 +16,7 @@ from gallery.forms import ArticleFilterForm
 from gallery.links import (
     content_type_of,
     download_name,
+    file_stem_safe,
     public_base_url,
     public_original_url,
     stored_extension,
@@ -22,10 +24,12 @@ from gallery.links import (
 from gallery.models import Album, Article
 from gallery.pagination import InvalidCursor, Page
 from gallery.serving import file_response
+from gallery.zips import zip_of_originals
 
 ALBUMS_PER_PAGE = 48
 ARTICLES_PER_PAGE = 60
 SEARCH_MAX_LENGTH = 200
+SELECTION_MAX = 10_000  # ids taken from one selection form
 
 
 def _page_or_error(request: HttpRequest, load, **kwargs) -> Page | HttpResponse:
@@ -92,11 +96,16 @@ def article(request: HttpRequest, album_slug: str, article_slug: str) -> HttpRes
     return render(request, "gallery/article.html", context)
 
 
-def _back(request: HttpRequest, album: Album) -> HttpResponse:
+def _next_url(request: HttpRequest, album: Album) -> str:
+    """The page a form came from (`next`, if it is on this site), else the album page."""
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("gallery:album", args=[album.slug])
-    return redirect(target)
+    return target
+
+
+def _back(request: HttpRequest, album: Album) -> HttpResponse:
+    return redirect(_next_url(request, album))
 
 
 @require_capability(Capability.SHARE)
@@ -149,3 +158,100 @@ def original_download(request: HttpRequest, image_id: int, sha: str) -> HttpResp
 def thumbnail_file(request: HttpRequest, image_id: int, sha: str, size: int, ext: str) -> HttpResponse:
     thumbnail = selectors.thumbnail_for_file(image_id=image_id, sha=sha, size=size, extension=ext)
     return file_response(request, name=thumbnail.file.name, content_type=content_type_of(thumbnail.file.name))
+
+
+def _zip_response(images, name: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(zip_of_originals(images.iterator()), content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_capability(Capability.VIEW)
+def album_zip(request: HttpRequest, album_slug: str) -> HttpResponse:
+    found = get_object_or_404(Album, slug=album_slug)
+    return _zip_response(selectors.images_to_download(album=found), f"{file_stem_safe(found.name)}.zip")
+
+
+@require_capability(Capability.VIEW)
+def article_zip(request: HttpRequest, album_slug: str, article_slug: str) -> HttpResponse:
+    found = get_object_or_404(Article, album__slug=album_slug, slug=article_slug)
+    return _zip_response(
+        selectors.images_to_download(article_ids=[found.pk]), f"{file_stem_safe(found.sku)}.zip"
+    )
+
+
+def _selected_ids(request: HttpRequest, field: str) -> list[int]:
+    return [int(value) for value in request.POST.getlist(field) if value.isdigit()][:SELECTION_MAX]
+
+
+def _selection_album(request: HttpRequest) -> Album:
+    return get_object_or_404(Album, slug=request.POST.get("album", ""))
+
+
+@require_POST
+@require_capability(Capability.VIEW)
+def selection_zip(request: HttpRequest) -> HttpResponse:
+    """The originals of the photos (`image`) or articles (`article`) ticked on one album's pages."""
+    album = _selection_album(request)
+    images = selectors.images_to_download(
+        album=album,
+        image_ids=_selected_ids(request, "image") or None,
+        article_ids=_selected_ids(request, "article") or None,
+    )
+    return _zip_response(images, f"{file_stem_safe(album.name)}.zip")
+
+
+@require_POST
+@require_capability(Capability.DELETE)
+def selection_delete(request: HttpRequest) -> HttpResponse:
+    """Ask to confirm, naming the count; once confirmed, delete the ticked photos or articles of one album."""
+    album = _selection_album(request)
+    image_ids, article_ids = _selected_ids(request, "image"), _selected_ids(request, "article")
+    images = list(selectors.images_to_download(album=album, image_ids=image_ids)) if image_ids else []
+    articles = list(Article.objects.filter(album=album, pk__in=article_ids)) if article_ids else []
+    if not images and not articles:
+        messages.error(request, _("Nothing was selected."))
+        return _back(request, album)
+    if request.POST.get("confirmed") != "1":
+        context = {
+            "album": album,
+            "images": images,
+            "articles": articles,
+            "next": _next_url(request, album),
+        }
+        return render(request, "gallery/selection_delete.html", context)
+    if images:
+        deleted = services.images_delete(images=images)
+        messages.success(
+            request,
+            ngettext("%(count)d photo deleted.", "%(count)d photos deleted.", deleted) % {"count": deleted},
+        )
+    for article in articles:
+        services.article_delete(article=article)
+    if articles:
+        count = len(articles)
+        messages.success(
+            request,
+            ngettext("%(count)d article deleted.", "%(count)d articles deleted.", count) % {"count": count},
+        )
+    return _back(request, album)
+
+
+@require_POST
+@require_capability(Capability.EXPORT)
+def selection_export(request: HttpRequest) -> HttpResponse:
+    """Open the export page for the SKUs of the ticked articles (or of the ticked photos) of one album."""
+    album = _selection_album(request)
+    image_ids = _selected_ids(request, "image")
+    articles = Article.objects.filter(album=album)
+    if image_ids:
+        articles = articles.filter(images__pk__in=image_ids)
+    else:
+        articles = articles.filter(pk__in=_selected_ids(request, "article"))
+    skus = list(articles.order_by("sku_key").values_list("sku", flat=True).distinct())
+    if not skus:
+        messages.error(request, _("Nothing was selected."))
+        return _back(request, album)
+    query = urlencode({"albums": album.slug, "skus": "\n".join(skus)})
+    return redirect(f"{reverse('exports:page')}?{query}")

@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from pichosting import environment
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -21,6 +23,10 @@ DEBUG = env.bool("DEBUG", default=False)
 
 INSECURE_SECRET_KEYS = frozenset({"", "change-me", "django-insecure-change-me"})
 SECRET_KEY = env.str("SECRET_KEY", default="")
+SECRET_KEY_FILE = (
+    VAR_DIR / "secret_key"
+)  # what `make run` generates; core.W001 warns when a deployment uses it
+DOMAIN = env.str("DOMAIN", default="")
 if SECRET_KEY in INSECURE_SECRET_KEYS or len(SECRET_KEY) < 32:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -30,10 +36,11 @@ if SECRET_KEY in INSECURE_SECRET_KEYS or len(SECRET_KEY) < 32:
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# Empty: links are made from the address each request came to (`exports.links.public_base_url`).
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
+# DOMAIN (a deployment's public host) derives these three unless each is set (pichosting.environment);
+# PUBLIC_BASE_URL empty (no DOMAIN): links are made from the address each request came to.
+PUBLIC_BASE_URL = environment.public_base_url(env)
+ALLOWED_HOSTS = environment.allowed_hosts(env, PUBLIC_BASE_URL)
+CSRF_TRUSTED_ORIGINS = environment.csrf_trusted_origins(env, PUBLIC_BASE_URL)
 
 INSTALLED_APPS = [
     "pichosting.apps.PicHostingAdminConfig",  # django.contrib.admin with the appadmin-only site
@@ -52,9 +59,11 @@ INSTALLED_APPS = [
     "accounts",
     "exports",
     "operations",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # ETag on every GET answer, 304 on If-None-Match
@@ -68,6 +77,7 @@ MIDDLEWARE = [
     "accounts.middleware.OidcSessionRefresh",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "pichosting.urls"
@@ -90,11 +100,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": env.db_url_config(
-        env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
-    ),
-}
+DATABASES = {"default": environment.database_config(env, str(VAR_DIR / "db.sqlite3"))}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the task worker writes.
@@ -134,9 +140,39 @@ MEDIA_URL = "/media/"
 # How protected files leave the server (gallery.serving): Django streams them, or nginx via X-Accel-Redirect.
 MEDIA_SERVE = env.str("MEDIA_SERVE", default="django")
 MEDIA_ACCEL_PREFIX = env.str("MEDIA_ACCEL_PREFIX", default="/_protected/")
+# Seconds browsers and shared caches may keep a file fetched through a public link (a revoked link stops
+# within this time); files for signed-in viewers are private and immutable (their URLs carry the hash).
+PUBLIC_LINK_MAX_AGE = env.int("PUBLIC_LINK_MAX_AGE", default=24 * 60 * 60)
+
+# Where originals, thumbnails, the upload spool and the sync inbox live: the local filesystem (MEDIA_ROOT) or
+# an S3-compatible bucket through django-storages' S3Storage, which reads the AWS_* settings below.
+STORAGE_BACKENDS = {
+    "filesystem": "django.core.files.storage.FileSystemStorage",
+    "s3": "storages.backends.s3.S3Storage",
+}
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="filesystem")
+if STORAGE_BACKEND not in STORAGE_BACKENDS:
+    raise ImproperlyConfigured(
+        f"STORAGE_BACKEND must be one of {', '.join(STORAGE_BACKENDS)}, not {STORAGE_BACKEND!r}"
+    )
+AWS_STORAGE_BUCKET_NAME = env.str("S3_BUCKET", default="")
+AWS_S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="") or None
+AWS_S3_REGION_NAME = env.str("S3_REGION", default="") or None
+AWS_S3_ADDRESSING_STYLE = env.str("S3_ADDRESSING_STYLE", default="path")
+AWS_S3_SIGNATURE_VERSION = "s3v4"
+AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="") or None
+AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="") or None
+AWS_S3_MAX_MEMORY_SIZE = env.int("AWS_S3_MAX_MEMORY_SIZE", default=8 * 1024**2)
+AWS_QUERYSTRING_EXPIRE = env.int("S3_PRESIGNED_SECONDS", default=60)
+AWS_DEFAULT_ACL = None  # objects stay private: every byte leaves through an access check
+AWS_S3_FILE_OVERWRITE = True  # names are content-addressed: the same name is the same picture
+if STORAGE_BACKEND == "s3" and not AWS_STORAGE_BUCKET_NAME:
+    raise ImproperlyConfigured(
+        "STORAGE_BACKEND=s3 needs S3_BUCKET (and usually S3_ENDPOINT_URL and AWS_* keys)."
+    )
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": STORAGE_BACKENDS[STORAGE_BACKEND]},
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND", default="whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -177,15 +213,20 @@ FILE_UPLOAD_HANDLERS = [
 LOCK_TIMEOUT = env.float("LOCK_TIMEOUT", default=30.0)
 LOCK_DIR = env.path("LOCK_DIR", default=VAR_DIR / "locks")
 
+# The cache shared by every node (statistics, OpenID discovery and keys): local memory by default, e.g.
+# redis://host:6379/0 or dbcache://pichosting_cache (run `manage.py createcachetable` once) for several nodes.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # Seconds the costly statistics figures (sums over all photos, database size) are reused before recomputing.
 STATISTICS_CACHE_SECONDS = env.int("STATISTICS_CACHE_SECONDS", default=60)
 # Storage folder where photos copied by hand (<album>/<article>/<photo>) wait for `manage.py sync_storage`.
 SYNC_INBOX = env.str("SYNC_INBOX", default="incoming")
 
 # OpenID Connect (Keycloak). Empty issuer = OIDC off, local login only.
-OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
-OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
-OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+# OAUTH_ISSUER, OAUTH_CLIENT_ID and OAUTH_CLIENT_SECRET are accepted as aliases (an OIDC_* value wins).
+OIDC_ISSUER = (env.str("OIDC_ISSUER", default="") or env.str("OAUTH_ISSUER", default="")).rstrip("/")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="") or env.str("OAUTH_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="") or env.str("OAUTH_CLIENT_SECRET", default="")
 OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
 OIDC_LEEWAY_SECONDS = env.int("OIDC_LEEWAY_SECONDS", default=30)
 OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = env.int("OIDC_SESSION_REFRESH_SECONDS", default=15 * 60)
@@ -200,6 +241,10 @@ OIDC_CALLBACK_CLASS = "accounts.views.OidcCallbackView"
 OIDC_AUTHENTICATE_CLASS = "accounts.views.OidcLoginView"
 OIDC_OP_LOGOUT_URL_METHOD = "accounts.views.provider_logout_url"
 OIDC_EXEMPT_URLS = [re.compile(r"^/api/")]
+
+# GET /metrics (pichosting.metrics): bearer token, or direct (unproxied) callers from these networks.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_INTERNAL_NETWORKS = env.list("METRICS_INTERNAL_NETWORKS", default=["127.0.0.0/8", "::1/128"])
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=PUBLIC_BASE_URL.startswith("https://"))

@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from pichosting.api import api
 from pichosting.health import healthz
+from pichosting.metrics import metrics
 
 
 def favicon(request: HttpRequest) -> HttpResponse:
@@ -16,6 +17,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("favicon.ico", favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

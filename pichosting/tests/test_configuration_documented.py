@@ -22,6 +22,11 @@ def names_read_by_the_code() -> set[str]:
                 continue
             text = path.read_text(encoding="utf-8")
             names |= set(ENV_READ.findall(text)) | set(OS_READ.findall(text))
+    # The deployment reads some itself: gunicorn's settings file and docker-compose.yml's `${NAME…}`.
+    names |= set(OS_READ.findall((ROOT / "deploy" / "gunicorn.conf.py").read_text(encoding="utf-8")))
+    names |= set(
+        re.findall(r"(?<!\$)\$\{([A-Z][A-Z0-9_]*)", (ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    )
     return names - NOT_SETTINGS
 
 

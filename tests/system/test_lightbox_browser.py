@@ -4,6 +4,7 @@ import pytest
 
 from accounts.roles import Role
 from gallery.tests.factories import album_make, article_make, image_make
+from tests.system.browser import screenshot
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -55,3 +56,76 @@ def test_copy_button_appears_with_javascript_and_copies_the_absolute_link(page, 
     page.wait_for_function("document.querySelector('button.copy').textContent === 'Link copied'")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == f"{live_server.url}/files/{image.pk}/{image.sha256[:16]}.jpg"
+
+
+def _article_with_photos(count: int = 3):
+    album = album_make("Весна 2026")
+    article = article_make(album, "АРТ-001")
+    images = [
+        image_make(article, width=900, height=1200, color=(i * 80, 40, 40), original=f"фото {i}.jpg")
+        for i in range(count)
+    ]
+    return album, article, images
+
+
+def _swipe(page, *, from_x: int, to_x: int, y: int) -> None:
+    """A real one-finger swipe, sent as touch events through the DevTools protocol."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": from_x, "y": y}]})
+    for step in range(1, 6):
+        x = from_x + (to_x - from_x) * step / 5
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def _pinch(page, *, center: tuple[int, int], start: int, end: int) -> None:
+    cdp = page.context.new_cdp_session(page)
+    cx, cy = center
+
+    def points(half: float) -> list[dict]:
+        return [{"x": cx - half, "y": cy, "id": 1}, {"x": cx + half, "y": cy, "id": 2}]
+
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": points(start / 2)})
+    for step in range(1, 8):
+        half = (start + (end - start) * step / 7) / 2
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": points(half)})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def test_lightbox_shows_the_position_a_download_button_and_zooms_to_the_original_on_click(page, live_server):
+    album, article, images = _article_with_photos()
+    page.goto(f"{live_server.url}/a/{album.slug}/{article.slug}/")
+    page.locator("a[data-lightbox]").nth(1).click()
+    dialog = page.locator("dialog.lightbox")
+    assert dialog.locator(".position").inner_text() == "2 / 3"
+    assert (
+        dialog.locator("a.download").get_attribute("href")
+        == f"/files/{images[1].pk}/{images[1].sha256[:16]}/download"
+    )
+    with page.expect_download() as download:
+        dialog.locator("a.download").click()
+    assert download.value.suggested_filename == "АРТ-001_2.jpg"
+    dialog.locator(".stage").click()
+    page.wait_for_function("document.querySelector('dialog.lightbox').dataset.scale > 1")
+    assert dialog.locator("img").get_attribute("src") == f"/files/{images[1].pk}/{images[1].sha256[:16]}.jpg"
+    page.keyboard.press("ArrowRight")  # keys still move, and leave the zoom
+    assert dialog.locator(".position").inner_text() == "3 / 3"
+    assert dialog.get_attribute("data-scale") == "1"
+
+
+def test_lightbox_follows_swipes_and_pinches_on_a_phone(browser_for, live_server, viewer):
+    album, article, _images = _article_with_photos()
+    page = browser_for(viewer, viewport="phone")
+    page.goto(f"{live_server.url}/a/{album.slug}/{article.slug}/")
+    page.locator("a[data-lightbox]").first.click()
+    dialog = page.locator("dialog.lightbox")
+    assert dialog.locator(".position").inner_text() == "1 / 3"
+    _swipe(page, from_x=300, to_x=90, y=420)
+    assert dialog.locator(".position").inner_text() == "2 / 3"
+    _swipe(page, from_x=90, to_x=300, y=420)
+    assert dialog.locator(".position").inner_text() == "1 / 3"
+    _pinch(page, center=(195, 420), start=60, end=240)
+    assert float(dialog.get_attribute("data-scale")) > 2
+    screenshot(page, "lightbox-pinched-phone")
+    _swipe(page, from_x=300, to_x=90, y=420)  # zoomed in, a swipe pans instead of moving on
+    assert dialog.locator(".position").inner_text() == "1 / 3"

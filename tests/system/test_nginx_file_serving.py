@@ -1,12 +1,9 @@
 """MEDIA_SERVE=nginx against a real nginx (Debian package) in front of the live test server.
 
-nginx includes the shipped `deploy/nginx/protected-media.conf` (alias pointed at this test's MEDIA_ROOT), so
-the snippet operators deploy is the one tested.
+nginx runs the shipped configuration (deploy/nginx, rendered by its render.sh with MEDIA_ROOT pointed at this
+test's media folder), so the configuration operators deploy is the one tested.
 """
 
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -19,30 +16,9 @@ from accounts.roles import Role
 from gallery import files
 from gallery.links import download_url, original_url, thumbnail_url
 from gallery.tests.factories import album_make, article_make, image_make
-from tests.programs import require_program
+from tests.system.nginx import nginx_start
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SNIPPET = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "protected-media.conf"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"nginx exited with {process.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nginx did not listen on {port}")
 
 
 @pytest.fixture(autouse=True)
@@ -54,55 +30,22 @@ def role_groups():
 
 @pytest.fixture
 def nginx(live_server, settings, tmp_path):
-    """A real nginx on 127.0.0.1 proxying to the live server with the shipped internal location."""
-    binary = require_program("nginx", hint="apt-get install -y nginx")
+    """A real nginx on 127.0.0.1 proxying to the live server, configured from deploy/nginx."""
     settings.MEDIA_SERVE = "nginx"
     settings.MEDIA_ACCEL_PREFIX = "/_protected/"
     media_root = Path(settings.MEDIA_ROOT)
     media_root.mkdir(parents=True, exist_ok=True)
-    snippet = SNIPPET.read_text().replace("/srv/pichosting/media/", f"{media_root}/")
-    assert snippet != SNIPPET.read_text(), "the snippet's alias placeholder changed"
-    port = free_port()
-    prefix = tmp_path / "nginx"
-    (prefix / "logs").mkdir(parents=True)
-    (prefix / "protected-media.conf").write_text(snippet)
-    config = prefix / "nginx.conf"
-    config.write_text(
-        f"""
-daemon off;
-master_process off;
-worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log {prefix}/logs/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {prefix}/body;
-    proxy_temp_path {prefix}/proxy;
-    fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi;
-    scgi_temp_path {prefix}/scgi;
-    default_type application/octet-stream;
-    server {{
-        listen 127.0.0.1:{port};
-        include {prefix}/protected-media.conf;
-        location / {{
-            proxy_pass {live_server.url};
-            proxy_set_header Host 127.0.0.1;
-        }}
-    }}
-}}
-"""
-    )
-    process = subprocess.Popen(
-        [binary, "-p", str(prefix), "-c", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    server = nginx_start(
+        tmp_path / "nginx",
+        upstream=live_server.url.removeprefix("http://"),
+        media_root=media_root,
+        static_root=tmp_path / "static",
+        upload_max_bytes=settings.UPLOAD_MAX_BYTES,
     )
     try:
-        wait_for_port(port, process)
-        yield f"http://127.0.0.1:{port}"
+        yield server.url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        server.stop()
 
 
 def fetch(url: str, *, cookie: str = "", headers: dict | None = None):

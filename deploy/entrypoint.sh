@@ -1,0 +1,53 @@
+#!/bin/sh
+# PicHosting container entry point: web | worker | migrate | manage <command…> | healthcheck | healthcheck-worker.
+# The same script starts the processes of the production-stack system test (tests/system/test_production_stack.py).
+set -eu
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+
+metrics_dir_reset() {
+    # Multiprocess metrics: one file per gunicorn worker; files of an earlier start would add to the counters.
+    if [ -n "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then
+        rm -rf "$PROMETHEUS_MULTIPROC_DIR"
+        mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+    fi
+}
+
+command="${1:-web}"
+[ $# -gt 0 ] && shift
+case "$command" in
+    web)
+        metrics_dir_reset
+        exec "$PYTHON" -m gunicorn pichosting.wsgi --config deploy/gunicorn.conf.py "$@"
+        ;;
+    worker)
+        unset PROMETHEUS_MULTIPROC_DIR  # gunicorn's multiprocess metric files belong to the web service
+        exec "$PYTHON" manage.py db_worker "$@"
+        ;;
+    migrate)
+        "$PYTHON" manage.py migrate --noinput
+        "$PYTHON" manage.py bootstrap
+        # nginx serves /static/ from a volume; this image's collected files are published into it.
+        if [ -n "${STATIC_PUBLISH_DIR:-}" ]; then
+            cp -R "${STATIC_ROOT:?}/." "$STATIC_PUBLISH_DIR/"
+        fi
+        ;;
+    manage)
+        exec "$PYTHON" manage.py "$@"
+        ;;
+    healthcheck)
+        exec "$PYTHON" -c 'import os, sys, urllib.request
+host = os.environ.get("HEALTHCHECK_HOST") or os.environ.get("DOMAIN") or "localhost"
+port = os.environ.get("PORT", "8000")
+request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz", headers={"Host": host})
+sys.exit(0 if urllib.request.urlopen(request, timeout=5).status == 200 else 1)'
+        ;;
+    healthcheck-worker)
+        # The worker can reach its database (it is a database queue).
+        exec "$PYTHON" manage.py check --database default
+        ;;
+    *)
+        echo "usage: entrypoint.sh web | worker | migrate | manage <command…> | healthcheck (got: $command)" >&2
+        exit 64
+        ;;
+esac

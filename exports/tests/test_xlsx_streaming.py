@@ -1,0 +1,39 @@
+import io
+
+from openpyxl import load_workbook
+
+from exports.rows import TEXT, Column, Sheet
+from exports.sheets import xlsx_stream
+from exports.xlsx_stream import XLSX_FLUSH_BYTES
+
+ROWS = 20_000
+
+
+def test_first_bytes_leave_before_the_last_row_is_read():
+    read = []
+
+    def rows():
+        for number in range(ROWS):
+            read.append(number)
+            yield [f"SKU-{number:06d}", f'=HYPERLINK("x")\x01{number}', "https://example.test/a-long-link"]
+
+    columns = [Column("SKU", TEXT, 20), Column("Note", TEXT, 30), Column("Link", TEXT, 40)]
+    chunks = xlsx_stream(Sheet("Links", columns, rows(), ROWS, ()))
+    first = next(chunks)
+    assert first.startswith(b"PK\x03\x04") and len(first) >= XLSX_FLUSH_BYTES
+    assert 0 < len(read) < ROWS
+    workbook = load_workbook(io.BytesIO(first + b"".join(chunks)))
+    sheet = workbook.active
+    assert len(read) == ROWS
+    assert sheet.max_row == ROWS + 1
+    assert sheet.auto_filter.ref == f"A1:C{ROWS + 1}"
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A1"].font.bold
+    assert sheet["B2"].data_type == "s" and sheet["B2"].value == '=HYPERLINK("x")0'  # text, control char gone
+    assert sheet[f"A{ROWS + 1}"].value == f"SKU-{ROWS - 1:06d}"
+
+
+def test_an_empty_sheet_is_a_valid_workbook():
+    chunks = xlsx_stream(Sheet("Empty", [Column("SKU", TEXT, 20)], iter(()), 0, ()))
+    sheet = load_workbook(io.BytesIO(b"".join(chunks))).active
+    assert [cell.value for cell in sheet[1]] == ["SKU"] and sheet.max_row == 1
