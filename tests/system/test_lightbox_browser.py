@@ -1,5 +1,8 @@
 """The article page in headless Chromium (Debian's, driven by Playwright): lightbox keys, copy button."""
 
+import hashlib
+import urllib.request
+
 import pytest
 
 from accounts.roles import Role
@@ -44,8 +47,8 @@ def test_lightbox_opens_and_follows_the_keyboard(page, live_server):
     assert page.evaluate("document.querySelector('dialog.lightbox img').naturalWidth") > 0
 
 
-def test_copy_button_appears_with_javascript_and_copies_the_absolute_link(page, live_server):
-    album = album_make("Весна 2026")
+def test_copy_button_copies_the_public_link_that_opens_for_anyone(page, live_server):
+    album = album_make("Весна 2026", public_links_enabled=True)
     article = article_make(album, "АРТ-001")
     image = image_make(article)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
@@ -55,7 +58,19 @@ def test_copy_button_appears_with_javascript_and_copies_the_absolute_link(page, 
     button.click()
     page.wait_for_function("document.querySelector('button.copy').textContent === 'Link copied'")
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied == f"{live_server.url}/files/{image.pk}/{image.sha256[:16]}.jpg"
+    assert copied.startswith(f"{live_server.url}/p/{album.link_token}/")
+    with urllib.request.urlopen(copied) as answer:  # anonymous: no session cookie
+        assert answer.status == 200
+        assert hashlib.sha256(answer.read()).hexdigest() == image.sha256
+
+
+def test_without_public_links_the_page_says_links_need_sign_in_and_offers_no_copy(page, live_server):
+    album = album_make("Весна 2026")
+    article = article_make(album, "АРТ-001")
+    image_make(article)
+    page.goto(f"{live_server.url}/a/{album.slug}/{article.slug}/")
+    assert page.locator("button.copy").count() == 0
+    assert "work only for people signed in here" in page.locator("main").inner_text()
 
 
 def _article_with_photos(count: int = 3):
