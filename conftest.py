@@ -9,6 +9,8 @@ from django.contrib.auth.models import Group
 
 from accounts.roles import Role
 
+pytest_plugins = ["tests.seaweedfs"]  # s3_server / s3_bucket / s3_media: a real S3 (SeaweedFS)
+
 SYSTEM_TESTS = Path(__file__).resolve().parent / "tests" / "system"
 
 
@@ -71,6 +73,20 @@ def client_as(client) -> Callable:
         return client
 
     return login
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    """The test client, signed in as an `appviewer`."""
+    client.force_login(viewer)
+    return client
+
+
+@pytest.fixture
+def appadmin_client(client, app_admin):
+    """The test client, signed in as an `appadmin` (pytest-django's `admin_client` is a superuser)."""
+    client.force_login(app_admin)
+    return client
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ActionLog
+from accounts.models import ActionLog, action_label, object_type_label
 from core.admin import AuditedModelAdmin
 from core.audit import audit
 from core.spreadsheet import csv_cell_safe
@@ -88,7 +88,7 @@ class ActionFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         actions = ActionLog.objects.order_by("action").values_list("action", flat=True).distinct()
-        return [(action, action) for action in actions]
+        return sorted(((action, action_label(action)) for action in actions), key=lambda pair: pair[1])
 
     def queryset(self, request, queryset):
         return queryset.filter(action=self.value()) if self.value() else queryset
@@ -101,13 +101,21 @@ class _Echo:
 
 @admin.register(ActionLog)
 class ActionLogAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "username", "action", "object_type", "object_repr", "ip"]
+    list_display = ["created_at", "username", "action_display", "object_type_display", "object_repr", "ip"]
     list_filter = [UsernameFilter, ActionFilter, ("created_at", DateRangeFilter)]
     search_fields = ["object_repr", "object_id", "object_type"]
     search_help_text = _("Object name, id or type")
     change_list_template = "admin/accounts/actionlog/change_list.html"
     list_per_page = 100
     show_full_result_count = False
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_display(self, entry: ActionLog) -> str:
+        return action_label(entry.action)
+
+    @admin.display(description=_("object type"), ordering="object_type")
+    def object_type_display(self, entry: ActionLog) -> str:
+        return object_type_label(entry.object_type)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -1,8 +1,50 @@
 """The action log (who did what, when and from where) and OpenID identities."""
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS = {
+    "login": _("signed in"),
+    "logout": _("signed out"),
+    "login_failed": _("sign-in failed"),
+    "access_denied": _("access refused"),
+    "login_refused": _("sign-in refused (no role)"),
+    "account_created": _("account created"),
+    "bootstrap_admin": _("first administrator created"),
+    "upload": _("upload"),
+    "export": _("link sheet exported"),
+    "storage_sync": _("storage sync"),
+    "public_links": _("public links switched"),
+    "public_links_regenerate": _("new public link token"),
+    "action_log_export": _("action log downloaded"),
+    "admin_add": _("added in the administration"),
+    "admin_change": _("changed in the administration"),
+    "admin_delete": _("deleted in the administration"),
+    "admin_move_article": _("article moved"),
+    "admin_move_image": _("photo moved"),
+    "admin_public_links": _("public links switched (administration)"),
+    "admin_regenerate_link_token": _("new public link token (administration)"),
+    "admin_regenerate_thumbnails": _("thumbnails remade"),
+}
+OBJECT_TYPE_LABELS = {"path": _("page address")}
+
+
+def action_label(action: str) -> str:
+    """An action code in words, in the active language (unknown codes as they are)."""
+    return str(ACTION_LABELS.get(action, action))
+
+
+def object_type_label(object_type: str) -> str:
+    """`gallery.album` → the model's name in the active language; `path` → "page address"."""
+    if object_type in OBJECT_TYPE_LABELS:
+        return str(OBJECT_TYPE_LABELS[object_type])
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return object_type
+    return str(model._meta.verbose_name)
 
 
 class ActionLog(models.Model):

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 from exports import selectors
 from exports.links import PublicName, public_link, public_name_parse, token_well_formed
 from gallery.links import content_type_of, stored_extension
-from gallery.serving import PUBLIC_IMMUTABLE, file_response
+from gallery.serving import file_response, public_cache_control
 from gallery.specs import FORMAT_EXTENSIONS, THUMBNAIL_EXTENSIONS, THUMBNAIL_SIZES
 
 ALIAS_CACHE_CONTROL = "public, max-age=60"
@@ -37,7 +37,7 @@ def _parsed(token: str, name: str) -> PublicName:
 
 def _public_response(request: HttpRequest, name: str) -> HttpResponse:
     return file_response(
-        request, name=name, content_type=content_type_of(name), cache_control=PUBLIC_IMMUTABLE
+        request, name=name, content_type=content_type_of(name), cache_control=public_cache_control()
     )
 
 

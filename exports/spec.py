@@ -5,7 +5,6 @@ the offending field, so the page can mark it and the API can answer 400 naming i
 """
 
 import datetime
-import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -13,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
+from core.text import text_clean
 from exports.presets import PRESETS, SEPARATORS, Language, Layout, Preset
 from gallery.models import Album, name_key
 from gallery.specs import THUMBNAIL_EXTENSIONS, THUMBNAIL_FORMATS, THUMBNAIL_SIZES
@@ -73,10 +73,7 @@ def skus_parse(raw: str | list[str] | None) -> tuple[str, ...]:
     skus = []
     for line in lines:
         first_cell = line.split("\t", 1)[0]  # rows pasted from Excel: the SKU is the first column
-        sku = "".join(
-            ch for ch in unicodedata.normalize("NFC", first_cell) if unicodedata.category(ch) != "Cc"
-        )
-        sku = sku.strip()
+        sku = text_clean(first_cell).strip()
         if sku and name_key(sku) not in seen:
             seen.add(name_key(sku))
             skus.append(sku)
@@ -87,7 +84,7 @@ def skus_parse(raw: str | list[str] | None) -> tuple[str, ...]:
 
 def albums_resolve(names: list[str]) -> tuple[Album, ...]:
     """The albums named (exact name, any case, or slug), in the order given; unknown names raise."""
-    wanted = [unicodedata.normalize("NFC", name).strip() for name in names if name and name.strip()]
+    wanted = [text_clean(name).strip() for name in names if name and text_clean(name).strip()]
     if not wanted:
         raise ValidationError({"albums": "name at least one album"})
     if len(wanted) > ALBUMS_MAX:

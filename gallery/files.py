@@ -20,6 +20,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.db import transaction
+from storages.backends.s3 import S3Storage
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +62,58 @@ def exists(name: str) -> bool:
 
 
 def size(name: str) -> int:
-    """The size in bytes of the stored file `name`."""
-    return storage().size(name)
+    """The size in bytes of the stored file `name`; raises FileNotFoundError when there is none."""
+    try:
+        return storage().size(name)
+    except Exception as error:
+        if _is_missing_object(error):
+            raise FileNotFoundError(name) from error
+        raise
+
+
+def _is_missing_object(error: Exception) -> bool:
+    response = getattr(error, "response", None) or {}
+    return str(response.get("Error", {}).get("Code")) in {"404", "NoSuchKey", "NotFound"}
+
+
+class _Window:
+    """At most `length` bytes of an open binary stream, read in the caller's chunks (a response body)."""
+
+    def __init__(self, stream, length: int) -> None:
+        self.stream, self.remaining = stream, length
+
+    def read(self, size: int = -1) -> bytes:
+        if self.remaining <= 0:
+            return b""
+        size = self.remaining if size < 0 else min(size, self.remaining)
+        data = self.stream.read(size)
+        self.remaining -= len(data)
+        return data
+
+    def close(self) -> None:
+        self.stream.close()
+
+
+def open_range(name: str, first: int, last: int) -> _Window:
+    """A stream of bytes `first`..`last` (inclusive) of the stored file `name`, read in chunks.
+
+    On S3 this is one ranged GET whose body is read as it is sent, never the whole object into memory or a
+    temporary file (django-storages' `S3File` downloads all of it first). Raises FileNotFoundError.
+    """
+    store = storage()
+    if isinstance(store, S3Storage):
+        try:
+            answer = store.connection.meta.client.get_object(
+                Bucket=store.bucket_name, Key=store._normalize_name(name), Range=f"bytes={first}-{last}"
+            )
+        except Exception as error:
+            if _is_missing_object(error):
+                raise FileNotFoundError(name) from error
+            raise
+        return _Window(answer["Body"], last - first + 1)
+    handle = open_file(name)
+    handle.seek(first)
+    return _Window(handle, last - first + 1)
 
 
 def sha256_of(handle: IO[bytes]) -> str:

@@ -7,17 +7,18 @@ ASCII only). Rows are created through
 """
 
 import secrets
-import unicodedata
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.text import text_clean
+
 
 def name_key(name: str) -> str:
-    """The comparison key of a name or SKU: NFC-normalised, case-folded, "ё" read as "е" (as Russian
-    readers do: "ЁЛКА", "Елка" and "елка" are one name)."""
-    return unicodedata.normalize("NFC", name).casefold().replace("ё", "е")
+    """The comparison key of a name or SKU: `text_clean` (invisible characters dropped), case-folded, "ё"
+    read as "е" (as Russian readers do: "ЁЛКА", "Елка" and "елка" are one name)."""
+    return text_clean(name).casefold().replace("ё", "е")
 
 
 def link_token_new() -> str:

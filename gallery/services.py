@@ -3,7 +3,6 @@
 import contextlib
 import itertools
 import logging
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -15,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from core.text import text_clean
 from gallery import files
 from gallery.locks import LockBusy, albums_locked
 from gallery.models import Album, Article, Image, Thumbnail, link_token_new, name_key
@@ -30,10 +30,9 @@ NAME_MAX_LENGTH = 200
 
 
 def name_clean(name: str, *, field: str) -> str:
-    """A name or SKU as the user wrote it, NFC-normalised and trimmed; raises ValidationError if unusable
+    """A name or SKU as the user wrote it, `text_clean`ed and trimmed; raises ValidationError if unusable
     (its message in the active language: the request's, or `LANGUAGE_CODE` in the task worker)."""
-    cleaned = unicodedata.normalize("NFC", name or "").strip()
-    cleaned = "".join(ch for ch in cleaned if unicodedata.category(ch) != "Cc")
+    cleaned = text_clean(name or "").strip()
     if not cleaned:
         raise ValidationError({field: gettext("must not be empty")})
     if len(cleaned) > NAME_MAX_LENGTH:

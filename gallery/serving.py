@@ -3,9 +3,12 @@
 `MEDIA_SERVE=django` streams the file from the default storage (`FileResponse`, single byte ranges).
 `MEDIA_SERVE=nginx` answers with `X-Accel-Redirect` to the internal location `MEDIA_ACCEL_PREFIX`, so nginx
 sends the bytes (see `deploy/nginx/protected-media.conf`). Callers check access first and pass the cache
-policy: `PRIVATE_IMMUTABLE` for signed-in viewers, a `public, ...` policy for anonymous public links.
+policy: `PRIVATE_IMMUTABLE` for signed-in viewers, `public_cache_control()` for anonymous public links (short,
+so a revoked link stops being served from caches within `PUBLIC_LINK_MAX_AGE`). Every file answer carries
+`FILE_CSP`: a file opened as a page (an SVG, HTML smuggled after image bytes) runs nothing and loads nothing.
 """
 
+import io
 import logging
 import re
 from urllib.parse import quote
@@ -20,7 +23,13 @@ logger = logging.getLogger(__name__)
 
 MEDIA_SERVE_MODES = ("django", "nginx")
 PRIVATE_IMMUTABLE = "private, max-age=31536000, immutable"
-PUBLIC_IMMUTABLE = "public, max-age=31536000, immutable"
+FILE_CSP = "sandbox; default-src 'none'"
+
+
+def public_cache_control() -> str:
+    """`Cache-Control` of files behind public links: shared caches may keep them `PUBLIC_LINK_MAX_AGE` s."""
+    return f"public, max-age={settings.PUBLIC_LINK_MAX_AGE}"
+
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -52,29 +61,12 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     return start, min(int(last), size - 1) if last else size - 1
 
 
-class _Slice:
-    """A read-only window of `length` bytes of an open file, for `FileResponse`."""
-
-    def __init__(self, file, length: int) -> None:
-        self.file, self.remaining = file, length
-
-    def read(self, size: int = -1) -> bytes:
-        if self.remaining <= 0:
-            return b""
-        size = self.remaining if size < 0 else min(size, self.remaining)
-        data = self.file.read(size)
-        self.remaining -= len(data)
-        return data
-
-    def close(self) -> None:
-        self.file.close()
-
-
 def _common_headers(
     response: HttpResponse, *, cache_control: str, attachment_name: str | None
 ) -> HttpResponse:
     response["Cache-Control"] = cache_control
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = FILE_CSP
     if attachment_name is not None:
         response["Content-Disposition"] = content_disposition_header(True, attachment_name)
     return response
@@ -88,27 +80,26 @@ def _accel_response(name: str, content_type: str) -> HttpResponse:
 
 def _streamed_response(request: HttpRequest, name: str, content_type: str) -> HttpResponse:
     try:
-        file = files.open_file(name)
+        size = files.size(name)
     except FileNotFoundError:
         logger.warning("stored file %s is missing", name)
         raise Http404("The file is missing from storage.") from None
-    size = file.size
     try:
         # Without validators of our own, an If-Range cannot be confirmed: send the whole file.
         requested = byte_range(None if "If-Range" in request.headers else request.headers.get("Range"), size)
     except Unsatisfiable:
-        file.close()
         response = HttpResponse(status=416, content_type="text/plain")
         response["Content-Range"] = f"bytes */{size}"
         return response
-    if requested is None:
-        response = FileResponse(file, content_type=content_type)
-        response["Content-Length"] = str(size)
-    else:
-        first, last = requested
-        file.seek(first)
-        response = FileResponse(_Slice(file, last - first + 1), status=206, content_type=content_type)
-        response["Content-Length"] = str(last - first + 1)
+    first, last = requested or (0, size - 1)
+    try:
+        body = files.open_range(name, first, last) if size else io.BytesIO()
+    except FileNotFoundError:
+        logger.warning("stored file %s vanished while being served", name)
+        raise Http404("The file is missing from storage.") from None
+    response = FileResponse(body, status=200 if requested is None else 206, content_type=content_type)
+    response["Content-Length"] = str(last - first + 1)
+    if requested is not None:
         response["Content-Range"] = f"bytes {first}-{last}/{size}"
     response["Accept-Ranges"] = "bytes"
     del response["Content-Disposition"]  # FileResponse names the storage file; only downloads get a name
@@ -126,7 +117,7 @@ def file_response(
     """Answer with the stored file `name` (access already checked), as `MEDIA_SERVE` says.
 
     `attachment_name` makes it a download under that (user-facing, possibly Cyrillic) name. Every answer
-    carries `Cache-Control: cache_control` and `X-Content-Type-Options: nosniff`.
+    carries `Cache-Control: cache_control`, `X-Content-Type-Options: nosniff` and `FILE_CSP`.
     """
     if settings.MEDIA_SERVE == "nginx":
         response = _accel_response(name, content_type)

@@ -23,6 +23,10 @@ DEBUG = env.bool("DEBUG", default=False)
 
 INSECURE_SECRET_KEYS = frozenset({"", "change-me", "django-insecure-change-me"})
 SECRET_KEY = env.str("SECRET_KEY", default="")
+SECRET_KEY_FILE = (
+    VAR_DIR / "secret_key"
+)  # what `make run` generates; core.W001 warns when a deployment uses it
+DOMAIN = env.str("DOMAIN", default="")
 if SECRET_KEY in INSECURE_SECRET_KEYS or len(SECRET_KEY) < 32:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -135,9 +139,39 @@ MEDIA_URL = "/media/"
 # How protected files leave the server (gallery.serving): Django streams them, or nginx via X-Accel-Redirect.
 MEDIA_SERVE = env.str("MEDIA_SERVE", default="django")
 MEDIA_ACCEL_PREFIX = env.str("MEDIA_ACCEL_PREFIX", default="/_protected/")
+# Seconds browsers and shared caches may keep a file fetched through a public link (a revoked link stops
+# within this time); files for signed-in viewers are private and immutable (their URLs carry the hash).
+PUBLIC_LINK_MAX_AGE = env.int("PUBLIC_LINK_MAX_AGE", default=24 * 60 * 60)
+
+# Where originals, thumbnails, the upload spool and the sync inbox live: the local filesystem (MEDIA_ROOT) or
+# an S3-compatible bucket through django-storages' S3Storage, which reads the AWS_* settings below.
+STORAGE_BACKENDS = {
+    "filesystem": "django.core.files.storage.FileSystemStorage",
+    "s3": "storages.backends.s3.S3Storage",
+}
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="filesystem")
+if STORAGE_BACKEND not in STORAGE_BACKENDS:
+    raise ImproperlyConfigured(
+        f"STORAGE_BACKEND must be one of {', '.join(STORAGE_BACKENDS)}, not {STORAGE_BACKEND!r}"
+    )
+AWS_STORAGE_BUCKET_NAME = env.str("S3_BUCKET", default="")
+AWS_S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="") or None
+AWS_S3_REGION_NAME = env.str("S3_REGION", default="") or None
+AWS_S3_ADDRESSING_STYLE = env.str("S3_ADDRESSING_STYLE", default="path")
+AWS_S3_SIGNATURE_VERSION = "s3v4"
+AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="") or None
+AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="") or None
+AWS_S3_MAX_MEMORY_SIZE = env.int("AWS_S3_MAX_MEMORY_SIZE", default=8 * 1024**2)
+AWS_QUERYSTRING_EXPIRE = env.int("S3_PRESIGNED_SECONDS", default=60)
+AWS_DEFAULT_ACL = None  # objects stay private: every byte leaves through an access check
+AWS_S3_FILE_OVERWRITE = True  # names are content-addressed: the same name is the same picture
+if STORAGE_BACKEND == "s3" and not AWS_STORAGE_BUCKET_NAME:
+    raise ImproperlyConfigured(
+        "STORAGE_BACKEND=s3 needs S3_BUCKET (and usually S3_ENDPOINT_URL and AWS_* keys)."
+    )
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": STORAGE_BACKENDS[STORAGE_BACKEND]},
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND", default="whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -176,6 +210,10 @@ FILE_UPLOAD_HANDLERS = [
 # Album locks (gallery.locks): seconds a writer waits for a busy album; lock files for SQLite.
 LOCK_TIMEOUT = env.float("LOCK_TIMEOUT", default=30.0)
 LOCK_DIR = env.path("LOCK_DIR", default=VAR_DIR / "locks")
+
+# The cache shared by every node (statistics, OpenID discovery and keys): local memory by default, e.g.
+# redis://host:6379/0 or dbcache://pichosting_cache (run `manage.py createcachetable` once) for several nodes.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # Seconds the costly statistics figures (sums over all photos, database size) are reused before recomputing.
 STATISTICS_CACHE_SECONDS = env.int("STATISTICS_CACHE_SECONDS", default=60)

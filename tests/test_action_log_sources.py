@@ -1,7 +1,6 @@
 """The action log gets an entry from each kind of work: uploads, exports, admin changes, syncs, denials."""
 
 import io
-import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,16 +13,9 @@ from exports.services import EXPORT_ACTION
 from gallery.models import Album
 from gallery.tests.factories import picture_bytes
 from uploads.intake import upload_job_create
+from uploads.tests.builders import zip_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-def zip_of(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in files.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
 
 
 def test_every_kind_of_work_reaches_the_action_log(
@@ -31,7 +23,7 @@ def test_every_kind_of_work_reaches_the_action_log(
 ):
     settings.UPLOAD_SPOOL_DIR = tmp_path / "spool"
     settings.LOCK_DIR = tmp_path / "locks"
-    archive = zip_of({"Зима/Куртка-01/фото 1.jpg": picture_bytes()})
+    archive = zip_bytes({"Зима/Куртка-01/фото 1.jpg": picture_bytes()})
     with django_capture_on_commit_callbacks(execute=True):
         upload_job_create(user=uploader, files=[SimpleUploadedFile("Зима.zip", archive, "application/zip")])
     album = Album.objects.get(name="Зима")

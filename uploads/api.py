@@ -17,7 +17,12 @@ from core.api_schemas import ErrorOut
 from uploads.handlers import upload_limit_bytes
 from uploads.intake import UploadRejected, upload_job_create, upload_too_large
 from uploads.models import SyncRun
-from uploads.selectors import upload_job_for_user, upload_results_page
+from uploads.selectors import (
+    result_article_url,
+    upload_job_counts,
+    upload_job_for_user,
+    upload_results_page,
+)
 from uploads.sync import SyncOptions
 from uploads.tasks import sync_run_enqueue
 
@@ -143,7 +148,13 @@ class UploadResultOut(Schema):
     code: str
     reason: str
     article: str | None
+    article_url: str | None = Field(description="The article's gallery page.")
     image: int | None
+
+
+class LayoutWarningOut(Schema):
+    code: str = Field(description="albums_merged or articles_merged")
+    message: str
 
 
 class UploadJobOut(Schema):
@@ -154,6 +165,7 @@ class UploadJobOut(Schema):
     source_name: str
     album: str | None
     album_id: int | None
+    album_url: str | None = Field(description="The album's gallery page.")
     total: int
     processed: int
     added: int
@@ -163,6 +175,10 @@ class UploadJobOut(Schema):
     removed: int
     error_code: str
     error: str
+    warnings: list[LayoutWarningOut] = Field(
+        description="What the ZIP layout rule merged that a person may not expect."
+    )
+    summary: str = Field(description="E.g. “14 articles, 69 photos added, 2 files refused”, when finished.")
     created_at: datetime.datetime
     started_at: datetime.datetime | None
     finished_at: datetime.datetime | None
@@ -250,6 +266,7 @@ def upload_job(request: HttpRequest, job_id: int, after: int = 0, limit: int = 5
     if job is None:
         raise Http404("No such upload job.")
     results = upload_results_page(job=job, after=after, limit=limit)
+    counts = upload_job_counts(job=job)  # read after the rows, so the counters never lag them
     return {
         "id": job.pk,
         "status": job.status,
@@ -258,15 +275,21 @@ def upload_job(request: HttpRequest, job_id: int, after: int = 0, limit: int = 5
         "source_name": job.source_name,
         "album": job.album.name if job.album else None,
         "album_id": job.album_id,
+        "album_url": reverse("gallery:album", args=[job.album.slug]) if job.album else None,
         "total": job.total,
-        "processed": job.processed,
-        "added": job.added,
-        "duplicates": job.duplicates,
+        "processed": counts.added + counts.duplicates + counts.refused + job.ignored,
+        "added": counts.added,
+        "duplicates": counts.duplicates,
         "ignored": job.ignored,
-        "refused": job.refused,
+        "refused": counts.refused,
         "removed": job.removed,
         "error_code": job.error_code,
         "error": job.error_text,
+        "warnings": [
+            {"code": warning["code"], "message": text}
+            for warning, text in zip(job.layout_warnings, job.layout_warning_texts, strict=True)
+        ],
+        "summary": counts.summary if job.finished else "",
         "created_at": job.created_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,
@@ -279,6 +302,7 @@ def upload_job(request: HttpRequest, job_id: int, after: int = 0, limit: int = 5
                 "code": result.code,
                 "reason": result.reason_text,
                 "article": result.article.sku if result.article else None,
+                "article_url": result_article_url(result),
                 "image": result.image_id,
             }
             for result in results

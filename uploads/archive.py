@@ -14,7 +14,8 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext_noop
 
-from uploads.names import entry_name_decode, is_junk, path_parts, text_clean
+from core.text import text_clean
+from uploads.names import entry_name_decode, is_junk, path_parts
 from uploads.validation import Limits, Refused
 
 SUPPORTED_COMPRESSION = frozenset(

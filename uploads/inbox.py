@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from core.text import text_clean
 from gallery import files
 from gallery.files import ORIGINALS_PREFIX
 from gallery.integrity import CatalogueCheck, Progress, SyncOptions
@@ -35,7 +36,7 @@ from gallery.thumbnails import (
     thumbnails_render,
 )
 from uploads.layout import placements
-from uploads.names import is_junk, path_parts, text_clean
+from uploads.names import is_junk, path_parts
 from uploads.validation import Limits, Refused, damaged, picture_inspect
 
 logger = logging.getLogger(__name__)

@@ -25,21 +25,23 @@ from django.utils.translation import gettext_noop
 
 from gallery import files
 from gallery.locks import LockBusy, album_lock
-from gallery.models import Article, Image, Thumbnail
+from gallery.models import Article, Image, Thumbnail, name_key
 from gallery.paths import original_name
 from gallery.services import (
     album_get_or_create,
     album_touch,
     article_counts_refresh,
+    article_delete,
     article_get_or_create,
     article_photos_replace,
     article_positions_compact,
     image_create,
+    name_clean,
 )
 from gallery.specs import THUMBNAIL_SPECS
 from gallery.thumbnails import thumbnail_files_store, thumbnail_storage_name, thumbnails_render
 from uploads.archive import Entry, archive_entries, entry_read, file_entry
-from uploads.layout import placements
+from uploads.layout import layout_warnings, placements
 from uploads.models import UploadJob, UploadResult
 from uploads.validation import Limits, PictureInfo, Refused, damaged, picture_inspect
 
@@ -145,9 +147,15 @@ class _Prepared:
 
 @dataclass
 class _ArticleWork:
-    """Progress of one article within a job (replace mode switches it when `remaining` reaches 0)."""
+    """Progress of one article within a job (replace mode switches it when `remaining` reaches 0).
 
-    article: Article
+    `article` is None until the first photo for a new article has passed its content check: an article is
+    created only for a photo that is about to be stored, never for refused files.
+    """
+
+    key: str  # the SKU's comparison key (`gallery.models.name_key`)
+    sku: str
+    article: Article | None
     base_position: int
     remaining: int = 0
     stored: list[tuple[tuple, Image, list[Thumbnail], UploadResult]] = field(default_factory=list)
@@ -170,6 +178,7 @@ class _Ingest:
         self.limits = limits
         self.replace = job.mode == UploadJob.Mode.REPLACE
         self.last_progress = 0.0
+        self.created: list[Article] = []  # articles this run made (see `_article_for`)
 
     # --- set-up -------------------------------------------------------------------------------------------
 
@@ -177,18 +186,16 @@ class _Ingest:
         job = self.job
         done = dict(job.results.values_list("entry_index", "outcome"))
         photos = [entry for entry in self.entries if not entry.ignored and entry.refusal is None]
+        layout = {
+            "archive_name": job.source_name,
+            "album": job.album_requested,
+            "article": job.article_requested,
+        }
+        paths = [entry.parts for entry in photos]
         self.placement = dict(
-            zip(
-                (entry.index for entry in photos),
-                placements(
-                    [entry.parts for entry in photos],
-                    archive_name=job.source_name,
-                    album=job.album_requested,
-                    article=job.article_requested,
-                ),
-                strict=True,
-            )
+            zip((entry.index for entry in photos), placements(paths, **layout), strict=True)
         )
+        job.layout_warnings = [warning.as_dict() for warning in layout_warnings(paths, **layout)]
         job.total = len(self.entries)
         job.ignored = sum(1 for entry in self.entries if entry.ignored)
         self._results_bulk(
@@ -196,7 +203,7 @@ class _Ingest:
         )
         self._counts_from_results()
         if not photos:
-            job.save(update_fields=["total", "ignored"])
+            job.save(update_fields=["total", "ignored", "layout_warnings"])
             return
         album_name = next(iter(self.placement.values())).album
         try:
@@ -209,10 +216,13 @@ class _Ingest:
                 problems="; ".join(exc.messages),
             ) from exc
         job.album = self.album
-        job.save(update_fields=["total", "ignored", "album"])
+        job.save(update_fields=["total", "ignored", "album", "layout_warnings"])
         try:
             with album_lock(self.album.pk):
-                self._process([entry for entry in photos if entry.index not in done])
+                try:
+                    self._process([entry for entry in photos if entry.index not in done])
+                finally:
+                    self._created_empty_drop()
         except LockBusy as exc:
             raise Refused(
                 "album_busy",
@@ -244,17 +254,17 @@ class _Ingest:
         self.job.duplicates = counts[Outcome.DUPLICATE]
         self.job.refused = counts[Outcome.REFUSED]
 
-    def _articles(self, photos: list[Entry]) -> dict[int, _ArticleWork]:
-        """Resolve (create) each photo's article; photos whose article name is unusable are refused."""
-        by_name: dict[str, Article | Refused] = {}
+    def _articles(self, photos: list[Entry]) -> dict[str, _ArticleWork]:
+        """Find each photo's article (existing ones only: new ones are made by `_article_for`); photos whose
+        article name is unusable are refused."""
+        by_name: dict[str, _ArticleWork | Refused] = {}
         self.work_of: dict[int, _ArticleWork] = {}
-        works: dict[int, _ArticleWork] = {}
+        works: dict[str, _ArticleWork] = {}
         for entry in photos:
             sku = self.placement[entry.index].article
             if sku not in by_name:
                 try:
-                    by_name[sku] = article_get_or_create(album=self.album, sku=sku)[0]
-                    by_name[sku].album = self.album  # pool threads name files from it: no query there
+                    cleaned = name_clean(sku, field="article")
                 except ValidationError as exc:
                     by_name[sku] = Refused(
                         "invalid_article",
@@ -262,43 +272,64 @@ class _Ingest:
                         name=sku,
                         problems="; ".join(exc.messages),
                     )
-            article = by_name[sku]
-            if isinstance(article, Refused):
-                self._result_refused(entry, article)
+                else:
+                    key = name_key(cleaned)
+                    if key not in works:
+                        works[key] = self._work_new(key, cleaned)
+                    by_name[sku] = works[key]
+            work = by_name[sku]
+            if isinstance(work, Refused):
+                self._result_refused(entry, work)
                 continue
-            if article.pk not in works:
-                last = article.images.order_by("-position").values_list("position", flat=True).first()
-                works[article.pk] = _ArticleWork(article, base_position=0 if last is None else last + 1)
-            works[article.pk].remaining += 1
-            self.work_of[entry.index] = works[article.pk]
+            work.remaining += 1
+            self.work_of[entry.index] = work
         return works
+
+    def _work_new(self, key: str, sku: str) -> _ArticleWork:
+        article = Article.objects.filter(album=self.album, sku_key=key).first()
+        last = None
+        if article is not None:
+            article.album = self.album  # pool threads name files from it: no query there
+            last = article.images.order_by("-position").values_list("position", flat=True).first()
+        return _ArticleWork(key, sku, article, base_position=0 if last is None else last + 1)
+
+    def _article_for(self, work: _ArticleWork) -> Article:
+        """The work's article, created now if the upload is the first to put a photo in it."""
+        if work.article is None:
+            work.article, created = article_get_or_create(album=self.album, sku=work.sku)
+            work.article.album = self.album
+            if created:
+                self.created.append(work.article)
+        return work.article
 
     # --- the pipeline -------------------------------------------------------------------------------------
 
     def _process(self, photos: list[Entry]) -> None:
         works = self._articles(photos)
-        self.known: dict[int, dict[str, int]] = {work.article.pk: {} for work in works.values()}
-        for article_id, sha, image_id in Image.objects.filter(article_id__in=list(works)).values_list(
+        self.known: dict[str, dict[str, int]] = {key: {} for key in works}
+        existing = {work.article.pk: key for key, work in works.items() if work.article is not None}
+        for article_id, sha, image_id in Image.objects.filter(article_id__in=list(existing)).values_list(
             "article_id", "sha256", "id"
         ):
-            self.known[article_id][sha] = image_id
-        self.claimed: dict[tuple[int, str], str] = {}
+            self.known[existing[article_id]][sha] = image_id
+        self.claimed: dict[tuple[str, str], str] = {}
+        rank_of_work = {key: number for number, key in enumerate(works)}
         # Articles one after another, each in layout order: replace mode can switch them early.
         queue = deque(
             sorted(
                 (entry for entry in photos if entry.index in self.work_of),
                 key=lambda entry: (
-                    self.work_of[entry.index].article.pk,
+                    rank_of_work[self.work_of[entry.index].key],
                     self.placement[entry.index].order,
                     entry.index,
                 ),
             )
         )
         self.rank: dict[int, int] = {}  # entry index → place among this run's photos of its article
-        seen: dict[int, int] = {}
+        seen: dict[str, int] = {}
         for entry in queue:
-            article_id = self.work_of[entry.index].article.pk
-            self.rank[entry.index] = seen[article_id] = seen.get(article_id, -1) + 1
+            key = self.work_of[entry.index].key
+            self.rank[entry.index] = seen[key] = seen.get(key, -1) + 1
         workers = max(1, settings.UPLOAD_WORKERS)
         limit = workers * 2  # photos in flight: bounds memory whatever the archive's size
         # Prepared photos are taken in queue order, so which of two identical files counts as the duplicate
@@ -363,19 +394,19 @@ class _Ingest:
             self._article_step(entry)
             return
         work = self.work_of[entry.index]
-        article = work.article
         sha = prepared.sha256
-        existing_id = self.known[article.pk].get(sha)
-        twin = self.claimed.get((article.pk, sha))
-        if existing_id is not None or twin is not None:
+        existing_id = self.known[work.key].get(sha)
+        twin = self.claimed.get((work.key, sha))
+        if existing_id is not None or twin is not None:  # then the article exists: it holds the first copy
             prepared.source.close()
             if self.replace and existing_id is not None:
                 work.kept.append((self.placement[entry.index].order, existing_id, entry))
             else:
-                self._result_duplicate(entry, article, existing_id, twin)
+                self._result_duplicate(entry, work.article, existing_id, twin)
             self._article_step(entry)
             return
-        self.claimed[(article.pk, sha)] = entry.name
+        article = self._article_for(work)
+        self.claimed[(work.key, sha)] = entry.name
         image = Image(
             article=article,
             album=self.album,
@@ -423,7 +454,7 @@ class _Ingest:
                 # counted with the photo, not once the article is done: an export sized meanwhile has a
                 # column for it
                 article_counts_refresh(articles=Article.objects.filter(pk=work.article.pk))
-            self.known[work.article.pk][image.sha256] = image.pk
+            self.known[work.key][image.sha256] = image.pk
             self.job.added += 1
         self._article_step(entry)
 
@@ -510,6 +541,13 @@ class _Ingest:
         self.last_progress = now.timestamp()
         self.job.heartbeat_at = now
         self.job.save(update_fields=["added", "duplicates", "refused", "removed", "heartbeat_at"])
+
+    def _created_empty_drop(self) -> None:
+        """Remove the articles this run made whose every photo failed after its content check (rare: the
+        decoder refused it), so no upload leaves an empty article behind."""
+        for article in self.created:
+            if not Image.objects.filter(article_id=article.pk).exists():
+                article_delete(article=article)
 
     def _finish(self) -> None:
         if not self.replace:

@@ -15,12 +15,17 @@ Order inside an article
   - the `_N` suffix first (no suffix = the main photo), then natural order of the names (`2.jpg` before
     `10.jpg`); photos added to an existing article go after the ones already there.
 
-`placements(paths, …)` works on paths already split by `uploads.names.path_parts` and stripped of junk.
+`placements(paths, …)` works on paths already split by `uploads.names.path_parts` and stripped of junk;
+`layout_warnings(paths, …)` names what the rule merged that a person may not expect.
 """
 
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_noop
+
+from gallery.models import name_key
 
 _SUFFIX = re.compile(r"^(?P<base>.+?)_(?P<number>\d{1,2})$")
 _DIGITS = re.compile(r"(\d+)")
@@ -91,3 +96,74 @@ def placements(
             sku = photo_number(file_name)[0]
         result.append(Placement(album=album_name, article=sku, order=order_key(file_name)))
     return result
+
+
+@dataclass(frozen=True)
+class LayoutWarning:
+    """Something the layout rule merged; `template` is English (gettext_noop), filled with `params`."""
+
+    code: str
+    template: str
+    params: dict
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "template": self.template, "params": self.params}
+
+
+WARNING_LIST_MAX = 5  # names quoted in one warning
+
+
+def _names(items: Sequence[str]) -> str:
+    shown = ", ".join(f"“{item}”" for item in items[:WARNING_LIST_MAX])
+    return shown + (" …" if len(items) > WARNING_LIST_MAX else "")
+
+
+def layout_warnings(
+    paths: Sequence[Sequence[str]], *, archive_name: str, album: str = "", article: str = ""
+) -> list[LayoutWarning]:
+    """What `placements` merged that a person may not expect, from the same arguments.
+
+    - several top-level folders, one of them holding SKU folders (so it looks like an album), no album
+      given: they all went into one album named after the archive;
+    - the same SKU folder under different parents: their photos were merged into one article.
+    """
+    warnings = []
+    album_name, strip_top = album_for(paths, archive_name=archive_name, album=album)
+    tops = sorted({parts[0] for parts in paths if len(parts) > 1}, key=natural_key)
+    album_like = any(len(parts) > 2 for parts in paths)
+    if not album.strip() and len(tops) > 1 and album_like:
+        warnings.append(
+            LayoutWarning(
+                "albums_merged",
+                gettext_noop(
+                    "The archive has {count} top-level folders ({folders}); they all went into one album, "
+                    "“{album}”, named after the archive. Upload one ZIP per album to keep them apart."
+                ),
+                {"count": len(tops), "folders": _names(tops), "album": album_name},
+            )
+        )
+    if article.strip():
+        return warnings
+    parents: dict[str, dict[str, str]] = {}  # SKU key → parent path → SKU as written
+    for parts in paths:
+        folders = list(parts[1:-1] if strip_top else parts[:-1])
+        if folders:
+            parents.setdefault(name_key(folders[-1]), {})["/".join(folders[:-1])] = folders[-1]
+    for places in parents.values():
+        if len(places) > 1:
+            where = sorted(places, key=natural_key)
+            warnings.append(
+                LayoutWarning(
+                    "articles_merged",
+                    gettext_noop(
+                        "Folder “{sku}” appears in {count} places ({parents}); their photos were merged "
+                        "into one article “{sku}”."
+                    ),
+                    {
+                        "sku": places[where[0]],
+                        "count": len(where),
+                        "parents": _names([parent or "/" for parent in where]),
+                    },
+                )
+            )
+    return warnings

@@ -62,6 +62,12 @@ class UploadJob(models.Model):
         blank=True,
         help_text=_("Photo uploads: the files' names."),
     )
+    layout_warnings = models.JSONField(
+        verbose_name=_("layout warnings"),
+        default=list,
+        blank=True,
+        help_text=_("What the ZIP layout rule merged that a person may not expect (uploads.layout)."),
+    )
 
     total = models.PositiveIntegerField(verbose_name=_("files"), default=0)
     added = models.PositiveIntegerField(verbose_name=_("added"), default=0)
@@ -108,6 +114,11 @@ class UploadJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def layout_warning_texts(self) -> list[str]:
+        """The layout warnings in the active language."""
+        return [refusal_text(warning["template"], warning["params"]) for warning in self.layout_warnings]
 
     @property
     def error_text(self) -> str:

@@ -5,19 +5,14 @@ files get generated names (`gallery.paths`), so nothing here has to make a name 
 """
 
 import re
-import unicodedata
 import zipfile
 from collections.abc import Sequence
+
+from core.text import text_clean
 
 UTF8_FLAG = 0x800  # general purpose bit 11: the name is UTF-8
 JUNK_NAMES = frozenset({"thumbs.db", "desktop.ini", "__macosx"})
 _DRIVE = re.compile(r"^[A-Za-z]:$")
-
-
-def text_clean(text: str) -> str:
-    """NFC-normalised text without control characters (C0, C1, DEL)."""
-    text = unicodedata.normalize("NFC", text)
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
 
 
 def entry_name_decode(info: zipfile.ZipInfo) -> str:

@@ -8,8 +8,13 @@ from core.access import Capability, require_capability
 from gallery.models import Album
 from uploads.api import uploaded_files
 from uploads.intake import UploadRejected, upload_job_create
-from uploads.models import UploadJob
-from uploads.selectors import upload_job_for_user, upload_jobs_visible, upload_results_page
+from uploads.models import UploadJob, UploadResult
+from uploads.selectors import (
+    upload_job_counts,
+    upload_job_for_user,
+    upload_jobs_visible,
+    upload_results_for_page,
+)
 
 RECENT_JOBS = 10
 
@@ -50,9 +55,15 @@ def job_page(request: HttpRequest, job_id: int) -> HttpResponse:
     job = upload_job_for_user(job_id=job_id, user=request.user)
     if job is None:
         raise Http404("No such upload job.")
-    results = upload_results_page(job=job, limit=1000)
-    return render(
-        request,
-        "uploads/job.html",
-        {"job": job, "results": results, "cursor": results[-1].pk if results else 0},
-    )
+    problems_only = request.GET.get("problems") == "1"
+    results = upload_results_for_page(job=job, problems_only=problems_only)
+    counts = upload_job_counts(job=job)  # after the rows: the counters never lag them
+    context = {
+        "job": job,
+        "results": results,
+        "counts": counts,
+        "problems_only": problems_only,
+        "cursor": max((result.pk for result in results), default=0),
+        "labels": {**dict(UploadJob.Status.choices), **dict(UploadResult.Outcome.choices)},
+    }
+    return render(request, "uploads/job.html", context)

@@ -17,10 +17,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, app_admin):
-    client.force_login(app_admin)
+def log_admin_client(appadmin_client):
+    """An appadmin's client, with the action log emptied of the sign-in's own entries."""
     ActionLog.objects.all().delete()
-    return client
+    return appadmin_client
 
 
 @pytest.fixture
@@ -39,25 +39,25 @@ def shown(response) -> list[str]:
     return [entry.object_repr for entry in response.context["cl"].result_list]
 
 
-def test_filters_by_user_action_and_date_range(admin_client, entries):
+def test_filters_by_user_action_and_date_range(log_admin_client, entries):
     url = reverse("admin:accounts_actionlog_changelist")
-    assert sorted(shown(admin_client.get(url, {"username": "anna"}))) == ["Весна 2026", "Зима.zip"]
-    assert sorted(shown(admin_client.get(url, {"action": "export"}))) == ["Весна 2026", "Лето"]
+    assert sorted(shown(log_admin_client.get(url, {"username": "anna"}))) == ["Весна 2026", "Зима.zip"]
+    assert sorted(shown(log_admin_client.get(url, {"action": "export"}))) == ["Весна 2026", "Лето"]
     week_ago = (timezone.localdate() - datetime.timedelta(days=7)).isoformat()
-    recent = shown(admin_client.get(url, {"created_at__from": week_ago, "username": "anna"}))
+    recent = shown(log_admin_client.get(url, {"created_at__from": week_ago, "username": "anna"}))
     assert recent == ["Весна 2026"]
     ten_days_ago = (timezone.localdate() - datetime.timedelta(days=10)).isoformat()
-    assert shown(admin_client.get(url, {"created_at__to": ten_days_ago})) == ["Зима.zip"]
+    assert shown(log_admin_client.get(url, {"created_at__to": ten_days_ago})) == ["Зима.zip"]
 
 
-def test_search_by_object(admin_client, entries):
+def test_search_by_object(log_admin_client, entries):
     url = reverse("admin:accounts_actionlog_changelist")
-    assert shown(admin_client.get(url, {"q": "Весна"})) == ["Весна 2026"]
-    assert shown(admin_client.get(url, {"q": "uploadjob"})) == ["Зима.zip"]
+    assert shown(log_admin_client.get(url, {"q": "Весна"})) == ["Весна 2026"]
+    assert shown(log_admin_client.get(url, {"q": "uploadjob"})) == ["Зима.zip"]
 
 
-def test_csv_holds_exactly_the_filtered_rows(admin_client, entries):
-    response = admin_client.get(
+def test_csv_holds_exactly_the_filtered_rows(log_admin_client, entries):
+    response = log_admin_client.get(
         reverse("admin:accounts_actionlog_csv"), {"action": "export", "username": "anna"}
     )
     assert response.status_code == 200
@@ -71,11 +71,11 @@ def test_csv_holds_exactly_the_filtered_rows(admin_client, entries):
     assert ActionLog.objects.filter(action="action_log_export", username="appadmin").exists()
 
 
-def test_the_log_cannot_be_edited_or_deleted(admin_client, entries):
+def test_the_log_cannot_be_edited_or_deleted(log_admin_client, entries):
     entry = ActionLog.objects.first()
-    assert admin_client.get(reverse("admin:accounts_actionlog_add")).status_code == 403
+    assert log_admin_client.get(reverse("admin:accounts_actionlog_add")).status_code == 403
     assert (
-        admin_client.post(
+        log_admin_client.post(
             reverse("admin:accounts_actionlog_delete", args=[entry.pk]), {"post": "yes"}
         ).status_code
         == 403
@@ -83,9 +83,9 @@ def test_the_log_cannot_be_edited_or_deleted(admin_client, entries):
     assert ActionLog.objects.filter(pk=entry.pk).exists()
 
 
-def test_changing_a_users_roles_in_the_admin_is_logged(admin_client, make_user):
+def test_changing_a_users_roles_in_the_admin_is_logged(log_admin_client, make_user):
     user = make_user("vera", Role.VIEWER)
-    response = admin_client.post(
+    response = log_admin_client.post(
         reverse("admin:auth_user_change", args=[user.pk]),
         {
             "username": "vera",
@@ -103,11 +103,11 @@ def test_changing_a_users_roles_in_the_admin_is_logged(admin_client, make_user):
     assert "changes" in entry.details
 
 
-def test_bad_filter_values_get_no_error_page(admin_client, entries):
+def test_bad_filter_values_get_no_error_page(log_admin_client, entries):
     url = reverse("admin:accounts_actionlog_changelist")
-    assert admin_client.get(url, {"created_at__from": "2026-02-30"}).status_code == 200
-    assert admin_client.get(url, {"created_at__to": "yesterday"}).status_code == 200
-    response = admin_client.get(reverse("admin:accounts_actionlog_csv"), {"no_such_field__gte": "1"})
+    assert log_admin_client.get(url, {"created_at__from": "2026-02-30"}).status_code == 200
+    assert log_admin_client.get(url, {"created_at__to": "yesterday"}).status_code == 200
+    response = log_admin_client.get(reverse("admin:accounts_actionlog_csv"), {"no_such_field__gte": "1"})
     assert response.status_code == 302
     assert response["Location"].endswith("?e=1")
 

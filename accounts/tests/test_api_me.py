@@ -21,7 +21,8 @@ def test_anonymous_gets_401_json_with_a_challenge(client):
     assert response.json()["error"]["code"] == "not_authenticated"
 
 
-def test_openapi_document_is_3_1_and_lists_me(client):
+def test_openapi_document_is_3_1_and_lists_me(viewer, client):
+    client.force_login(viewer)
     document = client.get("/api/openapi.json").json()
     assert document["openapi"].startswith("3.1")
     assert "/api/me" in document["paths"]

@@ -64,7 +64,8 @@ def test_checks_catch_half_configured_oidc_and_no_way_in(settings):
     assert check_ids() == {"accounts.W002"}
 
 
-def test_openapi_document_offers_bearer_tokens_before_cookies(client):
+def test_openapi_document_offers_bearer_tokens_before_cookies(viewer, client):
+    client.force_login(viewer)
     document = client.get("/api/openapi.json").json()
     assert document["components"]["securitySchemes"]["KeycloakBearer"]["bearerFormat"] == "JWT"
     assert document["paths"]["/api/me"]["get"]["security"] == [{"KeycloakBearer": []}, {"SessionAuth": []}]

@@ -18,12 +18,6 @@ pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@pytest.fixture
-def viewer_client(client, viewer):
-    client.force_login(viewer)
-    return client
-
-
 def post(client, path: str, payload: dict):
     return client.post(path, data=json.dumps(payload), content_type="application/json")
 

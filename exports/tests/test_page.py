@@ -8,12 +8,6 @@ from exports.tests.conftest import xlsx_rows
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def viewer_client(client, viewer):
-    client.force_login(viewer)
-    return client
-
-
 def test_page_offers_albums_presets_and_sizes(viewer_client, catalogue):
     response = viewer_client.get("/exports/?album=vesna-2026")
     assert response.status_code == 200

@@ -12,7 +12,7 @@ from gallery.tests.factories import album_make, article_make, image_make
 
 pytestmark = pytest.mark.django_db
 
-IMMUTABLE = "public, max-age=31536000, immutable"
+PUBLIC_ONE_DAY = "public, max-age=86400"
 
 
 def path_of(url: str) -> str:
@@ -42,14 +42,15 @@ def photo():
     return image_make(article_make(album, "АРТ-001 (синий)"), width=80, height=60)
 
 
-def test_original_is_served_anonymously_with_immutable_public_cache(client, photo):
+def test_original_is_served_anonymously_with_a_short_public_cache_and_a_sandbox(client, photo):
     response = client.get(link_path(photo))
     assert response.status_code == 200
     with files.open_file(photo.file.name) as file:
         assert body(response) == file.read()
     assert response["Content-Type"] == "image/jpeg"
-    assert response["Cache-Control"] == IMMUTABLE
+    assert response["Cache-Control"] == PUBLIC_ONE_DAY
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
     assert "Content-Disposition" not in response
 
 
@@ -61,7 +62,7 @@ def test_thumbnails_are_served_with_their_content_type(client, photo, size, exte
     response = client.get(link_path(photo, size=size, extension=extension))
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
-    assert response["Cache-Control"] == IMMUTABLE
+    assert response["Cache-Control"] == PUBLIC_ONE_DAY
     with files.open_file(thumbnail.file.name) as file:
         assert body(response) == file.read()
 
@@ -71,7 +72,7 @@ def test_nginx_mode_hands_the_file_to_nginx(client, photo, settings):
     response = client.get(link_path(photo))
     assert response.status_code == 200
     assert response["X-Accel-Redirect"].endswith(photo.file.name)
-    assert response["Cache-Control"] == IMMUTABLE
+    assert response["Cache-Control"] == PUBLIC_ONE_DAY
     assert response["Content-Type"] == "image/jpeg"
 
 
@@ -173,3 +174,8 @@ def test_lookup_is_one_query(client, photo, django_assert_num_queries):
     path = link_path(photo, size=640, extension="jpg")
     with django_assert_num_queries(1):
         assert client.get(path).status_code == 200
+
+
+def test_the_public_cache_lifetime_is_the_setting(client, photo, settings):
+    settings.PUBLIC_LINK_MAX_AGE = 600
+    assert client.get(link_path(photo))["Cache-Control"] == "public, max-age=600"

@@ -37,18 +37,12 @@ def catalogue():
     return album, article, images
 
 
-@pytest.fixture
-def admin_client(client, app_admin):
-    client.force_login(app_admin)
-    return client
-
-
 @pytest.mark.parametrize("page", ADMIN_PAGES)
-def test_admin_pages_open_for_appadmin(admin_client, catalogue, page):
-    assert admin_client.get(reverse(page)).status_code == 200
+def test_admin_pages_open_for_appadmin(appadmin_client, catalogue, page):
+    assert appadmin_client.get(reverse(page)).status_code == 200
 
 
-def test_object_pages_open_for_appadmin(admin_client, catalogue):
+def test_object_pages_open_for_appadmin(appadmin_client, catalogue):
     album, article, images = catalogue
     for url in [
         reverse("admin:gallery_album_change", args=[album.pk]),
@@ -56,7 +50,7 @@ def test_object_pages_open_for_appadmin(admin_client, catalogue):
         reverse("admin:gallery_image_change", args=[images[0].pk]),
         reverse("admin:gallery_album_regenerate_link_token", args=[album.pk]),
     ]:
-        response = admin_client.get(url)
+        response = appadmin_client.get(url)
         assert response.status_code == 200, url
 
 
@@ -83,14 +77,14 @@ def test_anonymous_visitors_are_sent_to_the_app_login(client):
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
-def test_album_list_shows_cover_previews_without_asking_storage(admin_client, catalogue, monkeypatch):
+def test_album_list_shows_cover_previews_without_asking_storage(appadmin_client, catalogue, monkeypatch):
     def no_storage_calls(*args, **kwargs):
         raise AssertionError("a list page asked storage")
 
     monkeypatch.setattr(files.storage(), "exists", no_storage_calls)
     monkeypatch.setattr(files.storage(), "size", no_storage_calls)
     for page in ["admin:gallery_album_changelist", "admin:gallery_image_changelist"]:
-        content = admin_client.get(reverse(page)).content.decode()
+        content = appadmin_client.get(reverse(page)).content.decode()
         assert "-160.jpg" in content  # the 160 px JPEG thumbnail as preview
 
 
@@ -98,7 +92,7 @@ def test_album_list_shows_cover_previews_without_asking_storage(admin_client, ca
     "page",
     ["admin:gallery_image_changelist", "admin:gallery_article_changelist", "admin:gallery_album_changelist"],
 )
-def test_list_query_counts_do_not_grow_with_rows(admin_client, django_assert_max_num_queries, page):
+def test_list_query_counts_do_not_grow_with_rows(appadmin_client, django_assert_max_num_queries, page):
     def add_photos(first: int, last: int) -> None:
         for index in range(first, last):
             article = article_make(album_make(f"Альбом {index % 4}"), f"SKU-{index % 6}")
@@ -107,15 +101,15 @@ def test_list_query_counts_do_not_grow_with_rows(admin_client, django_assert_max
     add_photos(0, 3)
     url = reverse(page)
     with django_assert_max_num_queries(20) as few:
-        assert admin_client.get(url).status_code == 200
+        assert appadmin_client.get(url).status_code == 200
     add_photos(3, 14)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        admin_client.get(url)
+        appadmin_client.get(url)
 
 
-def test_renaming_an_album_keeps_slug_and_files_and_is_logged(admin_client, catalogue):
+def test_renaming_an_album_keeps_slug_and_files_and_is_logged(appadmin_client, catalogue):
     album, _article, images = catalogue
-    response = admin_client.post(
+    response = appadmin_client.post(
         reverse("admin:gallery_album_change", args=[album.pk]),
         {"name": "Лето 2026", "description": "", "public_links_enabled": "on"},
     )
@@ -132,17 +126,17 @@ def test_renaming_an_album_keeps_slug_and_files_and_is_logged(admin_client, cata
     assert entry.ip == "127.0.0.1"
 
 
-def test_album_name_clash_is_a_form_error(admin_client, catalogue):
+def test_album_name_clash_is_a_form_error(appadmin_client, catalogue):
     album_make("Зима")
-    response = admin_client.post(
+    response = appadmin_client.post(
         reverse("admin:gallery_album_change", args=[catalogue[0].pk]), {"name": "ЗИМА", "description": ""}
     )
     assert response.status_code == 200
     assert "already exists" in response.content.decode()
 
 
-def test_an_unusable_album_name_is_refused_in_the_admins_language(admin_client):
-    response = admin_client.post(
+def test_an_unusable_album_name_is_refused_in_the_admins_language(appadmin_client):
+    response = appadmin_client.post(
         reverse("admin:gallery_album_add"),
         {"name": "Весна/Лето", "description": ""},
         HTTP_ACCEPT_LANGUAGE="ru",
@@ -152,8 +146,8 @@ def test_an_unusable_album_name_is_refused_in_the_admins_language(admin_client):
     assert not Album.objects.exists()
 
 
-def test_adding_an_album_in_the_admin_uses_the_service(admin_client):
-    response = admin_client.post(
+def test_adding_an_album_in_the_admin_uses_the_service(appadmin_client):
+    response = appadmin_client.post(
         reverse("admin:gallery_album_add"), {"name": "Осень 2026", "description": "x"}
     )
     assert response.status_code == 302
@@ -162,34 +156,34 @@ def test_adding_an_album_in_the_admin_uses_the_service(admin_client):
     assert ActionLog.objects.filter(action="admin_add", object_id=str(album.pk)).exists()
 
 
-def test_regenerating_the_link_token_asks_first(admin_client, catalogue):
+def test_regenerating_the_link_token_asks_first(appadmin_client, catalogue):
     album = catalogue[0]
     url = reverse("admin:gallery_album_changelist")
     data = {"action": "regenerate_link_tokens", helpers.ACTION_CHECKBOX_NAME: [album.pk]}
-    page = admin_client.post(url, data)
+    page = appadmin_client.post(url, data)
     assert page.status_code == 200
     assert "stops working" in page.content.decode()
     assert Album.objects.get(pk=album.pk).link_token == album.link_token
-    admin_client.post(url, {**data, "confirmed": "yes"})
+    appadmin_client.post(url, {**data, "confirmed": "yes"})
     assert Album.objects.get(pk=album.pk).link_token != album.link_token
     assert ActionLog.objects.filter(action="admin_regenerate_link_token", object_id=str(album.pk)).exists()
 
 
-def test_regenerate_button_on_the_album_page(admin_client, catalogue):
+def test_regenerate_button_on_the_album_page(appadmin_client, catalogue):
     album = catalogue[0]
     url = reverse("admin:gallery_album_regenerate_link_token", args=[album.pk])
-    assert admin_client.post(url).status_code == 200  # no confirmation: the question again
+    assert appadmin_client.post(url).status_code == 200  # no confirmation: the question again
     assert Album.objects.get(pk=album.pk).link_token == album.link_token
-    assert admin_client.post(url, {"confirmed": "yes"}).status_code == 302
+    assert appadmin_client.post(url, {"confirmed": "yes"}).status_code == 302
     assert Album.objects.get(pk=album.pk).link_token != album.link_token
 
 
-def test_public_link_switch_actions(admin_client, catalogue):
+def test_public_link_switch_actions(appadmin_client, catalogue):
     album = catalogue[0]
     url = reverse("admin:gallery_album_changelist")
-    admin_client.post(url, {"action": "public_links_on", helpers.ACTION_CHECKBOX_NAME: [album.pk]})
+    appadmin_client.post(url, {"action": "public_links_on", helpers.ACTION_CHECKBOX_NAME: [album.pk]})
     assert Album.objects.get(pk=album.pk).public_links_enabled
-    admin_client.post(url, {"action": "public_links_off", helpers.ACTION_CHECKBOX_NAME: [album.pk]})
+    appadmin_client.post(url, {"action": "public_links_off", helpers.ACTION_CHECKBOX_NAME: [album.pk]})
     assert not Album.objects.get(pk=album.pk).public_links_enabled
     assert ActionLog.objects.filter(action="admin_public_links").count() == 2
 
@@ -213,15 +207,15 @@ def inline_data(article, images, positions, delete=()) -> dict:
 
 
 def test_photo_strip_reorders_and_deletes_with_files(
-    admin_client, catalogue, django_capture_on_commit_callbacks
+    appadmin_client, catalogue, django_capture_on_commit_callbacks
 ):
     _album, article, images = catalogue
     url = reverse("admin:gallery_article_change", args=[article.pk])
-    page = admin_client.get(url).content.decode()
+    page = appadmin_client.get(url).content.decode()
     assert "-160.jpg" in page
     assert "gallery/admin/photo_strip.js" in page
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(url, inline_data(article, images, [5, 1, 0], delete=[images[1]]))
+        response = appadmin_client.post(url, inline_data(article, images, [5, 1, 0], delete=[images[1]]))
     assert response.status_code == 302
     order = list(article.images.order_by("position").values_list("pk", "position"))
     assert order == [(images[2].pk, 0), (images[0].pk, 1)]
@@ -231,14 +225,14 @@ def test_photo_strip_reorders_and_deletes_with_files(
 
 
 def test_changing_the_album_of_an_article_moves_its_files(
-    admin_client, catalogue, django_capture_on_commit_callbacks
+    appadmin_client, catalogue, django_capture_on_commit_callbacks
 ):
     _album, article, images = catalogue
     winter = album_make("Зима")
     data = inline_data(article, images, [0, 1, 2])
     data["album"] = winter.pk
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(reverse("admin:gallery_article_change", args=[article.pk]), data)
+        response = appadmin_client.post(reverse("admin:gallery_article_change", args=[article.pk]), data)
     assert response.status_code == 302
     moved = Image.objects.get(pk=images[0].pk)
     assert moved.album_id == winter.pk
@@ -247,81 +241,83 @@ def test_changing_the_album_of_an_article_moves_its_files(
     assert not files.exists(images[0].file.name)
 
 
-def test_move_articles_action_reports_a_sku_clash(admin_client, catalogue):
+def test_move_articles_action_reports_a_sku_clash(appadmin_client, catalogue):
     _album, article, _images = catalogue
     winter = album_make("Зима")
     article_make(winter, "арт-001 (СИНИЙ)")
     url = reverse("admin:gallery_article_changelist")
     data = {"action": "move_to_album", helpers.ACTION_CHECKBOX_NAME: [article.pk]}
-    assert admin_client.post(url, data).status_code == 200  # asks for the album
-    response = admin_client.post(url, {**data, "confirmed": "yes", "album": winter.pk}, follow=True)
+    assert appadmin_client.post(url, data).status_code == 200  # asks for the album
+    response = appadmin_client.post(url, {**data, "confirmed": "yes", "album": winter.pk}, follow=True)
     assert "already has an article" in response.content.decode()
     assert Article.objects.get(pk=article.pk).album_id == article.album_id
 
 
-def test_image_search_by_sku_file_name_and_sha_prefix(admin_client, catalogue):
+def test_image_search_by_sku_file_name_and_sha_prefix(appadmin_client, catalogue):
     _album, _article, images = catalogue
     other = image_make(article_make(album_make("Зима"), "RC18"), color=(1, 200, 1), original="main.jpg")
     url = reverse("admin:gallery_image_changelist")
 
     def found(term: str) -> set[int]:
-        return {row.pk for row in admin_client.get(url, {"q": term}).context["cl"].result_list}
+        return {row.pk for row in appadmin_client.get(url, {"q": term}).context["cl"].result_list}
 
     assert found("арт-001") == {image.pk for image in images}  # SKU, Cyrillic case ignored
     assert found("MAIN.JPG") == {other.pk}
     assert found(other.sha256[:8].upper()) == {other.pk}
 
 
-def test_image_filters(admin_client, catalogue):
+def test_image_filters(appadmin_client, catalogue):
     album = catalogue[0]
     image_make(article_make(album_make("Зима"), "RC18"), fmt="PNG", color=(1, 200, 1))
     url = reverse("admin:gallery_image_changelist")
-    assert admin_client.get(url, {"format": "PNG"}).context["cl"].result_count == 1
-    assert admin_client.get(url, {"album__id__exact": album.pk}).context["cl"].result_count == 3
+    assert appadmin_client.get(url, {"format": "PNG"}).context["cl"].result_count == 1
+    assert appadmin_client.get(url, {"album__id__exact": album.pk}).context["cl"].result_count == 3
 
 
-def test_bulk_delete_removes_files_and_logs(admin_client, catalogue, django_capture_on_commit_callbacks):
+def test_bulk_delete_removes_files_and_logs(appadmin_client, catalogue, django_capture_on_commit_callbacks):
     album, _article, images = catalogue
     url = reverse("admin:gallery_image_changelist")
     data = {"action": "delete_selected", helpers.ACTION_CHECKBOX_NAME: [images[0].pk, images[1].pk]}
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(url, {**data, "post": "yes"})
+        appadmin_client.post(url, {**data, "post": "yes"})
     assert list(Image.objects.values_list("pk", flat=True)) == [images[2].pk]
     assert not files.exists(images[0].file.name)
     assert Album.objects.get(pk=album.pk).images_count == 1
     assert ActionLog.objects.filter(action="admin_delete", object_type="gallery.image").count() == 2
 
 
-def test_move_images_to_an_article_action(admin_client, catalogue, django_capture_on_commit_callbacks):
+def test_move_images_to_an_article_action(appadmin_client, catalogue, django_capture_on_commit_callbacks):
     _album, _article, images = catalogue
     target = article_make(album_make("Зима"), "RC18")
     url = reverse("admin:gallery_image_changelist")
     data = {"action": "move_to_article", helpers.ACTION_CHECKBOX_NAME: [images[0].pk]}
-    form_page = admin_client.post(
+    form_page = appadmin_client.post(
         url, {**data, "confirmed": "yes", "album": target.album_id, "sku": "нет такого"}
     )
     assert "no article with this SKU" in form_page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(url, {**data, "confirmed": "yes", "album": target.album_id, "sku": "rc18"})
+        appadmin_client.post(url, {**data, "confirmed": "yes", "album": target.album_id, "sku": "rc18"})
     moved = Image.objects.get(pk=images[0].pk)
     assert moved.article_id == target.pk
     assert files.exists(moved.file.name)
     assert ActionLog.objects.filter(action="admin_move_image", object_id=str(moved.pk)).exists()
 
 
-def test_regenerate_thumbnails_action_rewrites_them(admin_client, catalogue, media_root):
+def test_regenerate_thumbnails_action_rewrites_them(appadmin_client, catalogue, media_root):
     _album, _article, images = catalogue
     thumb = images[0].thumbnails.get(size=160, format="jpeg")
     (media_root / thumb.file.name).write_bytes(b"broken")
     url = reverse("admin:gallery_image_changelist")
-    admin_client.post(url, {"action": "regenerate_thumbnails", helpers.ACTION_CHECKBOX_NAME: [images[0].pk]})
+    appadmin_client.post(
+        url, {"action": "regenerate_thumbnails", helpers.ACTION_CHECKBOX_NAME: [images[0].pk]}
+    )
     assert (media_root / thumb.file.name).read_bytes()[:2] == b"\xff\xd8"  # a JPEG again
     assert ActionLog.objects.filter(
         action="admin_regenerate_thumbnails", object_id=str(images[0].pk)
     ).exists()
 
 
-def test_moves_into_a_busy_album_say_so_and_change_nothing(admin_client, catalogue, monkeypatch):
+def test_moves_into_a_busy_album_say_so_and_change_nothing(appadmin_client, catalogue, monkeypatch):
     """While a sync or upload works on the album (it holds the lock), each admin move path says why not."""
     monkeypatch.setattr(services, "MOVE_LOCK_TIMEOUT", 0)
     _album, article, images = catalogue
@@ -331,10 +327,10 @@ def test_moves_into_a_busy_album_say_so_and_change_nothing(admin_client, catalog
     change = {**inline_data(article, images, [0, 1, 2]), "album": target.album_id}
     with album_lock(target.album_id):
         answers = [
-            admin_client.post(
+            appadmin_client.post(
                 photos, {**action, "confirmed": "yes", "album": target.album_id, "sku": "RC18"}
             ),
-            admin_client.post(reverse("admin:gallery_article_change", args=[article.pk]), change),
+            appadmin_client.post(reverse("admin:gallery_article_change", args=[article.pk]), change),
         ]
     for answer in answers:
         assert answer.status_code == 302
@@ -342,9 +338,9 @@ def test_moves_into_a_busy_album_say_so_and_change_nothing(admin_client, catalog
     assert set(Image.objects.values_list("article_id", flat=True)) == {article.pk}
 
 
-def test_adding_an_article_in_the_admin_counts_it_into_its_album(admin_client, catalogue):
+def test_adding_an_article_in_the_admin_counts_it_into_its_album(appadmin_client, catalogue):
     album, _article, _images = catalogue
-    response = admin_client.post(
+    response = appadmin_client.post(
         reverse("admin:gallery_article_add"),
         {"album": album.pk, "sku": "АРТ-002", "images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0"},
     )
@@ -353,9 +349,9 @@ def test_adding_an_article_in_the_admin_counts_it_into_its_album(admin_client, c
     assert album.articles_count == 2 == album.articles.count()
 
 
-def test_article_list_shows_the_stored_photo_counter(admin_client, catalogue):
+def test_article_list_shows_the_stored_photo_counter(appadmin_client, catalogue):
     """The list reads `images_count` (kept by every write), it does not recount the photos per page."""
     _album, article, _images = catalogue
     Article.objects.filter(pk=article.pk).update(images_count=42)
-    content = admin_client.get(reverse("admin:gallery_article_changelist")).content.decode()
+    content = appadmin_client.get(reverse("admin:gallery_article_changelist")).content.decode()
     assert '<td class="field-photos">42</td>' in content

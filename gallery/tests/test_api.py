@@ -40,12 +40,6 @@ def catalogue():
     return album, article, images
 
 
-@pytest.fixture
-def viewer_client(client, viewer):
-    client.force_login(viewer)
-    return client
-
-
 @pytest.mark.parametrize(
     "schema", [AlbumPage, ArticlePage, ImagePage, ImagePage, ThumbnailPage, ThumbnailPage], ids=ENDPOINTS
 )

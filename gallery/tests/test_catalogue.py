@@ -178,3 +178,11 @@ def test_regenerating_the_link_token_replaces_it_for_good():
     assert album.link_token != old
     assert len(album.link_token) >= 22  # at least 128 bits, URL-safe
     assert not Album.objects.filter(link_token=old).exists()
+
+
+def test_a_sku_that_differs_only_by_invisible_characters_is_the_same_article():
+    album, _created = services.album_get_or_create(name="Весна")
+    first, _created = services.article_get_or_create(album=album, sku="АРТ-1")
+    again, created = services.article_get_or_create(album=album, sku="\u200fАРТ\u200b-1\u202e")
+    assert (again.pk, created) == (first.pk, False)
+    assert services.album_get_or_create(name="\ufeffВесна\u2069") == (album, False)

@@ -14,12 +14,6 @@ from gallery.tests.factories import album_make, article_make, image_make
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def viewer_client(client, viewer):
-    client.force_login(viewer)
-    return client
-
-
 def test_russian_browser_gets_russian_pages(viewer_client):
     album = album_make("Весна 2026")
     image_make(article_make(album, "АРТ-1"))

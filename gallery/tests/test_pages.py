@@ -29,12 +29,6 @@ def catalogue(uploader):
     return album, blue, images
 
 
-@pytest.fixture
-def viewer_client(client, viewer):
-    client.force_login(viewer)
-    return client
-
-
 def page_urls(album, article) -> list[str]:
     return ["/", f"/a/{album.slug}/", f"/a/{album.slug}/{article.slug}/"]
 

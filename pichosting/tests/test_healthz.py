@@ -1,7 +1,17 @@
 import pytest
 from django.db import OperationalError, connection
 
+from pichosting import health
+
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_storage_check():
+    """Each test starts as a new process would: no storage check done yet."""
+    health.storage_status_forget()
+    yield
+    health.storage_status_forget()
 
 
 def test_healthy_instance_answers_200_to_anyone_and_leaves_no_probe(client, media_root):
@@ -43,3 +53,36 @@ def test_plain_http_is_not_redirected_even_when_https_is_enforced(client, settin
     settings.SECURE_SSL_REDIRECT = True
     assert client.get("/healthz").status_code == 200
     assert client.get("/accounts/login/").status_code == 301
+
+
+def test_probes_within_a_minute_do_not_write_to_storage_again(client, settings, tmp_path, monkeypatch):
+    writes = []
+    real_store = health.files.store
+    monkeypatch.setattr(health.files, "store", lambda *args: writes.append(args) or real_store(*args))
+    for _ in range(5):
+        assert client.get("/healthz").status_code == 200
+    assert len(writes) == 1
+
+
+def test_a_deep_probe_checks_storage_now(client, settings, tmp_path):
+    assert client.get("/healthz").status_code == 200
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("storage broke after the last check")
+    settings.MEDIA_ROOT = blocker
+    assert client.get("/healthz").status_code == 200, "a plain probe repeats the last result"
+    deep = client.get("/healthz?deep=1")
+    assert deep.status_code == 503
+    assert deep.json()["checks"]["storage"] == "failed"
+
+
+def test_the_storage_check_runs_again_after_a_minute(client, settings, tmp_path, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(health.time, "monotonic", lambda: clock[0])
+    assert client.get("/healthz").status_code == 200
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("storage broke")
+    settings.MEDIA_ROOT = blocker
+    clock[0] += health.STORAGE_CHECK_SECONDS - 1
+    assert client.get("/healthz").status_code == 200
+    clock[0] += 1
+    assert client.get("/healthz").status_code == 503

@@ -26,7 +26,8 @@ def as_openapi_path(route: str) -> str:
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
 
 
-def test_every_api_url_pattern_is_in_the_openapi_document(client):
+def test_every_api_url_pattern_is_in_the_openapi_document(viewer, client):
+    client.force_login(viewer)
     document = client.get("/api/openapi.json").json()
     api_routes = sorted(route for route in routes(get_resolver().url_patterns) if route.startswith("api/"))
     assert len(api_routes) >= 7
@@ -38,7 +39,8 @@ def test_every_api_url_pattern_is_in_the_openapi_document(client):
     assert missing == []
 
 
-def test_document_is_openapi_3_1_with_error_and_page_schemas(client):
+def test_document_is_openapi_3_1_with_error_and_page_schemas(viewer, client):
+    client.force_login(viewer)
     document = client.get("/api/openapi.json").json()
     assert document["openapi"].startswith("3.1")
     operation = document["paths"]["/api/files/{album}/{article}"]["get"]
@@ -47,3 +49,11 @@ def test_document_is_openapi_3_1_with_error_and_page_schemas(client):
     assert set(page["required"]) == {"items", "next_cursor"}
     limit = next(p for p in operation["parameters"] if p["name"] == "limit")
     assert (limit["schema"]["minimum"], limit["schema"]["maximum"]) == (1, 500)
+
+
+def test_the_document_needs_the_view_capability(client, no_role_user):
+    anonymous = client.get("/api/openapi.json")
+    assert anonymous.status_code == 401
+    assert anonymous.json()["error"]["code"] == "not_authenticated"
+    client.force_login(no_role_user)
+    assert client.get("/api/openapi.json").status_code == 403

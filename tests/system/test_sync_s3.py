@@ -1,13 +1,8 @@
-"""`sync_storage` and `/healthz` against a real S3-compatible server (moto's server, started on 127.0.0.1)
+"""`sync_storage` and `/healthz` against a real S3-compatible server (SeaweedFS, started on 127.0.0.1)
 through django-storages' S3 backend: the same code that runs on the filesystem, with no special cases."""
 
 import io
-import socket
-import subprocess
-import sys
-import time
 
-import boto3
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
@@ -21,60 +16,12 @@ from gallery.tests.factories import album_make, article_make, image_make, pictur
 
 pytestmark = pytest.mark.django_db
 
-BUCKET = "pichosting-test"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("moto's S3 server did not start")
-            time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(10)
-
 
 @pytest.fixture
-def s3_storage(s3_endpoint, settings, monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
-    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
-    bucket = f"{BUCKET}-{time.monotonic_ns()}"
-    client.create_bucket(Bucket=bucket)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": bucket,
-                "endpoint_url": s3_endpoint,
-                "access_key": "test",
-                "secret_key": "test",
-                "region_name": "us-east-1",
-            },
-        },
-    }
+def s3_storage(s3_media):
+    server, bucket = s3_media
     assert isinstance(files.storage(), S3Storage)
-    return client, bucket
+    return server.client(), bucket
 
 
 def keys(client, bucket) -> set[str]:
@@ -120,6 +67,6 @@ def test_sync_reconciles_an_s3_bucket(s3_storage, django_capture_on_commit_callb
 
 
 def test_healthz_checks_s3(s3_storage, client):
-    response = client.get("/healthz")
+    response = client.get("/healthz?deep=1")
     assert response.status_code == 200
     assert response.json()["checks"]["storage"] == "ok"

@@ -17,6 +17,13 @@ def upload_dirs(settings, tmp_path):
 
 
 @pytest.fixture
+def quick_locks(settings, tmp_path):
+    """Album locks that give up after 0.2 s, in this test's own lock folder."""
+    settings.LOCK_DIR = tmp_path / "locks"
+    settings.LOCK_TIMEOUT = 0.2
+
+
+@pytest.fixture
 def ingest(django_capture_on_commit_callbacks, uploader) -> Callable[..., UploadJob]:
     """Upload files (name → bytes) as the uploader and run the job to its end (ImmediateBackend)."""
 

@@ -184,3 +184,18 @@ def test_the_action_log_records_the_upload_with_its_counts(ingest):
     assert entry.user == job.user
     assert entry.object_repr == job.album.name
     assert (entry.details["added"], entry.details["refused"], entry.details["status"]) == (1, 1, "done")
+
+
+def test_invisible_characters_never_make_a_second_album_article_or_name(ingest):
+    ingest({"a.zip": zip_bytes({"Зима/АРТ-1/фото.jpg": photo_bytes(color=(1, 1, 1))})})
+    job = ingest(
+        {
+            "b.zip": zip_bytes(
+                {"\u200bЗима\u2066/АРТ\u200d-1\ufeff/\u202eфото\u202c 2.jpg": photo_bytes(color=(2, 2, 2))}
+            )
+        }
+    )
+    assert job.status == UploadJob.Status.DONE, job.error
+    assert Album.objects.get().name == "Зима"
+    assert Article.objects.get().sku == "АРТ-1"
+    assert sorted(Image.objects.values_list("original_name", flat=True)) == ["фото 2.jpg", "фото.jpg"]

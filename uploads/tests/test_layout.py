@@ -1,6 +1,6 @@
 import pytest
 
-from uploads.layout import natural_key, photo_number, placements
+from uploads.layout import layout_warnings, natural_key, photo_number, placements
 from uploads.names import path_parts
 
 
@@ -95,3 +95,31 @@ def test_natural_key_orders_numbers_by_value():
 def test_the_zip_name_without_folders_or_extension_names_the_album():
     where, _ = place(["a.jpg", "b/c.jpg"], archive_name="C:\\Users\\me\\Весна.2026.zip")
     assert where[0][0] == "Весна.2026"
+
+
+def warnings_of(names, *, archive_name="Лето 2026.zip", album="", article=""):
+    paths = [path_parts(name) for name in names]
+    found = layout_warnings(paths, archive_name=archive_name, album=album, article=article)
+    return [(warning.code, warning.params) for warning in found]
+
+
+def test_several_album_like_top_folders_are_reported_as_merged_into_the_zip_album():
+    found = warnings_of(["Весна/SKU-1/a.jpg", "Лето/SKU-2/b.jpg", "Лето/SKU-3/c.jpg"])
+    assert found == [("albums_merged", {"count": 2, "folders": "“Весна”, “Лето”", "album": "Лето 2026"})]
+    assert warnings_of(["Весна/SKU-1/a.jpg", "Лето/SKU-2/b.jpg"], album="Сезон") == []
+
+
+def test_sku_folders_at_the_top_and_a_single_album_folder_are_not_warned_about():
+    assert warnings_of(["SKU-1/a.jpg", "SKU-2/b.jpg"]) == []
+    assert warnings_of(["Зима/Куртка-01/фото 1.jpg", "Зима/Куртка-02/a.jpg"]) == []
+
+
+def test_the_same_sku_folder_under_two_parents_is_reported_as_one_article():
+    names = ["Зима/Мужское/RC-1/a.jpg", "Зима/Женское/rc-1/b.jpg", "Зима/Женское/RC-2/c.jpg"]
+    found = warnings_of(names)
+    assert found == [
+        ("articles_merged", {"sku": "rc-1", "count": 2, "parents": "“Женское”, “Мужское”"}),
+    ]
+    where, _ = place(names)
+    assert {article for _album, article in where[:2]} <= {"RC-1", "rc-1"}
+    assert warnings_of(names, article="ОДИН") == []

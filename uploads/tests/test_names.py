@@ -2,7 +2,8 @@ import zipfile
 
 import pytest
 
-from uploads.names import entry_name_decode, is_junk, path_parts, text_clean
+from core.text import text_clean
+from uploads.names import entry_name_decode, is_junk, path_parts
 
 
 def info_with_raw_name(raw: bytes, *, utf8_flag: bool = False) -> zipfile.ZipInfo:

@@ -13,13 +13,7 @@ from gallery.specs import THUMBNAIL_SPECS
 from gallery.tests.factories import album_make, article_make, image_make, picture_bytes
 from uploads.sync import SYNC_LOCK, SyncOptions, storage_sync
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def quick_locks(settings, tmp_path):
-    settings.LOCK_DIR = tmp_path / "locks"
-    settings.LOCK_TIMEOUT = 0.2
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("quick_locks")]
 
 
 @pytest.fixture

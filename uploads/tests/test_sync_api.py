@@ -8,13 +8,7 @@ from gallery.tests.factories import album_make, article_make, image_make
 from uploads.models import SyncRun
 from uploads.sync import SYNC_LOCK
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def quick_locks(settings, tmp_path):
-    settings.LOCK_DIR = tmp_path / "locks"
-    settings.LOCK_TIMEOUT = 0.2
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("quick_locks")]
 
 
 @pytest.fixture
@@ -94,7 +88,8 @@ def test_anonymous_gets_401(client):
     assert client.get("/api/sync/status").status_code == 401
 
 
-def test_both_endpoints_are_in_the_openapi_document(client):
+def test_both_endpoints_are_in_the_openapi_document(viewer, client):
+    client.force_login(viewer)
     paths = client.get("/api/openapi.json").json()["paths"]
     assert "post" in paths["/api/sync"]
     assert "get" in paths["/api/sync/status"]

@@ -106,7 +106,8 @@ def test_the_upload_is_in_the_action_log(post_upload, uploader):
     assert (entry.username, entry.details["added"]) == ("uploader", 1)
 
 
-def test_the_upload_appears_in_the_openapi_document(client):
+def test_the_upload_appears_in_the_openapi_document(viewer, client):
+    client.force_login(viewer)
     paths = client.get("/api/openapi.json").json()["paths"]
     assert "multipart/form-data" in paths["/api/upload"]["post"]["requestBody"]["content"]
     assert "/api/uploads/{job_id}" in paths

@@ -239,3 +239,11 @@ def test_provider_down_with_no_cached_keys_gets_503_json(settings, client):
     response = me(client, token)
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "provider_unavailable"
+
+
+def test_a_service_account_token_reads_the_openapi_document(oidc_on, client):
+    token = oidc_on.client_credentials(CLIENT_ID, CLIENT_SECRET)
+    response = client.get("/api/openapi.json", **bearer(token))
+    assert response.status_code == 200
+    assert "/api/me" in response.json()["paths"]
+    assert client.get("/api/openapi.json", **bearer("not-a-token")).status_code == 401
