@@ -132,7 +132,7 @@ def seaweedfs_start(folder: Path) -> tuple[subprocess.Popen, S3Server]:
         f"-s3.config={config}",
         "-s3.port.iceberg=0",
         "-s3.port.lance=0",
-        "-volume.max=50",
+        "-volume.max=1000",  # every bucket is a collection that takes volumes of its own
         "-master.volumeSizeLimitMB=64",
         "-master.telemetry=false",
         f"-filer.localSocket={folder / 'filer.sock'}",

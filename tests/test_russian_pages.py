@@ -57,7 +57,8 @@ def test_no_english_sentence_on_russian_pages(client, app_admin, pages):
     assert len(sentences) > 50, "the catalogue was read"
     for url in pages:
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="ru")
-        assert response.status_code == 200, url
+        # A backwards date range is refused with its reason (400), which must be in Russian too.
+        assert response.status_code == (400 if "uploaded_to=2026-01-01" in url else 200), url
         text = " ".join(visible_text(response.content.decode()).split())
         leaked = [sentence for sentence in sentences if sentence in text]
         assert not leaked, f"{url}: {leaked}"

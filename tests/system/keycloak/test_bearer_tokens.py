@@ -17,7 +17,7 @@ from django.test import Client
 
 from accounts import oidc
 from accounts.models import ActionLog, OidcIdentity
-from accounts.roles import Role
+from accounts.roles import ROLE_CAPABILITIES, Role
 from gallery.tests.factories import album_make
 from tests.system.keycloak.conftest import CLIENT_ID, CLIENT_SECRET, CLIENTS, REALMS, USERS
 from tests.system.keycloak.provider import keycloak_mimic_start
@@ -50,7 +50,7 @@ def test_service_account_token_calls_the_api(oidc_on, client):
     assert response.json() == {
         "username": "service-account-pichosting",
         "roles": ["appuser"],
-        "capabilities": ["export", "upload", "view"],
+        "capabilities": sorted(capability.value for capability in ROLE_CAPABILITIES[Role.USER]),
     }
     account = OidcIdentity.objects.get(sub=USERS["service-account-pichosting"]["sub"]).user
     assert account.email == "" and not account.has_usable_password()
