@@ -474,13 +474,7 @@ class _Ingest:
         if not work.stored and not work.kept:
             return  # nothing usable arrived for it: leave the article as it was
         article = work.article
-        kept_ids = {image_id for _order, image_id, _entry in work.kept}
-        old = list(article.images.exclude(pk__in=kept_ids).prefetch_related("thumbnails"))
-        with transaction.atomic():
-            self.job.files_to_delete = [image.file.name for image in old] + [
-                thumb.file.name for image in old for thumb in image.thumbnails.all()
-            ]
-            self.job.save(update_fields=["files_to_delete"])
+        with transaction.atomic():  # the replaced photos go to the trash, files and all
             ordered = sorted(
                 [(order, (image, thumbnails)) for order, image, thumbnails, _journal in work.stored]
                 + [(order, image_id) for order, image_id, _entry in work.kept],
@@ -491,8 +485,6 @@ class _Ingest:
                 _result_settle(journal, outcome=Outcome.ADDED, image=image)
             for _order, image_id, entry in work.kept:
                 self._result_duplicate(entry, article, image_id, None, kept=True)
-        UploadJob.objects.filter(pk=self.job.pk).update(files_to_delete=[])
-        self.job.files_to_delete = []
         self.job.added += len(work.stored)
         self.job.removed += removed
 
