@@ -163,27 +163,28 @@ NewPhoto = tuple[Image, list[Thumbnail]]  # an unsaved photo row and its thumbna
 
 
 def image_create(*, image: Image, thumbnails: Iterable[Thumbnail]) -> Image:
-    """Save a new photo's row and its thumbnails' rows, whose files are already stored. Call inside a
-    transaction, so that the rows appear together or not at all.
+    """Save a new photo's row and its thumbnails' rows, whose files are already stored, together or not at
+    all.
 
     If the article's trash holds a photo with the same content (so with the same file names), that row
     becomes the new photo: it leaves the trash with the new row's facts, and no two rows share a file."""
-    twin = Image.trashed.select_for_update().filter(article_id=image.article_id, sha256=image.sha256)
-    image.pk = twin.values_list("pk", flat=True).first()  # locked: the trash purge waits, or went first
-    if image.pk is None:
-        image.save()
-        Thumbnail.objects.bulk_create(thumbnails)
-        return image
-    image.created_at = timezone.now()  # auto_now_add applies to inserts only
-    image.save(force_update=True)
-    for thumbnail in thumbnails:
-        thumbnail.image = image
-    Thumbnail.objects.bulk_create(
-        thumbnails,
-        update_conflicts=True,
-        unique_fields=["image", "size", "format"],
-        update_fields=["file", "width", "height", "bytes"],
-    )
+    with transaction.atomic():
+        twin = Image.trashed.select_for_update().filter(article_id=image.article_id, sha256=image.sha256)
+        image.pk = twin.values_list("pk", flat=True).first()  # locked: the trash purge waits, or went first
+        if image.pk is None:
+            image.save()
+            Thumbnail.objects.bulk_create(thumbnails)
+            return image
+        image.created_at = timezone.now()  # auto_now_add applies to inserts only
+        image.save(force_update=True)
+        for thumbnail in thumbnails:
+            thumbnail.image = image
+        Thumbnail.objects.bulk_create(
+            thumbnails,
+            update_conflicts=True,
+            unique_fields=["image", "size", "format"],
+            update_fields=["file", "width", "height", "bytes"],
+        )
     return image
 
 
