@@ -14,6 +14,11 @@ LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
 POSTGRES_VARIABLES = ("POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_HOST")
 
 
+def flag(env: environ.Env, name: str, *, default: bool) -> bool:
+    """A true/false variable; empty or unset gives `default` (env.example lists derived flags empty)."""
+    return env.bool(name) if env.str(name, default="") else default
+
+
 def public_base_url(env: environ.Env) -> str:
     """PUBLIC_BASE_URL when set, else `<PUBLIC_SCHEME>://<DOMAIN>`, else "" (links from the request)."""
     domain = env.str("DOMAIN", default="")
@@ -46,7 +51,18 @@ def csrf_trusted_origins(env: environ.Env, base_url: str) -> list[str]:
 
 def database_config(env: environ.Env, sqlite_path: str) -> dict:
     """DATABASE_URL when set; else PostgreSQL from POSTGRES_* when POSTGRES_HOST is set (each one required);
-    else SQLite."""
+    else SQLite. PostgreSQL gets `connect_timeout` (DATABASE_CONNECT_TIMEOUT) unless the URL sets one."""
+    config = _database_config(env, sqlite_path)
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # libpq waits for ever by default: an unreachable server (a network partition) would hang every
+        # request and the worker instead of failing fast into the 503 page and the worker's backoff.
+        config.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+        )
+    return config
+
+
+def _database_config(env: environ.Env, sqlite_path: str) -> dict:
     url = env.str("DATABASE_URL", default="")
     if url:
         return env.db_url_config(url)

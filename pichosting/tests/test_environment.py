@@ -1,10 +1,14 @@
 """The `.env` contract: DOMAIN derives the public address, hosts and origins; POSTGRES_*; OAUTH_* aliases."""
 
 import os
+import socket
 import subprocess
 import sys
+import threading
+import time
 
 import environ
+import psycopg
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -24,6 +28,7 @@ def env(monkeypatch):
         "BEHIND_PROXY",
         *environment.POSTGRES_VARIABLES,
         "POSTGRES_PORT",
+        "DATABASE_CONNECT_TIMEOUT",
     ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
@@ -91,6 +96,49 @@ def test_database_url_wins_and_sqlite_is_the_default(env):
     env.delenv("POSTGRES_HOST")
     env.setenv("POSTGRES_DB", "pichosting")  # as in env.example: without a host, the embedded SQLite stays
     assert environment.database_config(environ.Env(), "/x.sqlite3")["NAME"] == "/x.sqlite3"
+
+
+def test_postgresql_connections_give_up_on_a_silent_server(env):
+    """A network partition: the server's port takes the connection but never answers. The attempt fails
+    after DATABASE_CONNECT_TIMEOUT instead of hanging (libpq's own default is to wait for ever)."""
+    env.setenv("DATABASE_CONNECT_TIMEOUT", "2")  # libpq's smallest timeout
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel completes the handshake; nobody ever reads or writes
+    env.setenv("DATABASE_URL", f"postgres://u:p@127.0.0.1:{silent.getsockname()[1]}/name")
+    config = environment.database_config(environ.Env(), "/x.sqlite3")
+    assert config["OPTIONS"]["connect_timeout"] == 2
+    outcome: list[BaseException | None] = []
+
+    def connect() -> None:
+        try:
+            psycopg.connect(
+                dbname=config["NAME"],
+                user=config["USER"],
+                password=config["PASSWORD"],
+                host=config["HOST"],
+                port=config["PORT"],
+                **config["OPTIONS"],
+            ).close()
+            outcome.append(None)
+        except psycopg.OperationalError as exc:
+            outcome.append(exc)
+
+    started = time.monotonic()
+    attempt = threading.Thread(target=connect, daemon=True)
+    attempt.start()
+    attempt.join(timeout=15)
+    silent.close()
+    assert outcome and isinstance(outcome[0], psycopg.OperationalError), "the connection attempt hung"
+    assert time.monotonic() - started < 10
+
+
+def test_a_connect_timeout_in_the_database_url_wins(env):
+    env.setenv("DATABASE_URL", "postgres://u:p@db:5432/name?connect_timeout=17")
+    assert environment.database_config(environ.Env(), "/x.sqlite3")["OPTIONS"]["connect_timeout"] == 17
+    env.setenv("DATABASE_URL", "sqlite:////x.sqlite3")
+    sqlite = environment.database_config(environ.Env(), "/x.sqlite3")
+    assert "connect_timeout" not in sqlite.get("OPTIONS", {})
 
 
 def test_oauth_names_are_aliases_of_oidc_names():

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from gallery.models import Image, Thumbnail
 from gallery.specs import THUMBNAIL_SPECS
-from uploads import ingest as ingest_pipeline
+from uploads import ingest_files as ingest_pipeline
 from uploads.models import UploadJob, UploadResult
 from uploads.tasks import upload_jobs_recover
 from uploads.tests.builders import photo_bytes, photo_like_zip, zip_bytes
