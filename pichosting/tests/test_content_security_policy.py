@@ -45,6 +45,7 @@ def pages(album, article, image) -> list[str]:
         reverse("exports:page"),
         reverse("admin:index"),
         reverse("admin:statistics"),
+        reverse("admin:trash"),
         reverse("admin:gallery_album_changelist"),
         reverse("admin:gallery_album_change", args=[album.pk]),
         reverse("admin:gallery_article_changelist"),
