@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.access import Capability, denial_response, require_capability
-from core.audit import audit
+from core.audit import Actor
 from gallery import selectors, services
 from gallery.forms import ArticleFilterForm
 from gallery.links import (
@@ -116,16 +116,13 @@ def album_links(request: HttpRequest, album_slug: str) -> HttpResponse:
     if request.POST.get("regenerate"):
         if not request.user.has_perm(Capability.ADMINISTER.permission):
             return denial_response(request, Capability.ADMINISTER)
-        services.album_link_token_regenerate(album=album)
-        audit(request=request, action="public_links_regenerate", obj=album)
+        services.album_link_token_regenerate(album=album, actor=Actor(request=request))
         messages.success(
             request, _("“%s” has a new link token: its old public links no longer work.") % album
         )
         return _back(request, album)
     enabled = request.POST.get("state") == "on"
-    if album.public_links_enabled != enabled:
-        services.album_public_links_set(album=album, enabled=enabled)
-        audit(request=request, action="public_links", obj=album, details={"enabled": enabled})
+    services.album_public_links_set(album=album, enabled=enabled, actor=Actor(request=request))
     if enabled:
         messages.success(request, _("Public links of “%s” are on: exported links now open.") % album)
     else:
