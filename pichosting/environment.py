@@ -14,6 +14,11 @@ LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
 POSTGRES_VARIABLES = ("POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_HOST")
 
 
+def flag(env: environ.Env, name: str, *, default: bool) -> bool:
+    """A true/false variable; empty or unset gives `default` (env.example lists derived flags empty)."""
+    return env.bool(name) if env.str(name, default="") else default
+
+
 def public_base_url(env: environ.Env) -> str:
     """PUBLIC_BASE_URL when set, else `<PUBLIC_SCHEME>://<DOMAIN>`, else "" (links from the request)."""
     domain = env.str("DOMAIN", default="")

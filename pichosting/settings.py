@@ -246,14 +246,17 @@ OIDC_EXEMPT_URLS = [re.compile(r"^/api/")]
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_INTERNAL_NETWORKS = env.list("METRICS_INTERNAL_NETWORKS", default=["127.0.0.0/8", "::1/128"])
 
+# An https PUBLIC_BASE_URL (DOMAIN's default) makes cookies secure and, behind a proxy that says which scheme
+# a request came by, sends http requests to https; each can be set either way (docs/deployment.md).
+_public_https = PUBLIC_BASE_URL.startswith("https://")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=PUBLIC_BASE_URL.startswith("https://"))
+SESSION_COOKIE_SECURE = environment.flag(env, "SESSION_COOKIE_SECURE", default=_public_https)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
-)
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # container health checks call it over plain http
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+SECURE_SSL_REDIRECT = environment.flag(env, "SECURE_SSL_REDIRECT", default=_public_https and BEHIND_PROXY)
+# Container health checks and Prometheus call these directly over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

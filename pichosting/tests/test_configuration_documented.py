@@ -8,7 +8,8 @@ ROOT = Path(__file__).resolve().parents[2]
 APPS = ("pichosting", "core", "gallery", "uploads", "exports", "accounts", "operations")
 NOT_SETTINGS = {"DJANGO_SETTINGS_MODULE"}  # how Django finds the settings module, not one of ours
 
-ENV_READ = re.compile(r"""\benv(?:\.\w+)?\(\s*["']([A-Z][A-Z0-9_]*)["']""")
+# `env.str("NAME"`, `env("NAME"`, and `environment.flag(env, "NAME"` (pichosting.environment)
+ENV_READ = re.compile(r"""\b(?:env(?:\.\w+)?\(|flag\(env,)\s*["']([A-Z][A-Z0-9_]*)["']""")
 OS_READ = re.compile(
     r"""(?:os\.environ\.get|os\.getenv|os\.environ\.setdefault)\(\s*["']([A-Z][A-Z0-9_]*)["']"""
 )

@@ -45,3 +45,8 @@ def test_metrics_refused_through_the_proxy_even_from_an_internal_address(client,
 
 def test_direct_internal_callers_need_no_token(client, token):
     assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 200
+
+
+def test_direct_scrapes_over_plain_http_are_not_redirected_when_https_is_enforced(client, settings, token):
+    settings.SECURE_SSL_REDIRECT = True  # an https deployment behind nginx: Prometheus scrapes web directly
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 200
