@@ -24,6 +24,8 @@ ACTION_LABELS = {
     "admin_delete": _("deleted in the administration"),
     "admin_move_article": _("article moved"),
     "admin_move_image": _("photo moved"),
+    "move_article": _("article moved"),
+    "move_image": _("photo moved"),
     "admin_public_links": _("public links switched (administration)"),
     "admin_regenerate_link_token": _("new public link token (administration)"),
     "admin_regenerate_thumbnails": _("thumbnails remade"),

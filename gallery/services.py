@@ -513,3 +513,42 @@ def _article_move(article: Article, *, album: Album, actor: Actor | None) -> Art
 
     _relocations_apply(plans, created, article=article, positions=None, also=switch_article)
     return article
+
+
+def articles_move(*, articles: Iterable[Article], album: Album) -> list[Article]:
+    """Move several articles to `album` (see `article_move`), refused before any of them moves if `album`
+    already has one of their SKUs (the message names them all) or an album stays busy."""
+    articles = [article for article in articles if article.album_id != album.pk]
+    if not articles:
+        return []
+    with _albums_locked_for_move({article.album_id for article in articles} | {album.pk}):
+        keys = [article.sku_key for article in articles]
+        taken = list(
+            Article.objects.filter(album=album, sku_key__in=keys)
+            .order_by("sku_key")
+            .values_list("sku", flat=True)
+        )
+        if taken:
+            message = gettext("album “{album}” already has articles with these SKUs: {skus}")
+            raise ValidationError({"album": message.format(album=album.name, skus=", ".join(taken))})
+        return [_article_move(article, album=album) for article in articles]
+
+
+def images_move_to_new_article(
+    *, images: Iterable[Image], album: Album, sku: str
+) -> tuple[Article, ImagesMoveResult]:
+    """Create the article `sku` in `album` and move `images` into it, all or nothing: refused if the album
+    already has that SKU or an album stays busy; if the move fails, the new article goes again."""
+    sku = name_clean(sku, field="sku")
+    ids = [image.pk for image in images]
+    album_ids = set(Image.objects.filter(pk__in=ids).values_list("album_id", flat=True)) | {album.pk}
+    with _albums_locked_for_move(album_ids):
+        if Article.objects.filter(album=album, sku_key=name_key(sku)).exists():
+            message = gettext("album “{album}” already has an article “{sku}”")
+            raise ValidationError({"sku": message.format(album=album.name, sku=sku)})
+        article, _created = article_get_or_create(album=album, sku=sku)
+        try:
+            return article, _images_move(ids, article=article)
+        except BaseException:
+            article_delete(article=article)
+            raise

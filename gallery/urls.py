@@ -12,6 +12,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("selection/zip", views.selection_zip, name="selection_zip"),
     path("selection/export", views.selection_export, name="selection_export"),
+    path("selection/move", views.selection_move, name="selection_move"),
     path("selection/delete", views.selection_delete, name="selection_delete"),
     path("a/<slug:album_slug>/zip", views.album_zip, name="album_zip"),
     path("a/<slug:album_slug>/<slug:article_slug>/zip", views.article_zip, name="article_zip"),

@@ -1,6 +1,7 @@
 """Gallery pages and protected files: thin views over `gallery.selectors` and `gallery.serving`."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_POST
 from core.access import Capability, denial_response, require_capability
 from core.audit import Actor
 from gallery import selectors, services
-from gallery.forms import ArticleFilterForm
+from gallery.forms import ArticleFilterForm, MoveForm
 from gallery.links import (
     content_type_of,
     download_name,
@@ -252,3 +253,80 @@ def selection_export(request: HttpRequest) -> HttpResponse:
         return _back(request, album)
     query = urlencode({"albums": album.slug, "skus": "\n".join(skus)})
     return redirect(f"{reverse('exports:page')}?{query}")
+
+
+@require_POST
+@require_capability(Capability.UPLOAD)
+def selection_move(request: HttpRequest) -> HttpResponse:
+    """Ask where the ticked photos (to an article, existing or new) or articles (to an album) of one album
+    go; once the form is sent back valid (`confirmed`), move them and go back to the page they came from."""
+    album = _selection_album(request)
+    image_ids, article_ids = _selected_ids(request, "image"), _selected_ids(request, "article")
+    images = list(selectors.images_to_download(album=album, image_ids=image_ids)) if image_ids else []
+    articles = (
+        [] if images else list(Article.objects.filter(album=album, pk__in=article_ids).order_by("sku_key"))
+    )
+    if not images and not articles:
+        messages.error(request, _("Nothing was selected."))
+        return _back(request, album)
+    confirmed = request.POST.get("confirmed") == "1"
+    form = MoveForm(request.POST if confirmed else None, source=album, images=images)
+    if form.is_valid():
+        try:
+            _move(request, form, images=images, articles=articles)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            return _back(request, album)
+    context = {
+        "album": album,
+        "images": images,
+        "articles": articles,
+        "form": form,
+        "next": _next_url(request, album),
+    }
+    return render(request, "gallery/selection_move.html", context, status=400 if form.errors else 200)
+
+
+def _move(request: HttpRequest, form: MoveForm, *, images: list, articles: list) -> None:
+    """Carry out a valid move form (see `selection_move`); its outcome goes to the messages and the log."""
+    target = form.cleaned_data["to_album"]
+    if articles:
+        source = form.source.name
+        for article in services.articles_move(articles=articles, album=target):
+            details = {"from_album": source, "to_album": target.name}
+            audit(request=request, action="move_article", obj=article, details=details)
+        count = len(articles)
+        message = ngettext(
+            "%(count)d article moved to album “%(album)s”.",
+            "%(count)d articles moved to album “%(album)s”.",
+            count,
+        )
+        messages.success(request, message % {"count": count, "album": target.name})
+        return
+    article = form.cleaned_data["article"]
+    if article is None:
+        article, result = services.images_move_to_new_article(
+            images=images, album=target, sku=form.cleaned_data["to_sku"]
+        )
+    else:
+        result = services.images_move(images=images, article=article)
+    for image in result.moved:
+        details = {"to_article": article.sku, "to_album": target.name}
+        audit(request=request, action="move_image", obj=image, details=details)
+    if result.moved:
+        count = len(result.moved)
+        message = ngettext(
+            "%(count)d photo moved to “%(sku)s” (album “%(album)s”).",
+            "%(count)d photos moved to “%(sku)s” (album “%(album)s”).",
+            count,
+        )
+        messages.success(request, message % {"count": count, "sku": article.sku, "album": target.name})
+    if result.duplicates:
+        count = len(result.duplicates)
+        message = ngettext(
+            "%(count)d photo stayed where it was: “%(sku)s” already holds the same picture.",
+            "%(count)d photos stayed where they were: “%(sku)s” already holds the same pictures.",
+            count,
+        )
+        messages.warning(request, message % {"count": count, "sku": article.sku})
