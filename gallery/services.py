@@ -460,7 +460,7 @@ def _images_move(ids: list[int], *, article: Article, actor: Actor | None) -> Im
             album_counters_refresh(album_id=album_id)
         for image in moving if actor is not None else ():
             actor.record(
-                action="admin_move_image",
+                action="admin_move_image" if actor.admin else "move_image",
                 obj=image,
                 details={"to_article": article.sku, "to_album": article.album.name},
             )
@@ -506,7 +506,7 @@ def _article_move(article: Article, *, album: Album, actor: Actor | None) -> Art
         album_counters_refresh(album_id=album.pk)
         if actor is not None:
             actor.record(
-                action="admin_move_article",
+                action="admin_move_article" if actor.admin else "move_article",
                 obj=article,
                 details={"from_album": source_album_name, "to_album": album.name},
             )
@@ -515,7 +515,7 @@ def _article_move(article: Article, *, album: Album, actor: Actor | None) -> Art
     return article
 
 
-def articles_move(*, articles: Iterable[Article], album: Album) -> list[Article]:
+def articles_move(*, articles: Iterable[Article], album: Album, actor: Actor | None) -> list[Article]:
     """Move several articles to `album` (see `article_move`), refused before any of them moves if `album`
     already has one of their SKUs (the message names them all) or an album stays busy."""
     articles = [article for article in articles if article.album_id != album.pk]
@@ -531,11 +531,11 @@ def articles_move(*, articles: Iterable[Article], album: Album) -> list[Article]
         if taken:
             message = gettext("album “{album}” already has articles with these SKUs: {skus}")
             raise ValidationError({"album": message.format(album=album.name, skus=", ".join(taken))})
-        return [_article_move(article, album=album) for article in articles]
+        return [_article_move(article, album=album, actor=actor) for article in articles]
 
 
 def images_move_to_new_article(
-    *, images: Iterable[Image], album: Album, sku: str
+    *, images: Iterable[Image], album: Album, sku: str, actor: Actor | None
 ) -> tuple[Article, ImagesMoveResult]:
     """Create the article `sku` in `album` and move `images` into it, all or nothing: refused if the album
     already has that SKU or an album stays busy; if the move fails, the new article goes again."""
@@ -548,7 +548,7 @@ def images_move_to_new_article(
             raise ValidationError({"sku": message.format(album=album.name, sku=sku)})
         article, _created = article_get_or_create(album=album, sku=sku)
         try:
-            return article, _images_move(ids, article=article)
+            return article, _images_move(ids, article=article, actor=actor)
         except BaseException:
             article_delete(article=article)
             raise

@@ -292,10 +292,7 @@ def _move(request: HttpRequest, form: MoveForm, *, images: list, articles: list)
     """Carry out a valid move form (see `selection_move`); its outcome goes to the messages and the log."""
     target = form.cleaned_data["to_album"]
     if articles:
-        source = form.source.name
-        for article in services.articles_move(articles=articles, album=target):
-            details = {"from_album": source, "to_album": target.name}
-            audit(request=request, action="move_article", obj=article, details=details)
+        services.articles_move(articles=articles, album=target, actor=Actor(request=request))
         count = len(articles)
         message = ngettext(
             "%(count)d article moved to album “%(album)s”.",
@@ -307,13 +304,10 @@ def _move(request: HttpRequest, form: MoveForm, *, images: list, articles: list)
     article = form.cleaned_data["article"]
     if article is None:
         article, result = services.images_move_to_new_article(
-            images=images, album=target, sku=form.cleaned_data["to_sku"]
+            images=images, album=target, sku=form.cleaned_data["to_sku"], actor=Actor(request=request)
         )
     else:
-        result = services.images_move(images=images, article=article)
-    for image in result.moved:
-        details = {"to_article": article.sku, "to_album": target.name}
-        audit(request=request, action="move_image", obj=image, details=details)
+        result = services.images_move(images=images, article=article, actor=Actor(request=request))
     if result.moved:
         count = len(result.moved)
         message = ngettext(
