@@ -2,20 +2,24 @@
 
 Everything is read from settings at use time and fetched lazily, so the app starts while the provider is down;
 a provider that cannot be reached raises `ProviderUnavailable`, which pages and the API turn into a clear
-answer. Discovery documents and key sets are cached per process; an unknown key id refreshes the key set
-(at most once per `JWKS_REFRESH_MIN_INTERVAL` seconds, so random key ids cannot make us hammer the provider).
+answer. Discovery documents and key sets are kept in Django's cache (`CACHE_URL`), so with a shared cache
+every node sees one copy and one refresh; an unknown key id refreshes the key set (at most once per
+`JWKS_REFRESH_MIN_INTERVAL` seconds, so random key ids cannot make us hammer the provider).
 """
 
+import functools
+import hashlib
+import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
 import requests
 from django.conf import settings
+from django.core.cache import cache
 
 from accounts.roles import Role
 
@@ -26,6 +30,8 @@ DISCOVERY_CACHE_SECONDS = 3600.0
 JWKS_CACHE_SECONDS = 3600.0
 JWKS_REFRESH_MIN_INTERVAL = 10.0
 APP_ROLE_NAMES = frozenset(role.value for role in Role)
+
+_fetch_lock = threading.Lock()  # one fetch at a time per process; the others then read what it cached
 
 
 class ProviderUnavailable(Exception):
@@ -51,46 +57,37 @@ def provider_get(url: str) -> requests.Response:
     return response
 
 
-@dataclass
-class _Cached:
-    value: Any = None
-    fetched_at: float = 0.0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-_discovery: dict[str, _Cached] = {}
-_jwks: dict[str, _Cached] = {}
-_registry_lock = threading.Lock()
-
-
-def _slot(registry: dict[str, _Cached], key: str) -> _Cached:
-    with _registry_lock:
-        return registry.setdefault(key, _Cached())
+def _cache_key(kind: str, issuer: str) -> str:
+    return f"oidc:{kind}:{hashlib.sha256(issuer.encode()).hexdigest()[:32]}"
 
 
 def caches_clear() -> None:
-    """Forget every cached discovery document and key set (tests; a changed provider)."""
-    with _registry_lock:
-        _discovery.clear()
-        _jwks.clear()
+    """Forget the cached discovery document and key set of `OIDC_ISSUER`, for every node (tests)."""
+    issuer = settings.OIDC_ISSUER
+    cache.delete_many([_cache_key("discovery", issuer), _cache_key("jwks", issuer)])
 
 
 def provider_metadata() -> dict:
-    """The provider's discovery document for `OIDC_ISSUER`, fetched once and cached."""
+    """The provider's discovery document for `OIDC_ISSUER`, fetched once and kept in the shared cache."""
     issuer = settings.OIDC_ISSUER
-    slot = _slot(_discovery, issuer)
-    with slot.lock:
-        if slot.value is None or time.monotonic() - slot.fetched_at > DISCOVERY_CACHE_SECONDS:
+    key = _cache_key("discovery", issuer)
+    metadata = cache.get(key)
+    if metadata is not None:
+        return metadata
+    with _fetch_lock:
+        metadata = cache.get(key)
+        if metadata is None:
             try:
                 metadata = provider_get(f"{issuer}/.well-known/openid-configuration").json()
             except ValueError as exc:
                 raise ProviderUnavailable(f"{issuer}: the discovery document is not JSON") from exc
-            if metadata.get("issuer") != issuer:
+            if not isinstance(metadata, dict) or metadata.get("issuer") != issuer:
+                named = metadata.get("issuer") if isinstance(metadata, dict) else None
                 raise ProviderUnavailable(
-                    f"the discovery document names issuer {metadata.get('issuer')!r}, expected {issuer!r}"
+                    f"the discovery document names issuer {named!r}, expected {issuer!r}"
                 )
-            slot.value, slot.fetched_at = metadata, time.monotonic()
-        return slot.value
+            cache.set(key, metadata, DISCOVERY_CACHE_SECONDS)
+    return metadata
 
 
 def provider_endpoint(name: str) -> str:
@@ -101,32 +98,64 @@ def provider_endpoint(name: str) -> str:
     return url
 
 
-def _jwks_fetch(uri: str) -> dict[str, jwt.PyJWK]:
-    keys = {}
-    for data in provider_get(uri).json().get("keys", []):
+def _jwks_fetch(uri: str) -> list[dict]:
+    """The provider's published signing keys (JWK dicts), without the ones we could not use."""
+    try:
+        published = provider_get(uri).json().get("keys", [])
+    except (ValueError, AttributeError) as exc:
+        raise ProviderUnavailable(f"{uri}: the key set is not a JSON object") from exc
+    keys = []
+    for data in published if isinstance(published, list) else []:
+        if not isinstance(data, dict):
+            continue
         if data.get("use", "sig") != "sig" or data.get("alg", "RS256") not in SIGNING_ALGORITHMS:
             continue
         try:
-            keys[data.get("kid", "")] = jwt.PyJWK(data, algorithm=data.get("alg", "RS256"))
+            _key_parse(json.dumps(data, sort_keys=True))
         except jwt.PyJWTError as exc:
             logger.warning("ignoring an unusable key %s from %s: %s", data.get("kid"), uri, exc)
+            continue
+        keys.append(data)
     return keys
 
 
+@functools.lru_cache(maxsize=64)
+def _key_parse(jwk_json: str) -> jwt.PyJWK:
+    data = json.loads(jwk_json)
+    return jwt.PyJWK(data, algorithm=data.get("alg", "RS256"))
+
+
+def _jwk_of(entry: Any, kid: str) -> dict | None:
+    return next((data for data in entry["keys"] if data.get("kid", "") == kid), None)
+
+
+def _key_set_due(entry: Any, uri: str, kid: str) -> bool:
+    """Whether the cached key set must be fetched again: missing, old, of another URI, or lacking `kid`."""
+    if not isinstance(entry, dict) or entry.get("uri") != uri:
+        return True
+    age = time.time() - entry["fetched_at"]
+    return age > JWKS_CACHE_SECONDS or (_jwk_of(entry, kid) is None and age > JWKS_REFRESH_MIN_INTERVAL)
+
+
 def signing_key(kid: str) -> jwt.PyJWK:
-    """The provider's public key with id `kid`; refreshes the cached key set when the id is unknown."""
+    """The provider's public key with id `kid`; refreshes the shared key set when the id is unknown.
+
+    A refresh by any node is seen by every node; an unknown id refreshes at most once per
+    `JWKS_REFRESH_MIN_INTERVAL` seconds (the time of the last fetch is in the cached entry).
+    """
     uri = provider_endpoint("jwks_uri")
-    slot = _slot(_jwks, uri)
-    with slot.lock:
-        age = time.monotonic() - slot.fetched_at
-        stale = slot.value is None or age > JWKS_CACHE_SECONDS
-        unknown = slot.value is not None and kid not in slot.value and age > JWKS_REFRESH_MIN_INTERVAL
-        if stale or unknown:
-            slot.value, slot.fetched_at = _jwks_fetch(uri), time.monotonic()
-        key = slot.value.get(kid)
-    if key is None:
+    key = _cache_key("jwks", settings.OIDC_ISSUER)
+    entry = cache.get(key)
+    if _key_set_due(entry, uri, kid):
+        with _fetch_lock:
+            entry = cache.get(key)  # another thread or node may have refreshed it meanwhile
+            if _key_set_due(entry, uri, kid):
+                entry = {"uri": uri, "fetched_at": time.time(), "keys": _jwks_fetch(uri)}
+                cache.set(key, entry, JWKS_CACHE_SECONDS)
+    data = _jwk_of(entry, kid)
+    if data is None:
         raise TokenInvalid("the token is signed with a key the provider does not publish")
-    return key
+    return _key_parse(json.dumps(data, sort_keys=True))
 
 
 def _audiences(claims: Mapping) -> list[str]:

@@ -2,6 +2,9 @@
 
 A write that is a user's action of its own (public links, link tokens, moves) takes `actor` and records its
 action-log entry itself (`core.audit.Actor`).
+
+Deleting moves rows to the trash (`deleted_at`, see `gallery.models`): files stay, counters drop them at once;
+`gallery.trash` restores them or deletes them for good.
 """
 
 import contextlib
@@ -22,7 +25,7 @@ from core.audit import Actor
 from core.text import text_clean
 from gallery import files
 from gallery.locks import LockBusy, albums_locked
-from gallery.models import Album, Article, Image, Thumbnail, link_token_new, name_key
+from gallery.models import FILES_STAY, Album, Article, Image, Thumbnail, link_token_new, name_key
 from gallery.paths import original_name, thumbnail_name
 from gallery.slugs import slug_unique
 from gallery.specs import THUMBNAIL_EXTENSIONS
@@ -74,7 +77,7 @@ def album_get_or_create(*, name: str, user: AbstractBaseUser | None = None) -> t
     name = album_name_clean(name)
 
     def create() -> Album:
-        slug = slug_unique(name, fallback="album", taken=lambda s: Album.objects.filter(slug=s).exists())
+        slug = slug_unique(name, fallback="album", taken=lambda s: Album.all_objects.filter(slug=s).exists())
         return Album.objects.create(name=name, slug=slug, created_by=user)
 
     return _created_or_existing(Album, {"name_key": name_key(name)}, create)
@@ -126,7 +129,7 @@ def article_get_or_create(*, album: Album, sku: str) -> tuple[Article, bool]:
 
     def create() -> Article:
         slug = slug_unique(
-            sku, fallback="article", taken=lambda s: Article.objects.filter(album=album, slug=s).exists()
+            sku, fallback="article", taken=lambda s: Article.all_objects.filter(album=album, slug=s).exists()
         )
         return Article.objects.create(album=album, sku=sku, slug=slug)
 
@@ -169,10 +172,28 @@ NewPhoto = tuple[Image, list[Thumbnail]]  # an unsaved photo row and its thumbna
 
 
 def image_create(*, image: Image, thumbnails: Iterable[Thumbnail]) -> Image:
-    """Save a new photo's row and its thumbnails' rows, whose files are already stored. Call inside a
-    transaction, so that the rows appear together or not at all."""
-    image.save()
-    Thumbnail.objects.bulk_create(thumbnails)
+    """Save a new photo's row and its thumbnails' rows, whose files are already stored, together or not at
+    all.
+
+    If the article's trash holds a photo with the same content (so with the same file names), that row
+    becomes the new photo: it leaves the trash with the new row's facts, and no two rows share a file."""
+    with transaction.atomic():
+        twin = Image.trashed.select_for_update().filter(article_id=image.article_id, sha256=image.sha256)
+        image.pk = twin.values_list("pk", flat=True).first()  # locked: the trash purge waits, or went first
+        if image.pk is None:
+            image.save()
+            Thumbnail.objects.bulk_create(thumbnails)
+            return image
+        image.created_at = timezone.now()  # auto_now_add applies to inserts only
+        image.save(force_update=True)
+        for thumbnail in thumbnails:
+            thumbnail.image = image
+        Thumbnail.objects.bulk_create(
+            thumbnails,
+            update_conflicts=True,
+            unique_fields=["image", "size", "format"],
+            update_fields=["file", "width", "height", "bytes"],
+        )
     return image
 
 
@@ -187,12 +208,12 @@ def image_content_replace(*, image: Image, thumbnails: list[Thumbnail]) -> None:
 
 def article_photos_replace(*, article: Article, photos: list[NewPhoto | int]) -> int:
     """Make `photos` exactly the article's photos, numbered from 0 in this order: new ones (`NewPhoto`) and
-    ids of photos it already has (kept). Every other photo of the article is deleted (its files after the
-    transaction commits) and the article recounted, in one transaction; returns how many were deleted."""
+    ids of photos it already has (kept). Every other photo of the article goes to the trash and the article
+    is recounted, in one transaction; returns how many were moved to the trash."""
     kept_ids = [photo for photo in photos if isinstance(photo, int)]
     with transaction.atomic():
         removed = list(article.images.exclude(pk__in=kept_ids).values_list("pk", flat=True))
-        Image.objects.filter(pk__in=removed).delete()
+        Image.objects.filter(pk__in=removed).update(deleted_at=timezone.now())
         for photo in photos:
             if not isinstance(photo, int):
                 image_create(image=photo[0], thumbnails=photo[1])
@@ -223,26 +244,28 @@ def article_positions_compact(*, article_id: int, last: list[int]) -> None:
 
 
 def image_delete(*, image: Image) -> None:
-    """Delete a photo; its files and thumbnails leave storage once the transaction commits."""
-    album_id, article_id = image.album_id, image.article_id
-    with transaction.atomic():
-        image.delete()
-        article_counts_refresh(articles=Article.objects.filter(pk=article_id))
-        album_counters_refresh(album_id=album_id)
+    """Move a photo to the trash (see `images_delete`)."""
+    images_delete(images=[image])
 
 
 def article_delete(*, article: Article) -> None:
-    """Delete an article with its photos and their files."""
-    album_id = article.album_id
+    """Move an article with its photos to the trash (one moment: restoring it brings them back together)."""
+    now = timezone.now()
     with transaction.atomic():
-        article.delete()
-        album_counters_refresh(album_id=album_id)
+        Image.objects.filter(article=article).update(deleted_at=now)
+        Article.objects.filter(pk=article.pk).update(deleted_at=now)
+        article.deleted_at = now
+        album_counters_refresh(album_id=article.album_id)
 
 
 def album_delete(*, album: Album) -> None:
-    """Delete an album with everything in it and its files."""
+    """Move an album with its articles and photos to the trash (one moment, as `article_delete`)."""
+    now = timezone.now()
     with transaction.atomic():
-        album.delete()
+        Image.objects.filter(album=album).update(deleted_at=now)
+        Article.objects.filter(album=album).update(deleted_at=now)
+        Album.objects.filter(pk=album.pk).update(deleted_at=now)
+        album.deleted_at = now
 
 
 def album_public_links_set(*, album: Album, enabled: bool, actor: Actor | None) -> Album:
@@ -282,14 +305,12 @@ def article_rename(*, article: Article, sku: str) -> Article:
 
 
 def images_delete(*, images: Iterable[Image]) -> int:
-    """Delete photos (any albums) in one transaction; their files leave storage after it commits."""
+    """Move photos (any albums) to the trash in one transaction, recounting their articles and albums;
+    returns how many went (photos already in the trash do not count)."""
     ids = [image.pk for image in images]
     with transaction.atomic():
         touched = set(Image.objects.filter(pk__in=ids).values_list("album_id", "article_id"))
-        deleted = 0
-        for image in Image.objects.filter(pk__in=ids).prefetch_related("thumbnails"):
-            image.delete()  # one by one, so every image and thumbnail schedules its file's removal
-            deleted += 1
+        deleted = Image.objects.filter(pk__in=ids).update(deleted_at=timezone.now())
         article_counts_refresh(articles=Article.objects.filter(pk__in={pair[1] for pair in touched}))
         for album_id in {pair[0] for pair in touched}:
             album_counters_refresh(album_id=album_id)
@@ -375,18 +396,18 @@ def _relocations_apply(
     try:
         with transaction.atomic():
             present = set(
-                Image.objects.select_for_update()
+                Image.all_objects.select_for_update()
                 .filter(pk__in=[plan.image.pk for plan in plans])
                 .values_list("pk", flat=True)
             )
             old_names: list[str] = []
             for plan in plans:
                 if plan.image.pk not in present:
-                    continue  # deleted meanwhile: its copies are removed with the unused ones below
+                    continue  # purged meanwhile: its copies are removed with the unused ones below
                 changes = {"article": article, "album_id": article.album_id, "file": plan.original}
                 if positions is not None:
                     changes["position"] = next(positions)
-                Image.objects.filter(pk=plan.image.pk).update(**changes)
+                Image.all_objects.filter(pk=plan.image.pk).update(**changes)
                 for thumb_pk, name in plan.thumbnails.items():
                     Thumbnail.objects.filter(pk=thumb_pk).update(file=name)
                 old_names += plan.old_names()
@@ -402,6 +423,16 @@ def _relocations_apply(
     except BaseException:
         files.discard(created)
         raise
+
+
+def _rows_delete_keeping_files(images: QuerySet[Image]) -> None:
+    """Delete photo rows and their thumbnails' rows but not their files, which other rows take over."""
+    for image in images.prefetch_related("thumbnails"):
+        for thumbnail in image.thumbnails.all():
+            setattr(thumbnail, FILES_STAY, True)
+            thumbnail.delete()
+        setattr(image, FILES_STAY, True)
+        image.delete()
 
 
 @dataclass
@@ -449,6 +480,12 @@ def _images_move(ids: list[int], *, article: Article, actor: Actor | None) -> Im
         seen.add(image.sha256)
     if not moving:
         return ImagesMoveResult(moved=[], duplicates=duplicates)
+    # A trashed photo of the article with a moving photo's content has the names the move copies to: it goes
+    # for good (it is the same photo), leaving those files to the moving one, so that no two rows share one.
+    with transaction.atomic():
+        _rows_delete_keeping_files(
+            Image.trashed.filter(article=article, sha256__in=[image.sha256 for image in moving])
+        )
     plans, created = _relocations_copy(moving, album_slug=article.album.slug, article_slug=article.slug)
     last = article.images.aggregate(last=Max("position"))["last"]
     album_ids = {image.album_id for image in moving} | {article.album_id}
@@ -490,13 +527,14 @@ def _article_move(article: Article, *, album: Album, actor: Actor | None) -> Art
         raise ValidationError({"album": f"album “{album.name}” already has an article “{article.sku}”"})
     source_album_id, source_album_name = article.album_id, article.album.name
     slug = article.slug
-    if Article.objects.filter(album=album, slug=slug).exists():
+    if Article.all_objects.filter(album=album, slug=slug).exists():
         slug = slug_unique(
             article.sku,
             fallback="article",
-            taken=lambda s: Article.objects.filter(album=album, slug=s).exists(),
+            taken=lambda s: Article.all_objects.filter(album=album, slug=s).exists(),
         )
-    images = list(article.images.prefetch_related("thumbnails").order_by("position", "id"))
+    # the article's trashed photos too, so that a restore finds their files in its folder
+    images = list(Image.all_objects.filter(article=article).prefetch_related("thumbnails").order_by("id"))
     plans, created = _relocations_copy(images, album_slug=album.slug, article_slug=slug)
     article.album, article.slug = album, slug
 

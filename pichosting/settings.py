@@ -143,6 +143,9 @@ MEDIA_ACCEL_PREFIX = env.str("MEDIA_ACCEL_PREFIX", default="/_protected/")
 # Seconds browsers and shared caches may keep a file fetched through a public link (a revoked link stops
 # within this time); files for signed-in viewers are private and immutable (their URLs carry the hash).
 PUBLIC_LINK_MAX_AGE = env.int("PUBLIC_LINK_MAX_AGE", default=24 * 60 * 60)
+# Days deleted albums, articles and photos stay in the trash (restorable from the admin) before the task
+# worker deletes them and their files for good (gallery.trash).
+TRASH_DAYS = env.int("TRASH_DAYS", default=30)
 
 # Where originals, thumbnails, the upload spool and the sync inbox live: the local filesystem (MEDIA_ROOT) or
 # an S3-compatible bucket through django-storages' S3Storage, which reads the AWS_* settings below.

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import socket
 from pathlib import Path
 from typing import NoReturn
 
@@ -28,6 +29,14 @@ def require_file(path: Path, *, hint: str = "") -> Path:
     if path.exists():
         return path
     _missing(f"{path} is missing{': ' + hint if hint else ''}")
+
+
+def require_service(host: str, port: int, *, name: str) -> None:
+    """Return when something answers on `host:port` (e.g. Redis); skip or, under CI=true, fail."""
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+    except OSError:
+        _missing(f"no {name} on {host}:{port}")
 
 
 def _missing(reason: str) -> NoReturn:

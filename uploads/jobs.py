@@ -45,7 +45,7 @@ def _job_claim(job_id: int) -> UploadJob | None:
 
 
 def _storage_names_unreferenced(names: list[str]) -> list[str]:
-    referenced = set(Image.objects.filter(file__in=names).values_list("file", flat=True))
+    referenced = set(Image.all_objects.filter(file__in=names).values_list("file", flat=True))
     referenced |= set(Thumbnail.objects.filter(file__in=names).values_list("file", flat=True))
     return [name for name in names if name not in referenced]
 

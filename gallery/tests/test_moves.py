@@ -16,8 +16,9 @@ def stored_files(media_root) -> set[str]:
 
 
 def referenced_files() -> set[str]:
-    names = set(Image.objects.values_list("file", flat=True))
-    for image in Image.objects.prefetch_related("thumbnails"):
+    """Files of every photo row, those in the trash too."""
+    names = set(Image.all_objects.values_list("file", flat=True))
+    for image in Image.all_objects.prefetch_related("thumbnails"):
         names |= {thumb.file.name for thumb in image.thumbnails.all()}
     return names
 
@@ -101,7 +102,7 @@ def test_a_failing_row_switch_removes_the_copies(media_root, monkeypatch):
     assert Image.objects.get(pk=image.pk).article_id == source.pk
 
 
-def test_images_delete_removes_rows_files_and_updates_counters(
+def test_images_delete_moves_rows_to_the_trash_keeps_files_and_updates_counters(
     media_root, django_capture_on_commit_callbacks
 ):
     album = album_make("Лето")
@@ -112,6 +113,7 @@ def test_images_delete_removes_rows_files_and_updates_counters(
     with django_capture_on_commit_callbacks(execute=True):
         assert services.images_delete(images=images[:2]) == 2
     assert stored_files(media_root) == referenced_files()
+    assert Image.trashed.count() == 2
     assert Album.objects.get(pk=album.pk).images_count == 1
     assert photo_counts(first, second) == [0, 1]
 
