@@ -198,6 +198,7 @@ def public_thumbnail(
     """The rendition a public content link names, or None: one query."""
     return (
         Thumbnail.objects.filter(
+            image__deleted_at__isnull=True,
             image__album__link_token=token,
             image__album__public_links_enabled=True,
             image__article__slug=article_slug,

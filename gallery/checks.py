@@ -8,7 +8,8 @@ from gallery.serving import MEDIA_SERVE_MODES
 
 @register()
 def media_serve_check(app_configs, **kwargs) -> list[Error]:
-    """`MEDIA_SERVE` must name a known mode; nginx mode needs an absolute internal location."""
+    """`MEDIA_SERVE` must name a known mode; nginx mode needs an absolute internal location; `TRASH_DAYS`
+    is not negative."""
     errors = []
     if settings.MEDIA_SERVE not in MEDIA_SERVE_MODES:
         errors.append(
@@ -24,6 +25,14 @@ def media_serve_check(app_configs, **kwargs) -> list[Error]:
                 f"MEDIA_ACCEL_PREFIX is {settings.MEDIA_ACCEL_PREFIX!r}.",
                 hint="Set it to the absolute path of the nginx internal location, e.g. /_protected/.",
                 id="gallery.E002",
+            )
+        )
+    if settings.TRASH_DAYS < 0:
+        errors.append(
+            Error(
+                f"TRASH_DAYS is {settings.TRASH_DAYS}.",
+                hint="Set it to the days deleted items stay restorable: 0 or more (default 30).",
+                id="gallery.E003",
             )
         )
     return errors

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from gallery import files
 from gallery.files import THUMBNAILS_PREFIX
 from gallery.models import Album, Image, Thumbnail
-from gallery.services import images_delete
 from gallery.specs import THUMBNAIL_SPECS
 from gallery.thumbnails import image_thumbnails_generate
+from gallery.trash import images_purge
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ class CatalogueCheck:
                 "missing", image.file.name, f"{image.article.sku} / {image.original_name}", resolved=False
             )
         if missing and self.options.delete_missing and not self.options.dry_run:
-            images_delete(images=missing)
+            images_purge(images=missing)
             for image in missing:
                 self.report.note("removed", image.file.name, f"{image.article.sku} / {image.original_name}")
             self.report.unresolved -= len(missing)

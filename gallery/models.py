@@ -4,6 +4,12 @@ Names and SKUs are kept exactly as written; `*_key` columns hold their case-fold
 "е") so that uniqueness, exact lookups and searches ignore case for Cyrillic too (SQLite's `lower()` folds
 ASCII only). Rows are created through
 `gallery.services`, which keeps keys, slugs and the album counters right.
+
+Deleted albums, articles and photos stay in the trash (`deleted_at` set) until `gallery.trash` purges them.
+`objects`, the default manager, hides them, and so do reverse relations (`album.articles`, `article.images`
+use the default manager's class); `all_objects` and `trashed` see them. Forward relations (`image.article`)
+use the plain base manager, so a trashed photo still reaches its article. Names, SKUs and photo contents are
+unique among live rows only; slugs stay unique among all rows, because they name the folders of the files.
 """
 
 import secrets
@@ -21,6 +27,29 @@ def name_key(name: str) -> str:
     return text_clean(name).casefold().replace("ё", "е")
 
 
+class LiveManager(models.Manager):
+    """Rows not in the trash: the default manager of the catalogue's models."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class TrashedManager(models.Manager):
+    """Rows in the trash only."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(deleted_at__isnull=False)
+
+
+LIVE = models.Q(deleted_at__isnull=True)
+FILES_STAY = "_files_stay"  # set on a row being deleted whose files another row takes over
+
+
+def _trash_field() -> models.DateTimeField:
+    """`deleted_at`: when the row went to the trash; null while it is live."""
+    return models.DateTimeField(verbose_name=_("in the trash since"), null=True, blank=True, editable=False)
+
+
 def link_token_new() -> str:
     """A fresh random album link token (192 bits, URL-safe)."""
     return secrets.token_urlsafe(24)
@@ -28,7 +57,7 @@ def link_token_new() -> str:
 
 class Album(models.Model):
     name = models.CharField(verbose_name=_("name"), max_length=200)
-    name_key = models.CharField(verbose_name=_("comparison key"), max_length=200, unique=True, editable=False)
+    name_key = models.CharField(verbose_name=_("comparison key"), max_length=200, editable=False)
     slug = models.SlugField(verbose_name=_("slug"), max_length=80, unique=True, editable=False)
     description = models.TextField(verbose_name=_("description"), blank=True)
     created_at = models.DateTimeField(verbose_name=_("created"), auto_now_add=True)
@@ -52,11 +81,20 @@ class Album(models.Model):
     last_upload_at = models.DateTimeField(
         verbose_name=_("last upload"), null=True, blank=True, editable=False
     )
+    deleted_at = _trash_field()
+
+    all_objects = models.Manager()
+    objects = LiveManager()
+    trashed = TrashedManager()
 
     class Meta:
         verbose_name = _("album")
+        default_manager_name = "objects"
         verbose_name_plural = _("albums")
         ordering = ["name_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["name_key"], condition=LIVE, name="album_unique_live_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -77,19 +115,28 @@ class Article(models.Model):
     # Kept by gallery.services.article_counts_refresh, so article lists and the "without photos" filter
     # never count photos.
     images_count = models.PositiveIntegerField(verbose_name=_("photos"), default=0, editable=False)
+    deleted_at = _trash_field()
+
+    all_objects = models.Manager()
+    objects = LiveManager()
+    trashed = TrashedManager()
 
     class Meta:
         verbose_name = _("article")
+        default_manager_name = "objects"
         verbose_name_plural = _("articles")
         ordering = ["album", "sku_key"]
         constraints = [
-            models.UniqueConstraint(fields=["album", "sku_key"], name="article_unique_sku_in_album"),
+            models.UniqueConstraint(
+                fields=["album", "sku_key"], condition=LIVE, name="article_unique_sku_in_album"
+            ),
             models.UniqueConstraint(fields=["album", "slug"], name="article_unique_slug_in_album"),
         ]
         indexes = [
             models.Index(
                 fields=["album", "sku_key"], condition=models.Q(images_count=0), name="article_without_photos"
             ),
+            models.Index(fields=["deleted_at"], condition=~LIVE, name="article_in_trash"),
         ]
 
     def __str__(self) -> str:
@@ -132,13 +179,21 @@ class Image(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(verbose_name=_("uploaded"), auto_now_add=True)
+    deleted_at = _trash_field()
+
+    all_objects = models.Manager()
+    objects = LiveManager()
+    trashed = TrashedManager()
 
     class Meta:
         verbose_name = _("photo")
+        default_manager_name = "objects"
         verbose_name_plural = _("photos")
         ordering = ["article", "position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["article", "sha256"], name="image_unique_content_in_article"),
+            models.UniqueConstraint(
+                fields=["article", "sha256"], condition=LIVE, name="image_unique_content_in_article"
+            ),
         ]
         indexes = [
             models.Index(fields=["album", "article", "position"], name="image_album_article_pos"),
@@ -146,6 +201,7 @@ class Image(models.Model):
             models.Index(fields=["created_at"], name="image_created_at"),
             models.Index(fields=["album", "created_at"], name="image_album_created_at"),
             models.Index(fields=["sha256"], name="image_sha256"),
+            models.Index(fields=["deleted_at"], condition=~LIVE, name="image_in_trash"),
         ]
 
     def __str__(self) -> str:

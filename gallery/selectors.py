@@ -302,6 +302,7 @@ def thumbnail_for_file(*, image_id: int | str, sha: str, size: int | str, extens
     thumbnail = (
         Thumbnail.objects.filter(
             image_id=int(image_id),
+            image__deleted_at__isnull=True,
             size=int(size),
             format=THUMBNAIL_FORMAT_BY_EXTENSION.get(extension, ""),
         )
@@ -317,7 +318,9 @@ def thumbnail_for_file(*, image_id: int | str, sha: str, size: int | str, extens
 def catalogue_totals() -> dict[str, int]:
     """Albums, articles, photos and thumbnails counted from their rows; bytes of originals and thumbnails."""
     images = Image.objects.aggregate(count=Count("id"), bytes=Sum("bytes"))
-    thumbnails = Thumbnail.objects.aggregate(count=Count("id"), bytes=Sum("bytes"))
+    thumbnails = Thumbnail.objects.filter(image__deleted_at__isnull=True).aggregate(
+        count=Count("id"), bytes=Sum("bytes")
+    )
     return {
         "albums": Album.objects.count(),
         "articles": Article.objects.count(),
@@ -336,7 +339,9 @@ def album_sizes(*, limit: int = 20) -> list[dict]:
         )[:limit]
     )
     thumbnail_bytes = dict(
-        Thumbnail.objects.filter(image__album_id__in=[album["id"] for album in albums])
+        Thumbnail.objects.filter(
+            image__album_id__in=[album["id"] for album in albums], image__deleted_at__isnull=True
+        )
         .values_list("image__album_id")
         .annotate(total=Sum("bytes"))
         .order_by()
@@ -358,7 +363,8 @@ def uploads_per_day(*, days: int = 90, today: datetime.date | None = None) -> li
     """For each of the last `days` days (oldest first, in the site's time zone): photos added, their bytes
     (originals plus thumbnails), and the catalogue's total bytes at the end of that day (storage growth).
 
-    Counts come from the photos still catalogued: deleted photos count neither on their day nor in the total.
+    Counts come from the photos still catalogued: deleted photos (in the trash or gone) count neither on their
+    day nor in the total.
     """
     today = today or timezone.localdate()
     first = today - datetime.timedelta(days=days - 1)
@@ -373,14 +379,15 @@ def uploads_per_day(*, days: int = 90, today: datetime.date | None = None) -> li
         .order_by()
     }
     thumbnails = dict(
-        Thumbnail.objects.filter(image__created_at__gte=since)
+        Thumbnail.objects.filter(image__created_at__gte=since, image__deleted_at__isnull=True)
         .annotate(day=TruncDate("image__created_at", tzinfo=zone))
         .values_list("day")
         .annotate(bytes=Sum("bytes"))
         .order_by()
     )
+    earlier_thumbnails = Thumbnail.objects.filter(image__created_at__lt=since, image__deleted_at__isnull=True)
     total = (Image.objects.filter(created_at__lt=since).aggregate(bytes=Sum("bytes"))["bytes"] or 0) + (
-        Thumbnail.objects.filter(image__created_at__lt=since).aggregate(bytes=Sum("bytes"))["bytes"] or 0
+        earlier_thumbnails.aggregate(bytes=Sum("bytes"))["bytes"] or 0
     )
     series = []
     for offset in range(days):

@@ -1,4 +1,11 @@
-"""Writes to the catalogue: every create, rename and delete of albums, articles and photos."""
+"""Writes to the catalogue: every create, rename and delete of albums, articles and photos.
+
+A write that is a user's action of its own (public links, link tokens, moves) takes `actor` and records its
+action-log entry itself (`core.audit.Actor`).
+
+Deleting moves rows to the trash (`deleted_at`, see `gallery.models`): files stay, counters drop them at once;
+`gallery.trash` restores them or deletes them for good.
+"""
 
 import contextlib
 import itertools
@@ -14,10 +21,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from core.audit import Actor
 from core.text import text_clean
 from gallery import files
 from gallery.locks import LockBusy, albums_locked
-from gallery.models import Album, Article, Image, Thumbnail, link_token_new, name_key
+from gallery.models import FILES_STAY, Album, Article, Image, Thumbnail, link_token_new, name_key
 from gallery.paths import original_name, thumbnail_name
 from gallery.slugs import slug_unique
 from gallery.specs import THUMBNAIL_EXTENSIONS
@@ -69,7 +77,7 @@ def album_get_or_create(*, name: str, user: AbstractBaseUser | None = None) -> t
     name = album_name_clean(name)
 
     def create() -> Album:
-        slug = slug_unique(name, fallback="album", taken=lambda s: Album.objects.filter(slug=s).exists())
+        slug = slug_unique(name, fallback="album", taken=lambda s: Album.all_objects.filter(slug=s).exists())
         return Album.objects.create(name=name, slug=slug, created_by=user)
 
     return _created_or_existing(Album, {"name_key": name_key(name)}, create)
@@ -102,10 +110,15 @@ def album_touch(*, album_id: int) -> None:
     Album.objects.filter(pk=album_id).update(updated_at=timezone.now())
 
 
-def album_link_token_regenerate(*, album: Album) -> Album:
+def album_link_token_regenerate(*, album: Album, actor: Actor | None) -> Album:
     """Give the album a fresh random link token: every public link made with the old one answers 404."""
-    album.link_token = link_token_new()
-    album.save(update_fields=["link_token", "updated_at"])
+    with transaction.atomic():
+        album.link_token = link_token_new()
+        album.save(update_fields=["link_token", "updated_at"])
+        if actor is not None:
+            actor.record(
+                action="admin_regenerate_link_token" if actor.admin else "public_links_regenerate", obj=album
+            )
     logger.info("album %s: public link token regenerated", album.pk)
     return album
 
@@ -116,7 +129,7 @@ def article_get_or_create(*, album: Album, sku: str) -> tuple[Article, bool]:
 
     def create() -> Article:
         slug = slug_unique(
-            sku, fallback="article", taken=lambda s: Article.objects.filter(album=album, slug=s).exists()
+            sku, fallback="article", taken=lambda s: Article.all_objects.filter(album=album, slug=s).exists()
         )
         return Article.objects.create(album=album, sku=sku, slug=slug)
 
@@ -159,10 +172,28 @@ NewPhoto = tuple[Image, list[Thumbnail]]  # an unsaved photo row and its thumbna
 
 
 def image_create(*, image: Image, thumbnails: Iterable[Thumbnail]) -> Image:
-    """Save a new photo's row and its thumbnails' rows, whose files are already stored. Call inside a
-    transaction, so that the rows appear together or not at all."""
-    image.save()
-    Thumbnail.objects.bulk_create(thumbnails)
+    """Save a new photo's row and its thumbnails' rows, whose files are already stored, together or not at
+    all.
+
+    If the article's trash holds a photo with the same content (so with the same file names), that row
+    becomes the new photo: it leaves the trash with the new row's facts, and no two rows share a file."""
+    with transaction.atomic():
+        twin = Image.trashed.select_for_update().filter(article_id=image.article_id, sha256=image.sha256)
+        image.pk = twin.values_list("pk", flat=True).first()  # locked: the trash purge waits, or went first
+        if image.pk is None:
+            image.save()
+            Thumbnail.objects.bulk_create(thumbnails)
+            return image
+        image.created_at = timezone.now()  # auto_now_add applies to inserts only
+        image.save(force_update=True)
+        for thumbnail in thumbnails:
+            thumbnail.image = image
+        Thumbnail.objects.bulk_create(
+            thumbnails,
+            update_conflicts=True,
+            unique_fields=["image", "size", "format"],
+            update_fields=["file", "width", "height", "bytes"],
+        )
     return image
 
 
@@ -177,12 +208,12 @@ def image_content_replace(*, image: Image, thumbnails: list[Thumbnail]) -> None:
 
 def article_photos_replace(*, article: Article, photos: list[NewPhoto | int]) -> int:
     """Make `photos` exactly the article's photos, numbered from 0 in this order: new ones (`NewPhoto`) and
-    ids of photos it already has (kept). Every other photo of the article is deleted (its files after the
-    transaction commits) and the article recounted, in one transaction; returns how many were deleted."""
+    ids of photos it already has (kept). Every other photo of the article goes to the trash and the article
+    is recounted, in one transaction; returns how many were moved to the trash."""
     kept_ids = [photo for photo in photos if isinstance(photo, int)]
     with transaction.atomic():
         removed = list(article.images.exclude(pk__in=kept_ids).values_list("pk", flat=True))
-        Image.objects.filter(pk__in=removed).delete()
+        Image.objects.filter(pk__in=removed).update(deleted_at=timezone.now())
         for photo in photos:
             if not isinstance(photo, int):
                 image_create(image=photo[0], thumbnails=photo[1])
@@ -213,32 +244,49 @@ def article_positions_compact(*, article_id: int, last: list[int]) -> None:
 
 
 def image_delete(*, image: Image) -> None:
-    """Delete a photo; its files and thumbnails leave storage once the transaction commits."""
-    album_id, article_id = image.album_id, image.article_id
-    with transaction.atomic():
-        image.delete()
-        article_counts_refresh(articles=Article.objects.filter(pk=article_id))
-        album_counters_refresh(album_id=album_id)
+    """Move a photo to the trash (see `images_delete`)."""
+    images_delete(images=[image])
 
 
 def article_delete(*, article: Article) -> None:
-    """Delete an article with its photos and their files."""
-    album_id = article.album_id
+    """Move an article with its photos to the trash (one moment: restoring it brings them back together)."""
+    now = timezone.now()
     with transaction.atomic():
-        article.delete()
-        album_counters_refresh(album_id=album_id)
+        Image.objects.filter(article=article).update(deleted_at=now)
+        Article.objects.filter(pk=article.pk).update(deleted_at=now)
+        article.deleted_at = now
+        album_counters_refresh(album_id=article.album_id)
 
 
 def album_delete(*, album: Album) -> None:
-    """Delete an album with everything in it and its files."""
+    """Move an album with its articles and photos to the trash (one moment, as `article_delete`)."""
+    now = timezone.now()
     with transaction.atomic():
-        album.delete()
+        Image.objects.filter(album=album).update(deleted_at=now)
+        Article.objects.filter(album=album).update(deleted_at=now)
+        Album.objects.filter(pk=album.pk).update(deleted_at=now)
+        album.deleted_at = now
 
 
-def album_public_links_set(*, album: Album, enabled: bool) -> Album:
-    """Switch an album's public links on or off (its token, and so its links, stay the same)."""
-    album.public_links_enabled = enabled
-    album.save(update_fields=["public_links_enabled", "updated_at"])
+def album_public_links_set(*, album: Album, enabled: bool, actor: Actor | None) -> Album:
+    """Switch an album's public links on or off (its token, and so its links, stay the same); nothing is
+    written or recorded when the stored album already has them so."""
+    now = timezone.now()
+    with transaction.atomic():
+        changed = (
+            Album.objects.filter(pk=album.pk)
+            .exclude(public_links_enabled=enabled)
+            .update(public_links_enabled=enabled, updated_at=now)
+        )
+        album.public_links_enabled = enabled
+        if changed:
+            album.updated_at = now
+        if changed and actor is not None:
+            actor.record(
+                action="admin_public_links" if actor.admin else "public_links",
+                obj=album,
+                details={"enabled": enabled},
+            )
     return album
 
 
@@ -257,14 +305,12 @@ def article_rename(*, article: Article, sku: str) -> Article:
 
 
 def images_delete(*, images: Iterable[Image]) -> int:
-    """Delete photos (any albums) in one transaction; their files leave storage after it commits."""
+    """Move photos (any albums) to the trash in one transaction, recounting their articles and albums;
+    returns how many went (photos already in the trash do not count)."""
     ids = [image.pk for image in images]
     with transaction.atomic():
         touched = set(Image.objects.filter(pk__in=ids).values_list("album_id", "article_id"))
-        deleted = 0
-        for image in Image.objects.filter(pk__in=ids).prefetch_related("thumbnails"):
-            image.delete()  # one by one, so every image and thumbnail schedules its file's removal
-            deleted += 1
+        deleted = Image.objects.filter(pk__in=ids).update(deleted_at=timezone.now())
         article_counts_refresh(articles=Article.objects.filter(pk__in={pair[1] for pair in touched}))
         for album_id in {pair[0] for pair in touched}:
             album_counters_refresh(album_id=album_id)
@@ -350,18 +396,18 @@ def _relocations_apply(
     try:
         with transaction.atomic():
             present = set(
-                Image.objects.select_for_update()
+                Image.all_objects.select_for_update()
                 .filter(pk__in=[plan.image.pk for plan in plans])
                 .values_list("pk", flat=True)
             )
             old_names: list[str] = []
             for plan in plans:
                 if plan.image.pk not in present:
-                    continue  # deleted meanwhile: its copies are removed with the unused ones below
+                    continue  # purged meanwhile: its copies are removed with the unused ones below
                 changes = {"article": article, "album_id": article.album_id, "file": plan.original}
                 if positions is not None:
                     changes["position"] = next(positions)
-                Image.objects.filter(pk=plan.image.pk).update(**changes)
+                Image.all_objects.filter(pk=plan.image.pk).update(**changes)
                 for thumb_pk, name in plan.thumbnails.items():
                     Thumbnail.objects.filter(pk=thumb_pk).update(file=name)
                 old_names += plan.old_names()
@@ -377,6 +423,16 @@ def _relocations_apply(
     except BaseException:
         files.discard(created)
         raise
+
+
+def _rows_delete_keeping_files(images: QuerySet[Image]) -> None:
+    """Delete photo rows and their thumbnails' rows but not their files, which other rows take over."""
+    for image in images.prefetch_related("thumbnails"):
+        for thumbnail in image.thumbnails.all():
+            setattr(thumbnail, FILES_STAY, True)
+            thumbnail.delete()
+        setattr(image, FILES_STAY, True)
+        image.delete()
 
 
 @dataclass
@@ -395,20 +451,21 @@ def _albums_locked_for_move(album_ids: Iterable[int]) -> Iterator[None]:
         raise ValidationError({"album": str(busy)}) from busy
 
 
-def images_move(*, images: Iterable[Image], article: Article) -> ImagesMoveResult:
+def images_move(*, images: Iterable[Image], article: Article, actor: Actor | None) -> ImagesMoveResult:
     """Move photos into `article` (of any album), after its own photos; their files follow.
 
-    Files are copied to their new names first, rows switched in one transaction, old files removed after it
-    commits. A photo whose content the article already holds is not moved and is reported as a duplicate.
-    Holds the locks of every album involved; raises ValidationError if one stays busy.
+    Files are copied to their new names first, rows switched (and each move recorded) in one transaction,
+    old files removed after it commits. A photo whose content the article already holds is not moved and is
+    reported as a duplicate. Holds the locks of every album involved; raises ValidationError if one stays
+    busy.
     """
     ids = [image.pk for image in images]
     album_ids = set(Image.objects.filter(pk__in=ids).values_list("album_id", flat=True)) | {article.album_id}
     with _albums_locked_for_move(album_ids):
-        return _images_move(ids, article=article)
+        return _images_move(ids, article=article, actor=actor)
 
 
-def _images_move(ids: list[int], *, article: Article) -> ImagesMoveResult:
+def _images_move(ids: list[int], *, article: Article, actor: Actor | None) -> ImagesMoveResult:
     images = list(
         Image.objects.filter(pk__in=ids)
         .prefetch_related("thumbnails")
@@ -423,48 +480,61 @@ def _images_move(ids: list[int], *, article: Article) -> ImagesMoveResult:
         seen.add(image.sha256)
     if not moving:
         return ImagesMoveResult(moved=[], duplicates=duplicates)
+    # A trashed photo of the article with a moving photo's content has the names the move copies to: it goes
+    # for good (it is the same photo), leaving those files to the moving one, so that no two rows share one.
+    with transaction.atomic():
+        _rows_delete_keeping_files(
+            Image.trashed.filter(article=article, sha256__in=[image.sha256 for image in moving])
+        )
     plans, created = _relocations_copy(moving, album_slug=article.album.slug, article_slug=article.slug)
     last = article.images.aggregate(last=Max("position"))["last"]
     album_ids = {image.album_id for image in moving} | {article.album_id}
     article_ids = {image.article_id for image in moving} | {article.pk}
 
-    def refresh_counters() -> None:
+    def refresh_counters_and_record() -> None:
         article_counts_refresh(articles=Article.objects.filter(pk__in=article_ids))
         for album_id in album_ids:
             album_counters_refresh(album_id=album_id)
+        for image in moving if actor is not None else ():
+            actor.record(
+                action="admin_move_image" if actor.admin else "move_image",
+                obj=image,
+                details={"to_article": article.sku, "to_album": article.album.name},
+            )
 
     _relocations_apply(
         plans,
         created,
         article=article,
         positions=itertools.count(0 if last is None else last + 1),
-        also=refresh_counters,
+        also=refresh_counters_and_record,
     )
     return ImagesMoveResult(moved=moving, duplicates=duplicates)
 
 
-def article_move(*, article: Article, album: Album) -> Article:
+def article_move(*, article: Article, album: Album, actor: Actor | None) -> Article:
     """Move an article with its photos to another album; files follow (copied first, old ones removed after
-    commit). Raises ValidationError if that album already has an article with the same SKU, or if one of the
-    two albums stays busy (see `gallery.locks`)."""
+    commit), and the move is recorded with the rows. Raises ValidationError if that album already has an
+    article with the same SKU, or if one of the two albums stays busy (see `gallery.locks`)."""
     if article.album_id == album.pk:
         return article
     with _albums_locked_for_move({article.album_id, album.pk}):
-        return _article_move(article, album=album)
+        return _article_move(article, album=album, actor=actor)
 
 
-def _article_move(article: Article, *, album: Album) -> Article:
+def _article_move(article: Article, *, album: Album, actor: Actor | None) -> Article:
     if Article.objects.filter(album=album, sku_key=article.sku_key).exists():
         raise ValidationError({"album": f"album “{album.name}” already has an article “{article.sku}”"})
-    source_album_id = article.album_id
+    source_album_id, source_album_name = article.album_id, article.album.name
     slug = article.slug
-    if Article.objects.filter(album=album, slug=slug).exists():
+    if Article.all_objects.filter(album=album, slug=slug).exists():
         slug = slug_unique(
             article.sku,
             fallback="article",
-            taken=lambda s: Article.objects.filter(album=album, slug=s).exists(),
+            taken=lambda s: Article.all_objects.filter(album=album, slug=s).exists(),
         )
-    images = list(article.images.prefetch_related("thumbnails").order_by("position", "id"))
+    # the article's trashed photos too, so that a restore finds their files in its folder
+    images = list(Image.all_objects.filter(article=article).prefetch_related("thumbnails").order_by("id"))
     plans, created = _relocations_copy(images, album_slug=album.slug, article_slug=slug)
     article.album, article.slug = album, slug
 
@@ -472,12 +542,18 @@ def _article_move(article: Article, *, album: Album) -> Article:
         article.save(update_fields=["album", "slug"])
         album_counters_refresh(album_id=source_album_id)
         album_counters_refresh(album_id=album.pk)
+        if actor is not None:
+            actor.record(
+                action="admin_move_article" if actor.admin else "move_article",
+                obj=article,
+                details={"from_album": source_album_name, "to_album": album.name},
+            )
 
     _relocations_apply(plans, created, article=article, positions=None, also=switch_article)
     return article
 
 
-def articles_move(*, articles: Iterable[Article], album: Album) -> list[Article]:
+def articles_move(*, articles: Iterable[Article], album: Album, actor: Actor | None) -> list[Article]:
     """Move several articles to `album` (see `article_move`), refused before any of them moves if `album`
     already has one of their SKUs (the message names them all) or an album stays busy."""
     articles = [article for article in articles if article.album_id != album.pk]
@@ -493,11 +569,11 @@ def articles_move(*, articles: Iterable[Article], album: Album) -> list[Article]
         if taken:
             message = gettext("album “{album}” already has articles with these SKUs: {skus}")
             raise ValidationError({"album": message.format(album=album.name, skus=", ".join(taken))})
-        return [_article_move(article, album=album) for article in articles]
+        return [_article_move(article, album=album, actor=actor) for article in articles]
 
 
 def images_move_to_new_article(
-    *, images: Iterable[Image], album: Album, sku: str
+    *, images: Iterable[Image], album: Album, sku: str, actor: Actor | None
 ) -> tuple[Article, ImagesMoveResult]:
     """Create the article `sku` in `album` and move `images` into it, all or nothing: refused if the album
     already has that SKU or an album stays busy; if the move fails, the new article goes again."""
@@ -510,7 +586,7 @@ def images_move_to_new_article(
             raise ValidationError({"sku": message.format(album=album.name, sku=sku)})
         article, _created = article_get_or_create(album=album, sku=sku)
         try:
-            return article, _images_move(ids, article=article)
+            return article, _images_move(ids, article=article, actor=actor)
         except BaseException:
             article_delete(article=article)
             raise

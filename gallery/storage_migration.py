@@ -39,8 +39,8 @@ class MigrationReport:
 def referenced_files() -> Iterator[tuple[str, str | None]]:
     """Each stored name the database refers to once, with the SHA-256 its row records (thumbnails: None)."""
     seen: set[str] = set()
-    originals = Image._base_manager.order_by("pk").values_list("file", "sha256")  # trashed rows too
-    thumbnails = Thumbnail._base_manager.order_by("pk").values_list("file", flat=True)
+    originals = Image.all_objects.order_by("pk").values_list("file", "sha256")  # trashed photos too
+    thumbnails = Thumbnail.objects.order_by("pk").values_list("file", flat=True)
     for name, sha256 in originals.iterator(chunk_size=1000):
         if name and name not in seen:
             seen.add(name)

@@ -48,6 +48,11 @@ class PicHostingAdminSite(admin.AdminSite):
         )
 
     def get_urls(self):
-        from operations.admin_views import statistics  # the admin site wires apps; imported once URLs load
+        from gallery.admin.trash import trash  # the admin site wires apps; imported once URLs load
+        from operations.admin_views import statistics
 
-        return [path("statistics/", self.admin_view(statistics), name="statistics"), *super().get_urls()]
+        return [
+            path("statistics/", self.admin_view(statistics), name="statistics"),
+            path("trash/", self.admin_view(trash), name="trash"),
+            *super().get_urls(),
+        ]

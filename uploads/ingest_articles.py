@@ -94,13 +94,7 @@ def article_switch(*, job: UploadJob, work: ArticleWork) -> None:
     if not work.stored and not work.kept:
         return  # nothing usable arrived for it: leave the article as it was
     article = work.article
-    kept_ids = {image_id for _order, image_id, _entry in work.kept}
-    old = list(article.images.exclude(pk__in=kept_ids).prefetch_related("thumbnails"))
-    with transaction.atomic():
-        job.files_to_delete = [image.file.name for image in old] + [
-            thumb.file.name for image in old for thumb in image.thumbnails.all()
-        ]
-        job.save(update_fields=["files_to_delete"])
+    with transaction.atomic():  # the replaced photos go to the trash, files and all
         ordered = sorted(
             [(order, (image, thumbnails)) for order, image, thumbnails, _journal in work.stored]
             + [(order, image_id) for order, image_id, _entry in work.kept],
@@ -111,8 +105,6 @@ def article_switch(*, job: UploadJob, work: ArticleWork) -> None:
             result_settle(journal, outcome=Outcome.ADDED, image=image)
         for _order, image_id, entry in work.kept:
             result_duplicate(job=job, entry=entry, article=article, image_id=image_id, twin=None, kept=True)
-    UploadJob.objects.filter(pk=job.pk).update(files_to_delete=[])
-    job.files_to_delete = []
     job.added += len(work.stored)
     job.removed += removed
 

@@ -18,7 +18,7 @@ from gallery import files
 from gallery.files import ORIGINALS_PREFIX, THUMBNAILS_PREFIX
 from gallery.integrity import Progress, SyncOptions, SyncReport, no_progress
 from gallery.locks import LockBusy, album_lock, named_lock
-from gallery.models import Album, name_key
+from gallery.models import Album, Image, name_key
 from gallery.services import (
     album_counters_refresh,
     article_counts_refresh,
@@ -35,7 +35,7 @@ class _Sync(InboxCataloguing):
     """One run over every album in scope."""
 
     def run(self) -> SyncReport:
-        albums_by_slug = {album.slug: album for album in Album.objects.all()}
+        albums_by_slug = {album.slug: album for album in Album.all_objects.all()}  # the trash's folders too
         outside = list(files.walk(self.inbox))
         for folder in files.folders(ORIGINALS_PREFIX):
             if folder not in albums_by_slug:
@@ -62,7 +62,8 @@ class _Sync(InboxCataloguing):
             self._new_album(album_strays)
             done += 1
         if not self.options.album:
-            slugs = set(Album.objects.values_list("slug", flat=True))  # with the albums this run created
+            # with the albums this run created, and those in the trash
+            slugs = set(Album.all_objects.values_list("slug", flat=True))
             for folder in files.folders(THUMBNAILS_PREFIX):
                 if folder not in slugs:
                     self.orphans_handle([path for path, _size in files.walk(f"{THUMBNAILS_PREFIX}{folder}/")])
@@ -86,7 +87,7 @@ class _Sync(InboxCataloguing):
 
     def _album_work(self, album: Album, strays: list[Stray], *, new: bool = False) -> None:
         listing = {} if new else dict(files.walk(f"{ORIGINALS_PREFIX}{album.slug}/"))
-        referenced = set(album.images.values_list("file", flat=True))
+        referenced = set(Image.all_objects.filter(album=album).values_list("file", flat=True))  # trash too
         strays = strays + self._strays(
             [(path, size) for path, size in listing.items() if path not in referenced], album=album
         )

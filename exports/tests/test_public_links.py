@@ -7,8 +7,9 @@ import pytest
 from exports.links import public_link, public_name_parse
 from gallery import files
 from gallery.models import Album
-from gallery.services import album_link_token_regenerate, image_delete
+from gallery.services import album_link_token_regenerate, image_delete, images_delete
 from gallery.tests.factories import album_make, article_make, image_make
+from gallery.trash import trash_restore
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ def test_nginx_mode_hands_the_file_to_nginx(client, photo, settings):
 def test_regenerating_the_token_revokes_every_old_link(client, photo):
     old = [link_path(photo), link_path(photo, size=160, extension="jpg"), link_path(photo, position=1)]
     assert client.get(old[0]).status_code == 200
-    album_link_token_regenerate(album=photo.album)
+    album_link_token_regenerate(album=photo.album, actor=None)
     for path in old:
         assert client.get(path).status_code == 404
     photo.album.refresh_from_db()
@@ -179,3 +180,17 @@ def test_lookup_is_one_query(client, photo, django_assert_num_queries):
 def test_the_public_cache_lifetime_is_the_setting(client, photo, settings):
     settings.PUBLIC_LINK_MAX_AGE = 600
     assert client.get(link_path(photo))["Cache-Control"] == "public, max-age=600"
+
+
+def test_a_trashed_photos_public_links_answer_404_at_once_and_again_after_restore(client, photo):
+    thumbnail = photo.thumbnails.first()
+    links = [
+        link_path(photo),
+        link_path(photo, size=thumbnail.size, extension=thumbnail.file.name.rsplit(".", 1)[1]),
+        link_path(photo, position=1),
+    ]
+    assert [client.get(link).status_code for link in links] == [200, 200, 302]
+    images_delete(images=[photo])
+    assert [client.get(link).status_code for link in links] == [404, 404, 404]
+    trash_restore(kind="photo", pk=photo.pk)
+    assert [client.get(link).status_code for link in links] == [200, 200, 302]

@@ -4,13 +4,15 @@ import datetime
 from collections import Counter
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from exports import selectors
 from exports.spec import export_spec_clean
-from gallery.models import Image
+from gallery import services
+from gallery.models import Article, Image
 from gallery.tests.factories import album_make, article_make, image_make
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +88,14 @@ def test_facts_of_a_date_range_count_only_the_photos_in_it(scattered):
     old = facts(uploaded_to=timezone.localdate() - datetime.timedelta(days=10), skus="а-1\nБ-2")
     assert (old.images, old.articles, old.most_photos) == (2, 2, 1)
     assert {sku for id_, _, sku in old.found_articles if id_ in old.found_with_photos} == {"а-1"}
+
+
+def test_trashed_photos_articles_and_albums_are_left_out_of_sheets(scattered):
+    later, earlier = scattered
+    services.images_delete(images=[Image.objects.filter(album=later).first()])
+    services.article_delete(article=Article.objects.get(album=later, sku="а-1"))
+    assert read() == expected()
+    assert len(read()) == 16 - 1 - 3
+    services.album_delete(album=earlier)
+    with pytest.raises(ValidationError, match="Абрикосы"):
+        export_spec_clean(albums=["Абрикосы"], layout="per_image")

@@ -206,7 +206,7 @@ def inline_data(article, images, positions, delete=()) -> dict:
     return data
 
 
-def test_photo_strip_reorders_and_deletes_with_files(
+def test_photo_strip_reorders_and_moves_deleted_photos_to_the_trash(
     appadmin_client, catalogue, django_capture_on_commit_callbacks
 ):
     _album, article, images = catalogue
@@ -219,7 +219,8 @@ def test_photo_strip_reorders_and_deletes_with_files(
     assert response.status_code == 302
     order = list(article.images.order_by("position").values_list("pk", "position"))
     assert order == [(images[2].pk, 0), (images[0].pk, 1)]
-    assert not files.exists(images[1].file.name)
+    assert list(Image.trashed.values_list("pk", flat=True)) == [images[1].pk]
+    assert files.exists(images[1].file.name), "the trash keeps the files"
     assert Album.objects.get(pk=article.album_id).images_count == 2
     assert ActionLog.objects.filter(action="admin_change", object_type="gallery.article").exists()
 
@@ -274,14 +275,17 @@ def test_image_filters(appadmin_client, catalogue):
     assert appadmin_client.get(url, {"album__id__exact": album.pk}).context["cl"].result_count == 3
 
 
-def test_bulk_delete_removes_files_and_logs(appadmin_client, catalogue, django_capture_on_commit_callbacks):
+def test_bulk_delete_moves_photos_to_the_trash_and_logs(
+    appadmin_client, catalogue, django_capture_on_commit_callbacks
+):
     album, _article, images = catalogue
     url = reverse("admin:gallery_image_changelist")
     data = {"action": "delete_selected", helpers.ACTION_CHECKBOX_NAME: [images[0].pk, images[1].pk]}
     with django_capture_on_commit_callbacks(execute=True):
         appadmin_client.post(url, {**data, "post": "yes"})
     assert list(Image.objects.values_list("pk", flat=True)) == [images[2].pk]
-    assert not files.exists(images[0].file.name)
+    assert set(Image.trashed.values_list("pk", flat=True)) == {images[0].pk, images[1].pk}
+    assert files.exists(images[0].file.name), "the trash keeps the files"
     assert Album.objects.get(pk=album.pk).images_count == 1
     assert ActionLog.objects.filter(action="admin_delete", object_type="gallery.image").count() == 2
 

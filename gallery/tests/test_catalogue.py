@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 
 from gallery import services
 from gallery.models import Album, Article, Image, Thumbnail
+from gallery.trash import trash_empty
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +107,7 @@ def test_image_takes_its_album_from_the_article():
     assert make_image(article).album_id == album.pk
 
 
-def test_deleting_a_photo_removes_its_files_after_commit(django_capture_on_commit_callbacks):
+def test_purging_a_deleted_photo_removes_its_files_after_commit(django_capture_on_commit_callbacks):
     album = services.album_create(name="A")
     article, _ = services.article_get_or_create(album=album, sku="1")
     image = make_image(article)
@@ -114,23 +115,29 @@ def test_deleting_a_photo_removes_its_files_after_commit(django_capture_on_commi
     thumb.file.save("thumbnails/a/1/x-160.jpg", ContentFile(b"abc"))
     storage = image.file.storage
     names = [image.file.name, thumb.file.name]
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         services.image_delete(image=image)
+    assert all(storage.exists(name) for name in names), "the trash keeps the files"
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        trash_empty()
     assert all(storage.exists(name) for name in names), "files must survive until the commit"
     for callback in callbacks:
         callback()
     assert not any(storage.exists(name) for name in names)
 
 
-def test_deleting_an_album_removes_every_file_below_it(django_capture_on_commit_callbacks):
+def test_purging_a_deleted_album_removes_every_file_below_it(django_capture_on_commit_callbacks):
     album = services.album_create(name="A")
     article, _ = services.article_get_or_create(album=album, sku="1")
     images = [make_image(article, sha=str(n) * 64) for n in range(3)]
     storage = images[0].file.storage
     with django_capture_on_commit_callbacks(execute=True):
         services.album_delete(album=album)
+    assert all(storage.exists(image.file.name) for image in images)
+    with django_capture_on_commit_callbacks(execute=True):
+        trash_empty()
     assert not any(storage.exists(image.file.name) for image in images)
-    assert not Image.objects.exists()
+    assert not Image.all_objects.exists()
 
 
 def test_rolled_back_delete_keeps_the_files(django_capture_on_commit_callbacks):
@@ -173,7 +180,7 @@ def test_factory_stores_a_real_picture_with_its_thumbnail_ladder():
 def test_regenerating_the_link_token_replaces_it_for_good():
     album = services.album_create(name="Весна 2026")
     old = album.link_token
-    services.album_link_token_regenerate(album=album)
+    services.album_link_token_regenerate(album=album, actor=None)
     album.refresh_from_db()
     assert album.link_token != old
     assert len(album.link_token) >= 22  # at least 128 bits, URL-safe

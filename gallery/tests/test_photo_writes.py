@@ -35,13 +35,14 @@ def test_image_create_saves_the_photo_and_its_thumbnail_rows_together():
     assert Thumbnail.objects.filter(image=image).count() == len(thumbnails) > 0
 
 
-def test_article_photos_replace_keeps_named_photos_deletes_the_rest_and_numbers_from_zero():
+def test_article_photos_replace_keeps_named_photos_trashes_the_rest_and_numbers_from_zero():
     article = article_make()
     first, second, third = (image_make(article, color=(index * 60, 10, 10)) for index in range(3))
     removed = services.article_photos_replace(article=article, photos=[third.pk, first.pk])
     assert removed == 1
     assert positions(article) == [(third.pk, 0), (first.pk, 1)]
-    assert not files.exists(second.file.name)  # deleted after the commit
+    assert list(Image.trashed.values_list("pk", flat=True)) == [second.pk]
+    assert files.exists(second.file.name), "the trash keeps the files"
     article.refresh_from_db()
     assert article.images_count == 2
 

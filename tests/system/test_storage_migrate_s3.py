@@ -5,7 +5,7 @@ import hashlib
 import pytest
 from django.core.management import CommandError, call_command
 
-from gallery import files
+from gallery import files, services
 from gallery.models import Image, Thumbnail
 from gallery.storage_migration import storage_migrate
 from gallery.tests.factories import article_make, image_make
@@ -71,7 +71,7 @@ def test_every_file_lands_in_the_bucket_with_its_sha256_and_a_dry_run_copies_not
     assert migrate() == f"copied {count}, already there 0, missing at source 0, checksum mismatch 0"
 
     assert bucket_contents(bucket) == {name: disk_sha256(media_root, name) for name in catalogue}
-    for image in Image.objects.all():
+    for image in Image.all_objects.all():
         assert files.file_sha256(image.file.name) == image.sha256  # served from the bucket now
     assert migrate() == f"copied 0, already there {count}, missing at source 0, checksum mismatch 0"
 
@@ -103,7 +103,7 @@ def test_an_interrupted_run_resumes_and_a_wrong_object_is_copied_again(catalogue
 def test_missing_and_changed_sources_are_reported_the_rest_copied_and_the_exit_is_nonzero(
     catalogue, bucket, media_root, capsys
 ):
-    gone, changed = Image.objects.order_by("pk").values_list("file", flat=True)[:2]
+    gone, changed = Image.all_objects.order_by("pk").values_list("file", flat=True)[:2]
     (media_root / gone).unlink()
     (media_root / changed).write_bytes(b"not the picture the row records")
 

@@ -2,7 +2,9 @@ import pytest
 
 from gallery import files
 from gallery.models import Album, Article, Image, Thumbnail
+from gallery.services import images_delete
 from gallery.specs import THUMBNAIL_SPECS
+from gallery.trash import trash_restore
 from uploads.ingest import _Ingest
 from uploads.models import UploadJob, UploadResult
 from uploads.tests.builders import photo_bytes, zip_bytes
@@ -154,12 +156,38 @@ def test_replace_mode_makes_the_article_exactly_the_archive(ingest):
     assert list(
         Image.objects.filter(article__sku="SKU").order_by("position").values_list("original_name", "position")
     ) == [("a.jpg", 0), ("2.jpg", 1)]
-    assert not any(files.exists(name) for name in dropped_files)
+    assert list(Image.trashed.values_list("pk", flat=True)) == [dropped.pk]
+    assert all(files.exists(name) for name in dropped_files), "the trash keeps the replaced photo's files"
     assert Image.objects.filter(article__sku="OTHER").count() == 1  # other articles untouched
     job.refresh_from_db()
     assert job.files_to_delete == []
     assert Album.objects.get().images_count == 3
     assert dict(Article.objects.values_list("sku", "images_count")) == {"SKU": 2, "OTHER": 1}
+
+
+def test_a_photo_replace_mode_dropped_comes_back_from_the_trash_in_its_place(ingest):
+    first, second, new = (
+        photo_bytes(color=(1, 2, 3)),
+        photo_bytes(color=(4, 5, 6)),
+        photo_bytes(color=(7, 8, 9)),
+    )
+    ingest({"old.zip": zip_bytes({"SKU/1.jpg": first, "SKU/2.jpg": second})}, album="Лето")
+    ingest({"new.zip": zip_bytes({"SKU/a.jpg": new, "SKU/b.jpg": second})}, album="Лето", mode="replace")
+    dropped = Image.trashed.get()
+    trash_restore(kind="photo", pk=dropped.pk)
+    names = Image.objects.order_by("position").values_list("original_name", flat=True)
+    assert list(names) == ["1.jpg", "a.jpg", "2.jpg"]
+    assert Article.objects.get().images_count == Album.objects.get().images_count == 3
+
+
+def test_uploading_a_deleted_photo_again_adds_it_instead_of_calling_it_a_duplicate(ingest):
+    photo = photo_bytes(color=(1, 2, 3))
+    ingest({"1.zip": zip_bytes({"SKU/1.jpg": photo})}, album="Лето")
+    images_delete(images=Image.objects.all())
+    job = ingest({"2.zip": zip_bytes({"SKU/again.jpg": photo})}, album="Лето")
+    assert (job.added, job.duplicates) == (1, 0)
+    assert list(Image.objects.values_list("original_name", flat=True)) == ["again.jpg"]
+    assert not Image.trashed.exists()
 
 
 def test_single_photos_go_through_the_same_path(ingest):

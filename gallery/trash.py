@@ -1,0 +1,174 @@
+"""The trash: what `gallery.services` deleted stays here `TRASH_DAYS` days, to be restored or purged.
+
+A delete gives the row and everything under it one moment (`deleted_at`). Restoring the row brings back what
+went with it (the rows of the same moment), and the parents it needs: a photo whose article is in the trash
+brings the article back, an article whose album is in the trash brings the album back, each with what went
+with it. A parent is never purged before its children (they went to the trash with it or before it), so a
+photo in the trash always has its article and album. Files never leave storage while their rows are here.
+
+Purging deletes rows for good in short transactions, photos first, then articles, then albums; their files
+leave storage once each commits (`gallery.signal_handlers`). The task worker purges what is older than
+`TRASH_DAYS` (`uploads.worker.DUTIES`); an administrator empties the whole trash from the admin.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Model
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from core.audit import audit
+from gallery.locks import LockBusy, albums_locked
+from gallery.models import Album, Article, Image
+from gallery.services import MOVE_LOCK_TIMEOUT, album_counters_refresh, article_counts_refresh
+
+PURGE_BATCH = 200  # rows per purge transaction (each photo's thumbnails go with it)
+KINDS: dict[str, type[Model]] = {"album": Album, "article": Article, "photo": Image}
+
+
+@dataclass
+class TrashEntry:
+    """One thing deleted on its own: an album, an article of a live album, a photo of a live article."""
+
+    kind: str  # a key of KINDS
+    row: Album | Article | Image
+
+
+def trash_entries() -> list[TrashEntry]:
+    """What the trash holds, newest deletion first; rows that went with their album or article are part of
+    that entry, not entries of their own (three queries)."""
+    albums = Album.trashed.all()
+    articles = Article.trashed.select_related("album").exclude(album__deleted_at=F("deleted_at"))
+    photos = Image.trashed.select_related("article", "album").exclude(article__deleted_at=F("deleted_at"))
+    entries = [TrashEntry("album", row) for row in albums]
+    entries += [TrashEntry("article", row) for row in articles]
+    entries += [TrashEntry("photo", row) for row in photos]
+    return sorted(entries, key=lambda entry: (entry.row.deleted_at, entry.kind, entry.row.pk), reverse=True)
+
+
+def trash_restore(*, kind: str, pk: int, user: AbstractBaseUser | None = None) -> Album | Article | Image:
+    """Bring the trashed `kind` row `pk` back with what went with it and the parents it needs (see the
+    module). Raises ValidationError, restoring nothing, if a live album already has its name (an article its
+    SKU, a photo its content), if it is not in the trash, or if its album stays busy."""
+    row = KINDS[kind].trashed.filter(pk=pk).first()
+    if row is None:
+        raise ValidationError(gettext("This item is no longer in the trash."))
+    album_id = row.pk if kind == "album" else row.album_id
+    try:
+        with albums_locked([album_id], timeout=MOVE_LOCK_TIMEOUT), transaction.atomic():
+            {"album": _album_restore, "article": _article_restore, "photo": _photo_restore}[kind](row)
+            article_counts_refresh(articles=Article.objects.filter(album_id=album_id))
+            album_counters_refresh(album_id=album_id)
+            audit(action="trash_restore", user=user, obj=row, details={"kind": kind})
+    except LockBusy as busy:
+        raise ValidationError(str(busy)) from busy
+    return row
+
+
+def _album_restore(album: Album) -> None:
+    if Album.objects.filter(name_key=album.name_key).exists():
+        raise ValidationError(
+            gettext("An album named “{name}” exists: rename it before restoring this one.").format(
+                name=album.name
+            )
+        )
+    moment = album.deleted_at
+    Image.trashed.filter(album=album, deleted_at=moment).update(deleted_at=None)
+    Article.trashed.filter(album=album, deleted_at=moment).update(deleted_at=None)
+    Album.trashed.filter(pk=album.pk).update(deleted_at=None)
+    album.deleted_at = None
+
+
+def _article_restore(article: Article) -> None:
+    album = Album.all_objects.get(pk=article.album_id)
+    if album.deleted_at is not None:
+        _album_restore(album)
+        article.refresh_from_db(fields=["deleted_at"])
+        if article.deleted_at is None:
+            return  # it went with the album
+    if Article.objects.filter(album_id=article.album_id, sku_key=article.sku_key).exists():
+        raise ValidationError(
+            gettext(
+                "Album “{album}” has an article “{sku}” again: rename it before restoring this one."
+            ).format(album=album.name, sku=article.sku)
+        )
+    Image.trashed.filter(article=article, deleted_at=article.deleted_at).update(deleted_at=None)
+    Article.trashed.filter(pk=article.pk).update(deleted_at=None)
+    article.deleted_at = None
+
+
+def _photo_restore(image: Image) -> None:
+    """Back at its place among the article's photos: after those that were before it."""
+    article = Article.all_objects.get(pk=image.article_id)
+    if article.deleted_at is not None:
+        _article_restore(article)
+        image.refresh_from_db(fields=["deleted_at"])
+        if image.deleted_at is None:
+            return  # it went with the article
+    live = list(Image.objects.filter(article_id=image.article_id).order_by("position", "id"))
+    if any(other.sha256 == image.sha256 for other in live):
+        raise ValidationError(
+            gettext("Article “{sku}” already holds the same photo.").format(sku=article.sku)
+        )
+    before = sum(1 for other in live if (other.position, other.pk) < (image.position, image.pk))
+    image.deleted_at = None
+    ordered = [*live[:before], image, *live[before:]]
+    for position, photo in enumerate(ordered):
+        photo.position = position
+    Image.all_objects.bulk_update(ordered, ["position", "deleted_at"])
+
+
+def trash_purge(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Delete for good what has been in the trash longer than `TRASH_DAYS`; returns what went, by kind
+    (empty when nothing did). A worker duty."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.TRASH_DAYS)
+    purged = _purge(cutoff)
+    if purged:
+        audit(action="trash_purge", username="task worker", object_type="gallery.trash", details=purged)
+    return purged
+
+
+def trash_empty(*, user: AbstractBaseUser | None = None) -> dict[str, int]:
+    """Delete everything in the trash for good; returns what went, by kind."""
+    purged = _purge(None)
+    audit(action="trash_empty", user=user, object_type="gallery.trash", details=purged)
+    return purged
+
+
+def images_purge(*, images: Iterable[Image]) -> int:
+    """Delete photos for good, live or trashed (their files leave storage after the commit), recounting
+    their articles and albums; for rows whose file is gone, which the trash could not bring back."""
+    ids = [image.pk for image in images]
+    with transaction.atomic():
+        touched = set(Image.all_objects.filter(pk__in=ids).values_list("album_id", "article_id"))
+        deleted = _rows_delete(Image, ids)
+        article_counts_refresh(articles=Article.objects.filter(pk__in={pair[1] for pair in touched}))
+        for album_id in {pair[0] for pair in touched}:
+            album_counters_refresh(album_id=album_id)
+    return deleted
+
+
+def _purge(cutoff: datetime.datetime | None) -> dict[str, int]:
+    purged: dict[str, int] = {}
+    for kind, model in (("photo", Image), ("article", Article), ("album", Album)):
+        rows = model.trashed.all() if cutoff is None else model.trashed.filter(deleted_at__lt=cutoff)
+        while True:
+            with transaction.atomic():
+                # locked, so that an upload bringing a trashed photo back (`image_create`) waits for this
+                ids = list(rows.select_for_update().order_by("pk").values_list("pk", flat=True)[:PURGE_BATCH])
+                if not ids:
+                    break
+                purged[kind] = purged.get(kind, 0) + _rows_delete(model, ids)
+    return purged
+
+
+def _rows_delete(model: type[Model], ids: list[int]) -> int:
+    """Delete rows one query per model (cascading to what is under them); files follow on commit."""
+    _total, by_model = model.all_objects.filter(pk__in=ids).delete()
+    return by_model.get(model._meta.label, 0)
