@@ -15,13 +15,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def catalogue(media_root):
-    """Three photos with their thumbnails on disk; returns every stored name the database refers to."""
+    """Three photos (one in the trash) with their thumbnails on disk; every stored name the database names."""
     article = article_make()
     for color in [(200, 0, 0), (0, 200, 0), (0, 0, 200)]:
-        image_make(article, color=color, original=f"{color}.jpg")
-    names = set(Image.objects.values_list("file", flat=True)) | set(
-        Thumbnail.objects.values_list("file", flat=True)
-    )
+        image = image_make(article, color=color, original=f"{color}.jpg")
+    services.images_delete(images=[image])
+    assert Image.objects.count() == 2
+    originals = Image.all_objects.values_list("file", flat=True)
+    names = set(originals) | set(Thumbnail.objects.values_list("file", flat=True))
     assert len(names) > 6
     return names
 
