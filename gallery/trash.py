@@ -154,6 +154,17 @@ def images_purge(*, images: Iterable[Image]) -> int:
     return deleted
 
 
+def articles_purge(*, articles: Iterable[Article]) -> int:
+    """Delete articles for good with their photos, recounting their albums; for empty articles an upload
+    made and could not fill, which nobody deleted and so the trash should not show."""
+    articles = list(articles)
+    with transaction.atomic():
+        deleted = _rows_delete(Article, [article.pk for article in articles])
+        for album_id in {article.album_id for article in articles}:
+            album_counters_refresh(album_id=album_id)
+    return deleted
+
+
 def _purge(cutoff: datetime.datetime | None) -> dict[str, int]:
     purged: dict[str, int] = {}
     for kind, model in (("photo", Image), ("article", Article), ("album", Album)):
