@@ -13,7 +13,7 @@ def _frame(title: str, inner: list[str], *, top_label: str, first_label: str, la
     plot_bottom = HEIGHT - BOTTOM
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'class="ph-chart" style="max-width:100%;height:auto">',
+        'class="ph-chart">',
         f"<title>{escape(title)}</title>",
         f'<line x1="{LEFT}" y1="{plot_bottom}" x2="{WIDTH - RIGHT}" y2="{plot_bottom}" stroke="#888"/>',
         f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{plot_bottom}" stroke="#888"/>',

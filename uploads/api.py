@@ -176,6 +176,9 @@ class UploadJobOut(Schema):
     ignored: int
     refused: int
     removed: int
+    waiting: str = Field(
+        description="Why a queued job waits (another upload, sync or move holds its album); else empty."
+    )
     error_code: str
     error: str
     warnings: list[LayoutWarningOut] = Field(
@@ -291,6 +294,7 @@ def upload_job(
         "ignored": job.ignored,
         "refused": counts.refused,
         "removed": job.removed,
+        "waiting": job.waiting_text,
         "error_code": job.error_code,
         "error": job.error_text,
         "warnings": [

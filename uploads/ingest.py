@@ -8,6 +8,7 @@ so that a row exists only when its files do. Reading, decoding and storing run o
 `gallery.services`).
 """
 
+import contextlib
 import logging
 import zipfile
 from collections import deque
@@ -58,7 +59,13 @@ from uploads.validation import Limits, Refused
 
 logger = logging.getLogger(__name__)
 
+
+class AlbumBusy(Exception):
+    """The job's album is locked by another job, sync or move; the job should wait in the queue."""
+
+
 HEARTBEAT_SECONDS = 2.0
+ALBUM_TRY_SECONDS = 1.0  # then the job goes back to the queue (`uploads.jobs`) instead of holding a worker
 PROGRESS_SECONDS = 0.5
 Outcome = UploadResult.Outcome
 
@@ -155,20 +162,18 @@ class _Ingest:
             ) from exc
         job.album = self.album
         job.save(update_fields=["total", "ignored", "album", "layout_warnings"])
-        try:
-            with album_lock(self.album.pk):
-                try:
-                    self._process([entry for entry in photos if entry.index not in done])
-                finally:
-                    articles_empty_drop(self.created)
-        except LockBusy as exc:
-            raise Refused(
-                "album_busy",
-                gettext_noop(
-                    "the album is busy (a sync, upload or move is working on it); waited {seconds} s"
-                ),
-                seconds=f"{exc.timeout:g}",
-            ) from exc
+        with contextlib.ExitStack() as held:
+            try:
+                held.enter_context(album_lock(self.album.pk, timeout=ALBUM_TRY_SECONDS))
+            except LockBusy as exc:
+                raise AlbumBusy(self.album.name) from exc
+            if job.waiting_since is not None:  # it has the album now: no longer waiting
+                job.waiting_since = None
+                job.save(update_fields=["waiting_since"])
+            try:
+                self._process([entry for entry in photos if entry.index not in done])
+            finally:
+                articles_empty_drop(self.created)
         self._finish()
 
     def _article_for(self, work: ArticleWork) -> Article:

@@ -5,6 +5,10 @@ those files (the journal). The job is a lease (`uploads.leases`); when its heart
 periodic recovery queues it again, and the job first removes the files of pending entries that have no row,
 then carries on with the entries that have no result yet. After `UPLOAD_JOB_MAX_ATTEMPTS` starts it is failed,
 cleanly, instead. A database outage is not a start: the same worker resumes the job once the database is back.
+
+A job whose album another job (or a sync, or a move) holds goes back to the queue to wait, without holding a
+worker, and is tried again after a delay that doubles from 2 s to 30 s; waiting is not an attempt. It fails
+with `album_busy` only once it has waited `UPLOAD_JOB_MAX_WAIT_SECONDS`.
 """
 
 import logging
@@ -22,14 +26,16 @@ from gallery.services import (
     album_counters_refresh,
     article_counts_refresh,
 )
-from uploads.ingest import images_ingest_files, images_ingest_zip
-from uploads.leases import LeaseLost, lease_holder, lease_take
+from uploads.ingest import AlbumBusy, images_ingest_files, images_ingest_zip
+from uploads.leases import LeaseLost, lease_holder, lease_release, lease_take
 from uploads.models import UploadJob, UploadResult
 from uploads.validation import Refused
 
 logger = logging.getLogger(__name__)
 
 Outcome = UploadResult.Outcome
+WAIT_FIRST_SECONDS = 2.0
+WAIT_MAX_SECONDS = 30.0
 
 
 def _job_claim(job_id: int) -> UploadJob | None:
@@ -37,7 +43,7 @@ def _job_claim(job_id: int) -> UploadJob | None:
     it (the same worker running it again after a database outage: not the job's fault)."""
 
     def one_more_attempt(job: UploadJob) -> list[str]:
-        if job.worker != lease_holder():
+        if job.worker != lease_holder() and job.waiting_since is None:
             job.attempts += 1
         return ["attempts"]
 
@@ -103,11 +109,40 @@ def _job_fail(job: UploadJob, refused: Refused) -> None:
     logger.warning("upload job %s failed: %s", job.pk, refused.message)  # once the row says so
 
 
-def upload_job_run(*, job_id: int) -> None:
-    """Run (or resume) an upload job to its end; what the task worker calls. Never raises for bad input."""
+def _job_wait(job: UploadJob) -> float | None:
+    """Its album is busy: put the job back in the queue and return the seconds until it is tried again, or
+    fail it once it has waited `UPLOAD_JOB_MAX_WAIT_SECONDS` (returns None)."""
+    now = timezone.now()
+    since = job.waiting_since or now
+    waited = (now - since).total_seconds()
+    limit = settings.UPLOAD_JOB_MAX_WAIT_SECONDS
+    if waited >= limit:
+        _job_fail(
+            job,
+            Refused(
+                "album_busy",
+                gettext_noop(
+                    "the album stayed busy for {minutes} min (another upload, sync or move was working on "
+                    "it); gave up: upload again later"
+                ),
+                minutes=f"{waited / 60:.0f}",
+            ),
+        )
+        return None
+    job.waiting_since = since
+    lease_release(job, "waiting_since")
+    logger.info("upload job %s waits for its album (busy for %.0f s)", job.pk, waited)
+    return min(WAIT_MAX_SECONDS, max(WAIT_FIRST_SECONDS, waited), max(0.5, limit - waited))
+
+
+def upload_job_run(*, job_id: int) -> float | None:
+    """Run (or resume) an upload job to its end; what the task worker calls. Never raises for bad input.
+
+    Returns the seconds after which to run it again when it went back to the queue to wait for its album.
+    """
     job = _job_claim(job_id)
     if job is None:
-        return
+        return None
     try:
         _journal_sweep(job)
         if job.attempts > settings.UPLOAD_JOB_MAX_ATTEMPTS:
@@ -121,6 +156,8 @@ def upload_job_run(*, job_id: int) -> None:
         else:
             images_ingest_files(job=job)
         _job_finish(job, UploadJob.Status.DONE)
+    except AlbumBusy:
+        return _job_wait(job)
     except Refused as refused:
         _job_fail(job, refused)
     except LeaseLost:

@@ -92,6 +92,12 @@ class UploadJob(models.Model):
         help_text=_("host:pid of the process running it."),
     )
     heartbeat_at = models.DateTimeField(verbose_name=_("last heartbeat"), null=True, blank=True)
+    waiting_since = models.DateTimeField(
+        verbose_name=_("waiting for the album since"),
+        null=True,
+        blank=True,
+        help_text=_("Set while the job waits in the queue for an album another job holds."),
+    )
     # Storage names of photos replaced away, kept until their deletion is done (survives a killed worker).
     files_to_delete = models.JSONField(verbose_name=_("files to delete"), default=list, blank=True)
     created_at = models.DateTimeField(verbose_name=_("created"), auto_now_add=True, db_index=True)
@@ -119,6 +125,15 @@ class UploadJob(models.Model):
     def layout_warning_texts(self) -> list[str]:
         """The layout warnings in the active language."""
         return [refusal_text(warning["template"], warning["params"]) for warning in self.layout_warnings]
+
+    @property
+    def waiting_text(self) -> str:
+        """ "Waiting for the album …" in the active language while the job waits for its album; else empty."""
+        if self.status != self.Status.QUEUED or self.waiting_since is None:
+            return ""
+        return _("waiting for the album “%(album)s”: another upload, sync or move is working on it") % {
+            "album": self.album.name if self.album else self.album_requested
+        }
 
     @property
     def error_text(self) -> str:

@@ -3,8 +3,11 @@ put work on their queue: enqueue a committed job, re-queue jobs whose heartbeat 
 
 import contextlib
 import logging
+import time
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 
 from gallery.locks import LockBusy
@@ -18,8 +21,11 @@ logger = logging.getLogger(__name__)
 
 @task()
 def upload_job_process(job_id: int) -> None:
-    """Ingest upload job `job_id` (a plain id: the task is enqueued once the job row is committed)."""
-    upload_job_run(job_id=job_id)
+    """Ingest upload job `job_id` (a plain id: the task is enqueued once the job row is committed); a job
+    waiting for its album is queued again with a delay."""
+    retry_after = upload_job_run(job_id=job_id)
+    if retry_after is not None:
+        upload_job_enqueue(job_id, delay=retry_after)
 
 
 @task()
@@ -32,9 +38,14 @@ def storage_sync_process(run_id: int) -> None:
         sync_run_execute(run=run)
 
 
-def upload_job_enqueue(job_id: int) -> None:
-    """Hand the job to the task worker (called once the job row is committed)."""
-    result = upload_job_process.enqueue(job_id)
+def upload_job_enqueue(job_id: int, *, delay: float = 0) -> None:
+    """Hand the job to the task worker (called once the job row is committed), to run after `delay` s."""
+    task = upload_job_process
+    if delay and task.get_backend().supports_defer:
+        task = task.using(run_after=timezone.now() + timedelta(seconds=delay))
+    elif delay:  # a backend that runs tasks at once (ImmediateBackend, in tests) cannot defer them
+        time.sleep(delay)
+    result = task.enqueue(job_id)
     UploadJob.objects.filter(pk=job_id).update(task_id=str(result.id))
 
 

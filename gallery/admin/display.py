@@ -20,6 +20,7 @@ LIST_PREVIEW_SIZE = THUMBNAIL_SIZES[0]
 PAGE_PREVIEW_SIZE = THUMBNAIL_SIZES[1]
 SHA_SEARCH_MIN = 6
 HEX_DIGITS = frozenset("0123456789abcdef")
+PREVIEW_BOXES = (60, 80, 320, 640)  # sides in CSS pixels; static/pichosting/admin.css has a class for each
 
 
 def thumbnail_file(image_pk, *, size: int = LIST_PREVIEW_SIZE) -> Subquery:
@@ -44,16 +45,15 @@ def first_image_annotations(
 def preview(
     image_id: int | None, sha256: str | None, name: str | None, *, size: int, alt: str = "", box: int = 80
 ) -> str:
-    """An <img> of a thumbnail whose row exists (`name`), at its protected URL; storage is not asked."""
+    """An <img> of a thumbnail whose row exists (`name`), at its protected URL, fitting a square of side `box`
+    (one of PREVIEW_BOXES: a stylesheet class, as the CSP refuses inline styles); storage is not asked."""
+    if box not in PREVIEW_BOXES:
+        raise ValueError(f"preview box {box} is not one of {PREVIEW_BOXES}")
     if not (image_id and sha256 and name):
         return "—"
     url = thumbnail_url(Image(pk=image_id, sha256=sha256), Thumbnail(size=size, file=name))
     return format_html(
-        '<img src="{}" alt="{}" loading="lazy" style="max-width:{}px;max-height:{}px;display:block">',
-        url,
-        alt,
-        box,
-        box,
+        '<img src="{}" alt="{}" loading="lazy" class="ph-preview ph-preview-{}">', url, alt, box
     )
 
 

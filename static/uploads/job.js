@@ -83,6 +83,8 @@
       });
       list.hidden = false;
     }
+    field("waiting").textContent = job.waiting;
+    field("waiting").hidden = !job.waiting;
     if (job.error) {
       field("error").textContent = job.error;
       field("error").hidden = false;

@@ -3,6 +3,8 @@
 `browser_for` opens pages signed in as a user, at a desktop or a phone viewport; `screenshot` saves a picture
 under the artifacts folder (`$TEST_ARTIFACTS`, default `var/test-artifacts/`, never committed); `axe_problems`
 runs axe-core (npm, `tests/browser/`) in the page; `overflow_px` says how much wider than the viewport it is.
+Every page it opens reports Content-Security-Policy violations (`securitypolicyviolation` events and
+Chromium's "Refused to …" console errors); a test during which any page saw one fails.
 Never a browser download: `executable_path` is the Debian package's program.
 """
 
@@ -28,6 +30,14 @@ VIEWPORTS: dict[str, dict[str, int]] = {
 AXE_SCRIPT = Path(__file__).resolve().parents[1] / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_BLOCKING_IMPACTS = ("serious", "critical")
 CHROMIUM_ARGS = ["--no-sandbox"]
+# Runs in every document before the page's own scripts (through DevTools, so the policy allows it).
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation(`${event.effectiveDirective} refused ${event.blockedURI || "inline"} `
+    + `at ${event.sourceFile || event.documentURI}:${event.lineNumber}`);
+}, true);
+"""
+CSP_CONSOLE = re.compile(r"Content Security Policy|Content-Security-Policy", re.IGNORECASE)
 
 
 def artifacts_dir() -> Path:
@@ -73,6 +83,7 @@ def browser_for(live_server, monkeypatch) -> Iterator[Callable[..., Page]]:
     for role in Role:  # transactional tests flush the groups the migration created
         Group.objects.get_or_create(name=role.value)
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    violations: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
 
@@ -86,6 +97,12 @@ def browser_for(live_server, monkeypatch) -> Iterator[Callable[..., Page]]:
                 device_scale_factor=1,
             )
             context.set_default_timeout(15_000)
+            context.expose_binding("__cspViolation", lambda source, text: violations.append(text))
+            context.add_init_script(CSP_LISTENER)
+            context.on(
+                "console",
+                lambda message: CSP_CONSOLE.search(message.text) and violations.append(message.text),
+            )
             if user is not None:
                 client = Client()
                 client.force_login(user)
@@ -103,8 +120,10 @@ def browser_for(live_server, monkeypatch) -> Iterator[Callable[..., Page]]:
                 context.add_cookies([cookie])
             return context.new_page()
 
+        open_page.csp_violations = violations  # what the pages reported so far (read by the harness test)
         yield open_page
         browser.close()
+    assert not violations, f"Content-Security-Policy violations: {violations}"
     # With Playwright's event loop running, Django kept a connection of its own for the test's queries;
     # left open, it kept PostgreSQL from dropping the test database at the end of the session.
     connections.close_all()
