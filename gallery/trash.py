@@ -40,16 +40,29 @@ class TrashEntry:
     row: Album | Article | Image
 
 
-def trash_entries() -> list[TrashEntry]:
-    """What the trash holds, newest deletion first; rows that went with their album or article are part of
-    that entry, not entries of their own (three queries)."""
-    albums = Album.trashed.all()
-    articles = Article.trashed.select_related("album").exclude(album__deleted_at=F("deleted_at"))
-    photos = Image.trashed.select_related("article", "album").exclude(article__deleted_at=F("deleted_at"))
-    entries = [TrashEntry("album", row) for row in albums]
-    entries += [TrashEntry("article", row) for row in articles]
-    entries += [TrashEntry("photo", row) for row in photos]
-    return sorted(entries, key=lambda entry: (entry.row.deleted_at, entry.kind, entry.row.pk), reverse=True)
+@dataclass
+class TrashListing:
+    entries: list[TrashEntry]  # the newest `limit`
+    total: int  # entries in the whole trash
+
+
+def trash_entries(*, limit: int = 500) -> TrashListing:
+    """What the trash holds, newest deletion first, at most `limit` entries; rows that went with their album
+    or article are part of that entry, not entries of their own (six queries)."""
+    kinds = {
+        "album": Album.trashed.all(),
+        "article": Article.trashed.select_related("album").exclude(album__deleted_at=F("deleted_at")),
+        "photo": Image.trashed.select_related("article", "album").exclude(
+            article__deleted_at=F("deleted_at")
+        ),
+    }
+    entries = [
+        TrashEntry(kind, row)
+        for kind, rows in kinds.items()
+        for row in rows.order_by("-deleted_at", "-pk")[:limit]
+    ]
+    entries.sort(key=lambda entry: (entry.row.deleted_at, entry.kind, entry.row.pk), reverse=True)
+    return TrashListing(entries[:limit], sum(rows.count() for rows in kinds.values()))
 
 
 def trash_restore(*, kind: str, pk: int, user: AbstractBaseUser | None = None) -> Album | Article | Image:

@@ -58,14 +58,15 @@ def trash(request: HttpRequest) -> HttpResponse:
             % {"count": total},
         )
         return HttpResponseRedirect(reverse("admin:trash"))
-    entries = trash_entries()
+    listing = trash_entries()
     keep = datetime.timedelta(days=settings.TRASH_DAYS)
-    for entry in entries:
+    for entry in listing.entries:
         entry.purge_at = entry.row.deleted_at + keep
     context = {
         **admin.site.each_context(request),
         "title": _("Trash"),
-        "entries": entries,
+        "entries": listing.entries,
+        "total": listing.total,
         "trash_days": settings.TRASH_DAYS,
         "confirm_empty": action == "empty",
     }

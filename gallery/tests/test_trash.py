@@ -67,7 +67,7 @@ def test_a_deleted_article_comes_back_with_its_photos_but_not_those_deleted_befo
     services.article_delete(article=article)
     assert not Article.objects.filter(pk=article.pk).exists()
     assert counters(article.album_id) == (0, 0)
-    assert [(entry.kind, entry.row.pk) for entry in trash_entries()] == [
+    assert [(entry.kind, entry.row.pk) for entry in trash_entries().entries] == [
         ("article", article.pk),
         ("photo", first.pk),
     ]
@@ -261,3 +261,12 @@ def test_moving_a_photo_onto_its_trashed_twin_purges_the_twin_first(
     assert not Image.all_objects.filter(pk=photo.pk).exists()
     moved = Image.objects.get(pk=content_twin.pk)
     assert moved.article_id == article.pk and files.exists(moved.file.name)
+
+
+def test_the_trash_listing_shows_the_newest_entries_and_counts_them_all(article):
+    photos = list(article.images.order_by("position"))
+    for photo in photos:
+        services.images_delete(images=[photo])
+    listing = trash_entries(limit=2)
+    assert [entry.row.pk for entry in listing.entries] == [photos[2].pk, photos[1].pk]
+    assert listing.total == 3
