@@ -1,5 +1,8 @@
 """Writes to the catalogue: every create, rename and delete of albums, articles and photos.
 
+A write that is a user's action of its own (public links, link tokens, moves) takes `actor` and records its
+action-log entry itself (`core.audit.Actor`).
+
 Deleting moves rows to the trash (`deleted_at`, see `gallery.models`): files stay, counters drop them at once;
 `gallery.trash` restores them or deletes them for good.
 """
@@ -18,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from core.audit import Actor
 from core.text import text_clean
 from gallery import files
 from gallery.locks import LockBusy, albums_locked
@@ -106,10 +110,15 @@ def album_touch(*, album_id: int) -> None:
     Album.objects.filter(pk=album_id).update(updated_at=timezone.now())
 
 
-def album_link_token_regenerate(*, album: Album) -> Album:
+def album_link_token_regenerate(*, album: Album, actor: Actor | None) -> Album:
     """Give the album a fresh random link token: every public link made with the old one answers 404."""
-    album.link_token = link_token_new()
-    album.save(update_fields=["link_token", "updated_at"])
+    with transaction.atomic():
+        album.link_token = link_token_new()
+        album.save(update_fields=["link_token", "updated_at"])
+        if actor is not None:
+            actor.record(
+                action="admin_regenerate_link_token" if actor.admin else "public_links_regenerate", obj=album
+            )
     logger.info("album %s: public link token regenerated", album.pk)
     return album
 
@@ -259,10 +268,25 @@ def album_delete(*, album: Album) -> None:
         album.deleted_at = now
 
 
-def album_public_links_set(*, album: Album, enabled: bool) -> Album:
-    """Switch an album's public links on or off (its token, and so its links, stay the same)."""
-    album.public_links_enabled = enabled
-    album.save(update_fields=["public_links_enabled", "updated_at"])
+def album_public_links_set(*, album: Album, enabled: bool, actor: Actor | None) -> Album:
+    """Switch an album's public links on or off (its token, and so its links, stay the same); nothing is
+    written or recorded when the stored album already has them so."""
+    now = timezone.now()
+    with transaction.atomic():
+        changed = (
+            Album.objects.filter(pk=album.pk)
+            .exclude(public_links_enabled=enabled)
+            .update(public_links_enabled=enabled, updated_at=now)
+        )
+        album.public_links_enabled = enabled
+        if changed:
+            album.updated_at = now
+        if changed and actor is not None:
+            actor.record(
+                action="admin_public_links" if actor.admin else "public_links",
+                obj=album,
+                details={"enabled": enabled},
+            )
     return album
 
 
@@ -427,20 +451,21 @@ def _albums_locked_for_move(album_ids: Iterable[int]) -> Iterator[None]:
         raise ValidationError({"album": str(busy)}) from busy
 
 
-def images_move(*, images: Iterable[Image], article: Article) -> ImagesMoveResult:
+def images_move(*, images: Iterable[Image], article: Article, actor: Actor | None) -> ImagesMoveResult:
     """Move photos into `article` (of any album), after its own photos; their files follow.
 
-    Files are copied to their new names first, rows switched in one transaction, old files removed after it
-    commits. A photo whose content the article already holds is not moved and is reported as a duplicate.
-    Holds the locks of every album involved; raises ValidationError if one stays busy.
+    Files are copied to their new names first, rows switched (and each move recorded) in one transaction,
+    old files removed after it commits. A photo whose content the article already holds is not moved and is
+    reported as a duplicate. Holds the locks of every album involved; raises ValidationError if one stays
+    busy.
     """
     ids = [image.pk for image in images]
     album_ids = set(Image.objects.filter(pk__in=ids).values_list("album_id", flat=True)) | {article.album_id}
     with _albums_locked_for_move(album_ids):
-        return _images_move(ids, article=article)
+        return _images_move(ids, article=article, actor=actor)
 
 
-def _images_move(ids: list[int], *, article: Article) -> ImagesMoveResult:
+def _images_move(ids: list[int], *, article: Article, actor: Actor | None) -> ImagesMoveResult:
     images = list(
         Image.objects.filter(pk__in=ids)
         .prefetch_related("thumbnails")
@@ -466,35 +491,41 @@ def _images_move(ids: list[int], *, article: Article) -> ImagesMoveResult:
     album_ids = {image.album_id for image in moving} | {article.album_id}
     article_ids = {image.article_id for image in moving} | {article.pk}
 
-    def refresh_counters() -> None:
+    def refresh_counters_and_record() -> None:
         article_counts_refresh(articles=Article.objects.filter(pk__in=article_ids))
         for album_id in album_ids:
             album_counters_refresh(album_id=album_id)
+        for image in moving if actor is not None else ():
+            actor.record(
+                action="admin_move_image" if actor.admin else "move_image",
+                obj=image,
+                details={"to_article": article.sku, "to_album": article.album.name},
+            )
 
     _relocations_apply(
         plans,
         created,
         article=article,
         positions=itertools.count(0 if last is None else last + 1),
-        also=refresh_counters,
+        also=refresh_counters_and_record,
     )
     return ImagesMoveResult(moved=moving, duplicates=duplicates)
 
 
-def article_move(*, article: Article, album: Album) -> Article:
+def article_move(*, article: Article, album: Album, actor: Actor | None) -> Article:
     """Move an article with its photos to another album; files follow (copied first, old ones removed after
-    commit). Raises ValidationError if that album already has an article with the same SKU, or if one of the
-    two albums stays busy (see `gallery.locks`)."""
+    commit), and the move is recorded with the rows. Raises ValidationError if that album already has an
+    article with the same SKU, or if one of the two albums stays busy (see `gallery.locks`)."""
     if article.album_id == album.pk:
         return article
     with _albums_locked_for_move({article.album_id, album.pk}):
-        return _article_move(article, album=album)
+        return _article_move(article, album=album, actor=actor)
 
 
-def _article_move(article: Article, *, album: Album) -> Article:
+def _article_move(article: Article, *, album: Album, actor: Actor | None) -> Article:
     if Article.objects.filter(album=album, sku_key=article.sku_key).exists():
         raise ValidationError({"album": f"album “{album.name}” already has an article “{article.sku}”"})
-    source_album_id = article.album_id
+    source_album_id, source_album_name = article.album_id, article.album.name
     slug = article.slug
     if Article.all_objects.filter(album=album, slug=slug).exists():
         slug = slug_unique(
@@ -511,12 +542,18 @@ def _article_move(article: Article, *, album: Album) -> Article:
         article.save(update_fields=["album", "slug"])
         album_counters_refresh(album_id=source_album_id)
         album_counters_refresh(album_id=album.pk)
+        if actor is not None:
+            actor.record(
+                action="admin_move_article" if actor.admin else "move_article",
+                obj=article,
+                details={"from_album": source_album_name, "to_album": album.name},
+            )
 
     _relocations_apply(plans, created, article=article, positions=None, also=switch_article)
     return article
 
 
-def articles_move(*, articles: Iterable[Article], album: Album) -> list[Article]:
+def articles_move(*, articles: Iterable[Article], album: Album, actor: Actor | None) -> list[Article]:
     """Move several articles to `album` (see `article_move`), refused before any of them moves if `album`
     already has one of their SKUs (the message names them all) or an album stays busy."""
     articles = [article for article in articles if article.album_id != album.pk]
@@ -532,11 +569,11 @@ def articles_move(*, articles: Iterable[Article], album: Album) -> list[Article]
         if taken:
             message = gettext("album “{album}” already has articles with these SKUs: {skus}")
             raise ValidationError({"album": message.format(album=album.name, skus=", ".join(taken))})
-        return [_article_move(article, album=album) for article in articles]
+        return [_article_move(article, album=album, actor=actor) for article in articles]
 
 
 def images_move_to_new_article(
-    *, images: Iterable[Image], album: Album, sku: str
+    *, images: Iterable[Image], album: Album, sku: str, actor: Actor | None
 ) -> tuple[Article, ImagesMoveResult]:
     """Create the article `sku` in `album` and move `images` into it, all or nothing: refused if the album
     already has that SKU or an album stays busy; if the move fails, the new article goes again."""
@@ -549,7 +586,7 @@ def images_move_to_new_article(
             raise ValidationError({"sku": message.format(album=album.name, sku=sku)})
         article, _created = article_get_or_create(album=album, sku=sku)
         try:
-            return article, _images_move(ids, article=article)
+            return article, _images_move(ids, article=article, actor=actor)
         except BaseException:
             article_delete(article=article)
             raise

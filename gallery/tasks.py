@@ -4,6 +4,7 @@ import logging
 
 from django_tasks import task
 
+from core.audit import Actor
 from gallery.models import Image
 from gallery.thumbnails import image_thumbnails_generate
 
@@ -25,3 +26,10 @@ def images_thumbnails_regenerate(image_ids: list[int]) -> int:
             continue
         done += 1
     return done
+
+
+def images_thumbnails_regenerate_enqueue(*, images: list[Image], actor: Actor | None) -> None:
+    """Queue the thumbnails of these photos to be rendered again, recording the request for each photo."""
+    images_thumbnails_regenerate.enqueue([image.pk for image in images])
+    for image in images if actor is not None else ():
+        actor.record(action="admin_regenerate_thumbnails", obj=image)

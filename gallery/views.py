@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.access import Capability, denial_response, require_capability
-from core.audit import audit
+from core.audit import Actor
 from gallery import selectors, services
 from gallery.forms import ArticleFilterForm, MoveForm
 from gallery.links import (
@@ -117,16 +117,13 @@ def album_links(request: HttpRequest, album_slug: str) -> HttpResponse:
     if request.POST.get("regenerate"):
         if not request.user.has_perm(Capability.ADMINISTER.permission):
             return denial_response(request, Capability.ADMINISTER)
-        services.album_link_token_regenerate(album=album)
-        audit(request=request, action="public_links_regenerate", obj=album)
+        services.album_link_token_regenerate(album=album, actor=Actor(request=request))
         messages.success(
             request, _("“%s” has a new link token: its old public links no longer work.") % album
         )
         return _back(request, album)
     enabled = request.POST.get("state") == "on"
-    if album.public_links_enabled != enabled:
-        services.album_public_links_set(album=album, enabled=enabled)
-        audit(request=request, action="public_links", obj=album, details={"enabled": enabled})
+    services.album_public_links_set(album=album, enabled=enabled, actor=Actor(request=request))
     if enabled:
         messages.success(request, _("Public links of “%s” are on: exported links now open.") % album)
     else:
@@ -295,10 +292,7 @@ def _move(request: HttpRequest, form: MoveForm, *, images: list, articles: list)
     """Carry out a valid move form (see `selection_move`); its outcome goes to the messages and the log."""
     target = form.cleaned_data["to_album"]
     if articles:
-        source = form.source.name
-        for article in services.articles_move(articles=articles, album=target):
-            details = {"from_album": source, "to_album": target.name}
-            audit(request=request, action="move_article", obj=article, details=details)
+        services.articles_move(articles=articles, album=target, actor=Actor(request=request))
         count = len(articles)
         message = ngettext(
             "%(count)d article moved to album “%(album)s”.",
@@ -310,13 +304,10 @@ def _move(request: HttpRequest, form: MoveForm, *, images: list, articles: list)
     article = form.cleaned_data["article"]
     if article is None:
         article, result = services.images_move_to_new_article(
-            images=images, album=target, sku=form.cleaned_data["to_sku"]
+            images=images, album=target, sku=form.cleaned_data["to_sku"], actor=Actor(request=request)
         )
     else:
-        result = services.images_move(images=images, article=article)
-    for image in result.moved:
-        details = {"to_article": article.sku, "to_album": target.name}
-        audit(request=request, action="move_image", obj=image, details=details)
+        result = services.images_move(images=images, article=article, actor=Actor(request=request))
     if result.moved:
         count = len(result.moved)
         message = ngettext(

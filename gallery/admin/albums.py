@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import AuditedModelAdmin
-from core.audit import audit
+from core.audit import Actor
 from gallery import services
 from gallery.admin.display import (
     LIST_PREVIEW_SIZE,
@@ -122,13 +122,15 @@ class AlbumAdmin(AuditedModelAdmin):
             obj.pk = created.pk
             obj.refresh_from_db()
             obj._state.adding = False
-            if form.cleaned_data.get("public_links_enabled"):
-                services.album_public_links_set(album=obj, enabled=True)
+            if form.cleaned_data.get("public_links_enabled"):  # recorded by the form's entry (admin_add)
+                services.album_public_links_set(album=obj, enabled=True, actor=None)
             return
         if "name" in form.changed_data:
             services.album_rename(album=obj, name=form.cleaned_data["name"])
-        if "public_links_enabled" in form.changed_data:
-            services.album_public_links_set(album=obj, enabled=form.cleaned_data["public_links_enabled"])
+        if "public_links_enabled" in form.changed_data:  # recorded by the form's entry (admin_change)
+            services.album_public_links_set(
+                album=obj, enabled=form.cleaned_data["public_links_enabled"], actor=None
+            )
         if "description" in form.changed_data:
             obj.save(update_fields=["description", "updated_at"])
 
@@ -151,8 +153,7 @@ class AlbumAdmin(AuditedModelAdmin):
 
     def _regenerate(self, request: HttpRequest, albums) -> None:
         for album in albums:
-            services.album_link_token_regenerate(album=album)
-            audit(request=request, action="admin_regenerate_link_token", obj=album)
+            services.album_link_token_regenerate(album=album, actor=Actor(request=request, admin=True))
 
     def regenerate_link_token_view(self, request: HttpRequest, album_id: int) -> HttpResponse:
         album = get_object_or_404(Album, pk=album_id)
@@ -199,9 +200,9 @@ class AlbumAdmin(AuditedModelAdmin):
 
     def _switch_public_links(self, request: HttpRequest, queryset: QuerySet, enabled: bool) -> None:
         for album in queryset:
-            if album.public_links_enabled != enabled:
-                services.album_public_links_set(album=album, enabled=enabled)
-                audit(request=request, action="admin_public_links", obj=album, details={"enabled": enabled})
+            services.album_public_links_set(
+                album=album, enabled=enabled, actor=Actor(request=request, admin=True)
+            )
 
     @admin.action(description=_("Turn public links on"))
     def public_links_on(self, request: HttpRequest, queryset: QuerySet) -> None:

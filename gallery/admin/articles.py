@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import AuditedModelAdmin
-from core.audit import audit
+from core.audit import Actor
 from gallery import services
 from gallery.admin.display import (
     LIST_PREVIEW_SIZE,
     PhotoFactsDisplay,
+    PhotoPositionForm,
     confirmed,
     first_image_annotations,
     first_preview,
@@ -27,6 +28,7 @@ class ImageInline(PhotoFactsDisplay, admin.TabularInline):
     """The article's photo strip: previews in order, positions editable, photos removable."""
 
     model = Image
+    form = PhotoPositionForm
     fields = ["preview_cell", "position", "original_name", "format", "dimensions", "size", "sha_short"]
     readonly_fields = ["preview_cell", "original_name", "format", "dimensions", "size", "sha_short"]
     ordering = ["position", "id"]
@@ -117,7 +119,8 @@ class ArticleAdmin(AuditedModelAdmin):
             current = services.article_rename(article=current, sku=form.cleaned_data["sku"])
         if "album" in form.changed_data:
             try:
-                current = services.article_move(article=current, album=form.cleaned_data["album"])
+                # no actor: the change form's own entry (admin_change) records the edit
+                current = services.article_move(article=current, album=form.cleaned_data["album"], actor=None)
             except ValidationError as error:  # a busy album; the SKU clash is caught by the form already
                 messages.error(request, "; ".join(error.messages))
         obj.refresh_from_db()
@@ -169,20 +172,14 @@ class ArticleAdmin(AuditedModelAdmin):
             )
         target = form.cleaned_data["album"]
         moved = 0
+        actor = Actor(request=request, admin=True)
         for article in queryset.select_related("album"):
-            source = article.album.name
             try:
-                services.article_move(article=article, album=target)
+                services.article_move(article=article, album=target, actor=actor)
             except ValidationError as error:
                 messages.error(request, f"{article.sku}: {'; '.join(error.messages)}")
                 continue
             moved += 1
-            audit(
-                request=request,
-                action="admin_move_article",
-                obj=article,
-                details={"from_album": source, "to_album": target.name},
-            )
         if moved:
             messages.success(
                 request,

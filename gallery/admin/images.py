@@ -11,13 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import AuditedModelAdmin
-from core.audit import audit
+from core.audit import Actor
 from gallery import services
 from gallery.admin.display import (
     HEX_DIGITS,
     PAGE_PREVIEW_SIZE,
     SHA_SEARCH_MIN,
     PhotoFactsDisplay,
+    PhotoPositionForm,
     confirmed,
     intermediate_page,
     preview,
@@ -25,7 +26,7 @@ from gallery.admin.display import (
 )
 from gallery.links import original_url
 from gallery.models import Album, Article, Image, name_key
-from gallery.tasks import images_thumbnails_regenerate
+from gallery.tasks import images_thumbnails_regenerate_enqueue
 
 
 class MoveToArticleForm(forms.Form):
@@ -43,7 +44,7 @@ class MoveToArticleForm(forms.Form):
         return cleaned
 
 
-class ImageAdminForm(forms.ModelForm):
+class ImageAdminForm(PhotoPositionForm):
     class Meta:
         model = Image
         fields = ["article", "position"]
@@ -57,7 +58,7 @@ class ImageAdmin(PhotoFactsDisplay, AuditedModelAdmin):
         "original_name",
         "article_sku",
         "album",
-        "position",
+        "number",
         "format",
         "dimensions",
         "size",
@@ -159,7 +160,10 @@ class ImageAdmin(PhotoFactsDisplay, AuditedModelAdmin):
         current = Image.objects.get(pk=obj.pk)
         if "article" in form.changed_data:
             try:
-                result = services.images_move(images=[current], article=form.cleaned_data["article"])
+                # no actor: the change form's own entry (admin_change) records the edit
+                result = services.images_move(
+                    images=[current], article=form.cleaned_data["article"], actor=None
+                )
             except ValidationError as error:  # a busy album
                 messages.error(request, "; ".join(error.messages))
             else:
@@ -196,17 +200,12 @@ class ImageAdmin(PhotoFactsDisplay, AuditedModelAdmin):
             )
         target = form.cleaned_data["article"]
         try:
-            result = services.images_move(images=queryset, article=target)
+            result = services.images_move(
+                images=queryset, article=target, actor=Actor(request=request, admin=True)
+            )
         except ValidationError as error:
             messages.error(request, "; ".join(error.messages))
             return None
-        for image in result.moved:
-            audit(
-                request=request,
-                action="admin_move_image",
-                obj=image,
-                details={"to_article": target.sku, "to_album": target.album.name},
-            )
         if result.moved:
             messages.success(
                 request,
@@ -232,9 +231,7 @@ class ImageAdmin(PhotoFactsDisplay, AuditedModelAdmin):
     @admin.action(description=_("Regenerate thumbnails (in the background)"))
     def regenerate_thumbnails(self, request: HttpRequest, queryset: QuerySet) -> None:
         images = list(queryset)
-        images_thumbnails_regenerate.enqueue([image.pk for image in images])
-        for image in images:
-            audit(request=request, action="admin_regenerate_thumbnails", obj=image)
+        images_thumbnails_regenerate_enqueue(images=images, actor=Actor(request=request, admin=True))
         messages.success(
             request,
             ngettext(

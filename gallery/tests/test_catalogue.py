@@ -180,7 +180,7 @@ def test_factory_stores_a_real_picture_with_its_thumbnail_ladder():
 def test_regenerating_the_link_token_replaces_it_for_good():
     album = services.album_create(name="Весна 2026")
     old = album.link_token
-    services.album_link_token_regenerate(album=album)
+    services.album_link_token_regenerate(album=album, actor=None)
     album.refresh_from_db()
     assert album.link_token != old
     assert len(album.link_token) >= 22  # at least 128 bits, URL-safe

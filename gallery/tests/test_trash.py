@@ -257,7 +257,7 @@ def test_moving_a_photo_onto_its_trashed_twin_purges_the_twin_first(
     assert content_twin.sha256 == photo.sha256
     services.images_delete(images=[photo])
     with django_capture_on_commit_callbacks(execute=True):
-        services.images_move(images=[content_twin], article=article)
+        services.images_move(images=[content_twin], article=article, actor=None)
     assert not Image.all_objects.filter(pk=photo.pk).exists()
     moved = Image.objects.get(pk=content_twin.pk)
     assert moved.article_id == article.pk and files.exists(moved.file.name)
