@@ -16,14 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from core.audit import audit
+from core.audit import Actor, audit
 from gallery.locks import LockBusy, albums_locked
 from gallery.models import Album, Article, Image
 from gallery.services import MOVE_LOCK_TIMEOUT, album_counters_refresh, article_counts_refresh
@@ -65,7 +64,7 @@ def trash_entries(*, limit: int = 500) -> TrashListing:
     return TrashListing(entries[:limit], sum(rows.count() for rows in kinds.values()))
 
 
-def trash_restore(*, kind: str, pk: int, user: AbstractBaseUser | None = None) -> Album | Article | Image:
+def trash_restore(*, kind: str, pk: int, actor: Actor | None) -> Album | Article | Image:
     """Bring the trashed `kind` row `pk` back with what went with it and the parents it needs (see the
     module). Raises ValidationError, restoring nothing, if a live album already has its name (an article its
     SKU, a photo its content), if it is not in the trash, or if its album stays busy."""
@@ -78,7 +77,8 @@ def trash_restore(*, kind: str, pk: int, user: AbstractBaseUser | None = None) -
             {"album": _album_restore, "article": _article_restore, "photo": _photo_restore}[kind](row)
             article_counts_refresh(articles=Article.objects.filter(album_id=album_id))
             album_counters_refresh(album_id=album_id)
-            audit(action="trash_restore", user=user, obj=row, details={"kind": kind})
+            if actor is not None:
+                actor.record(action="trash_restore", obj=row, details={"kind": kind})
     except LockBusy as busy:
         raise ValidationError(str(busy)) from busy
     return row
@@ -147,10 +147,11 @@ def trash_purge(*, now: datetime.datetime | None = None) -> dict[str, int]:
     return purged
 
 
-def trash_empty(*, user: AbstractBaseUser | None = None) -> dict[str, int]:
+def trash_empty(*, actor: Actor | None) -> dict[str, int]:
     """Delete everything in the trash for good; returns what went, by kind."""
     purged = _purge(None)
-    audit(action="trash_empty", user=user, object_type="gallery.trash", details=purged)
+    if actor is not None:
+        actor.record(action="trash_empty", details=purged)
     return purged
 
 
