@@ -3,6 +3,7 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from accounts.metrics import SIGN_IN_FAILURES
 from accounts.models import ActionLog
 from accounts.services import action_log_record
 from core.access import access_denied
@@ -23,6 +24,7 @@ def log_logout(sender, request, user, **kwargs) -> None:
 
 @receiver(user_login_failed, dispatch_uid="actionlog_login_failed")
 def log_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    SIGN_IN_FAILURES.labels("password").inc()
     action_log_record(
         action=ActionLog.LOGIN_FAILED, request=request, username=str(credentials.get("username", ""))
     )

@@ -13,6 +13,7 @@ from django.shortcuts import render, resolve_url
 from django.utils.translation import gettext as _
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from accounts.metrics import SIGN_IN_FAILURES
 from accounts.models import ActionLog
 from accounts.oidc import (
     LoginRefused,
@@ -101,6 +102,7 @@ class OidcCallbackView(ProviderSettingsMixin, OIDCAuthenticationCallbackView):
 
     def login_failure(self, reason: str = "") -> HttpResponse:
         request = self.request
+        SIGN_IN_FAILURES.labels("keycloak").inc()
         action_log_record(
             action=ActionLog.LOGIN_FAILED,
             request=request,

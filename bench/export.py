@@ -191,7 +191,8 @@ def run_case(name: str, *, raw: str) -> dict:
     `--instructions` subtracts.
     """
     from exports.rows import sheet_build
-    from exports.services import ExportFormat, export_create
+    from exports.services import export_create
+    from exports.sheets import ExportFormat
     from exports.spec import export_spec_clean
     from gallery.models import Album
 

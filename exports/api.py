@@ -17,8 +17,8 @@ from core.access import Capability, error_response, require_capability
 from exports.presets import PRESETS, SEPARATORS, Language, Layout
 from exports.responses import export_response
 from exports.rows import sheet_preview
-from exports.services import ExportFormat, export_create
-from exports.sheets import XLSX_CONTENT_TYPE
+from exports.services import export_create
+from exports.sheets import XLSX_CONTENT_TYPE, ExportFormat
 from exports.spec import (
     ALBUMS_MAX,
     CSV_DELIMITERS,

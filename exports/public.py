@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 
 from exports import selectors
 from exports.links import PublicName, public_link, public_name_parse, token_well_formed
+from exports.metrics import PUBLIC_LINK_REQUESTS
 from gallery.links import content_type_of, stored_extension
 from gallery.serving import file_response, public_cache_control
 from gallery.specs import FORMAT_EXTENSIONS, THUMBNAIL_FORMAT_BY_EXTENSION, THUMBNAIL_SIZES
@@ -43,6 +44,16 @@ def _public_response(request: HttpRequest, name: str) -> HttpResponse:
 @require_safe
 def public_file(request: HttpRequest, token: str, article_slug: str, name: str) -> HttpResponse:
     """Serve the exact file a content link names, or redirect a position alias to the current photo."""
+    try:
+        response = _public_file(request, token, article_slug, name)
+    except Http404:
+        PUBLIC_LINK_REQUESTS.labels("not_found").inc()
+        raise
+    PUBLIC_LINK_REQUESTS.labels("redirect" if response.status_code in (301, 302) else "file").inc()
+    return response
+
+
+def _public_file(request: HttpRequest, token: str, article_slug: str, name: str) -> HttpResponse:
     parsed = _parsed(token, name)
     if parsed.position is not None:
         return _alias_redirect(token, article_slug, parsed)

@@ -1,6 +1,6 @@
 """The HTTP answer carrying an export file, shared by the page and the API."""
 
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 from exports.services import ExportFile
 from exports.sheets import attachment_disposition
@@ -8,10 +8,7 @@ from exports.sheets import attachment_disposition
 
 def export_response(export: ExportFile) -> HttpResponse:
     """Stream `export` as a download named per RFC 5987, with its row and unknown-SKU counts as headers."""
-    if hasattr(export.content, "read"):
-        response = FileResponse(export.content, content_type=export.content_type)
-    else:
-        response = StreamingHttpResponse(export.content, content_type=export.content_type)
+    response = StreamingHttpResponse(export.content, content_type=export.content_type)
     response["Content-Disposition"] = attachment_disposition(export.file_name)
     response["Cache-Control"] = "private, no-store"
     response["X-Export-Rows"] = str(export.row_count)

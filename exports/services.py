@@ -6,17 +6,24 @@ gets the scope and the row count before the first byte leaves.
 """
 
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import BinaryIO
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
 
 from core.audit import audit
+from exports.metrics import EXPORT_DURATION, EXPORT_ROWS
 from exports.rows import sheet_build
-from exports.sheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_stream, export_file_name, xlsx_stream
+from exports.sheets import (
+    CSV_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    ExportFormat,
+    csv_stream,
+    export_file_name,
+    xlsx_stream,
+)
 from exports.spec import ExportSpec
 
 logger = logging.getLogger(__name__)
@@ -25,18 +32,13 @@ EXPORT_ACTION = "export"
 LOGGED_SKUS_MAX = 50
 
 
-class ExportFormat(StrEnum):
-    XLSX = "xlsx"
-    CSV = "csv"
-
-
 @dataclass
 class ExportFile:
-    """A finished or streaming export: what to send and how to name it."""
+    """A streaming export: what to send and how to name it."""
 
     file_name: str
     content_type: str
-    content: BinaryIO | Iterator[bytes]
+    content: Iterator[bytes]
     row_count: int
     unknown_skus: tuple[str, ...]
 
@@ -82,6 +84,14 @@ def export_log(
     )
 
 
+def _timed(chunks: Iterator[bytes], *, fmt: ExportFormat, started: float) -> Iterator[bytes]:
+    """`chunks`, observing the export's duration when the last one is sent or the client goes away."""
+    try:
+        yield from chunks
+    finally:
+        EXPORT_DURATION.labels(fmt.value).observe(time.monotonic() - started)
+
+
 def export_create(
     *,
     spec: ExportSpec,
@@ -89,17 +99,20 @@ def export_create(
     user: AbstractBaseUser | AnonymousUser | None = None,
     request: HttpRequest | None = None,
 ) -> ExportFile:
-    """Build the sheet `spec` describes in `fmt` and log the export; the caller sends `content`."""
+    """Build the sheet `spec` describes in `fmt`, log and count the export; the caller sends `content`."""
+    started = time.monotonic()
     sheet = sheet_build(spec)
     file_name = export_file_name(
         albums=[album.name for album in spec.albums], skus=spec.skus, extension=fmt.value
     )
     if fmt == ExportFormat.XLSX:
-        stream = xlsx_stream(sheet)
-        export = ExportFile(file_name, XLSX_CONTENT_TYPE, stream, sheet.row_count, sheet.unknown_skus)
+        content_type, stream = XLSX_CONTENT_TYPE, xlsx_stream(sheet)
     else:
+        content_type = CSV_CONTENT_TYPE
         stream = csv_stream(sheet, delimiter=spec.csv_delimiter, bom=spec.csv_bom)
-        export = ExportFile(file_name, CSV_CONTENT_TYPE, stream, sheet.row_count, sheet.unknown_skus)
+    content = _timed(stream, fmt=fmt, started=started)
+    export = ExportFile(file_name, content_type, content, sheet.row_count, sheet.unknown_skus)
+    EXPORT_ROWS.labels(fmt.value).inc(export.row_count)
     export_log(spec=spec, export=export, fmt=fmt, user=user, request=request)
     logger.info("export %s: %s rows", file_name, export.row_count)
     return export

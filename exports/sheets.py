@@ -9,6 +9,7 @@ import datetime
 import io
 import re
 from collections.abc import Iterator
+from enum import StrEnum
 from urllib.parse import quote
 
 from django.utils import timezone
@@ -21,6 +22,14 @@ from slugify import slugify
 from core.spreadsheet import csv_cell_safe
 from exports.rows import DATETIME, TEXT, Sheet
 from exports.xlsx_stream import StreamingWorkbook, xlsx_chunks
+
+
+class ExportFormat(StrEnum):
+    """The file formats an export can be written in."""
+
+    XLSX = "xlsx"
+    CSV = "csv"
+
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"

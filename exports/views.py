@@ -7,7 +7,8 @@ from core.access import Capability, require_capability
 from exports.forms import ExportForm
 from exports.responses import export_response
 from exports.rows import sheet_preview
-from exports.services import ExportFormat, export_create
+from exports.services import export_create
+from exports.sheets import ExportFormat
 from gallery.links import public_base_mismatch, public_base_url, request_origin
 
 

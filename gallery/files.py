@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
@@ -32,6 +34,39 @@ HASH_CHUNK_BYTES = 1024**2
 def storage() -> Storage:
     """The media storage (Django's default storage, configured by `STORAGES`)."""
     return default_storage
+
+
+def storage_of(backend: str) -> Storage:
+    """A storage other than the configured one, for moving files between them: `filesystem` is the folder
+    `MEDIA_ROOT`, `s3` the bucket of the `S3_*`/`AWS_*` settings (or of `STORAGES` when that is S3)."""
+    if backend == "filesystem":
+        return FileSystemStorage(location=settings.MEDIA_ROOT)
+    if backend != "s3":
+        raise ValueError(f"unknown storage backend {backend!r}")
+    default = settings.STORAGES["default"]
+    options = default.get("OPTIONS", {}) if default["BACKEND"] == "storages.backends.s3.S3Storage" else {}
+    if not (options.get("bucket_name") or settings.AWS_STORAGE_BUCKET_NAME):
+        raise ImproperlyConfigured("S3_BUCKET is not set: there is no bucket to use")
+    return S3Storage(**options)
+
+
+def stored_sha256(store: Storage, name: str) -> str | None:
+    """The hex SHA-256 of `name` in `store`, streamed (one GET on S3); None when there is no such file."""
+    try:
+        if isinstance(store, S3Storage):
+            body = store.connection.meta.client.get_object(
+                Bucket=store.bucket_name, Key=store._normalize_name(name)
+            )
+            with contextlib.closing(body["Body"]) as stream:
+                return sha256_of(stream)
+        with store.open(name) as handle:
+            return sha256_of(handle)
+    except FileNotFoundError:
+        return None
+    except Exception as error:
+        if _is_missing_object(error):
+            return None
+        raise
 
 
 def store(name: str, content: bytes | IO[bytes] | File) -> str:

@@ -1,5 +1,6 @@
-"""`GET /metrics` for Prometheus: django-prometheus's request metrics (gunicorn multiprocess mode when
-PROMETHEUS_MULTIPROC_DIR is set) plus catalogue and queue figures read from the database at scrape time.
+"""`GET /metrics` for Prometheus: django-prometheus's request metrics and the apps' own counters (gunicorn
+multiprocess mode when PROMETHEUS_MULTIPROC_DIR is set), plus the catalogue and upload figures each app reads
+from the database at scrape time (`gallery.metrics`, `uploads.metrics`).
 
 Served only with `Authorization: Bearer <METRICS_TOKEN>`, or to a direct caller (no X-Forwarded-For, i.e. not
 through nginx) from METRICS_INTERNAL_NETWORKS; nginx itself answers 404 for /metrics.
@@ -10,39 +11,14 @@ import ipaddress
 import os
 
 from django.conf import settings
-from django.db.models import Count, Min
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client import REGISTRY as PROCESS_REGISTRY
-from prometheus_client.core import GaugeMetricFamily
 
-from gallery.models import Image
-from uploads.models import UploadJob
-
-
-class CatalogueCollector:
-    """Gauges computed from the database on each scrape, so every web process reports the same values."""
-
-    def collect(self):
-        jobs = GaugeMetricFamily("pichosting_upload_jobs", "Upload jobs by status.", labels=["status"])
-        counts = dict(UploadJob.objects.values_list("status").annotate(count=Count("id")))
-        for status in UploadJob.Status.values:
-            jobs.add_metric([status], counts.get(status, 0))
-        yield jobs
-        yield GaugeMetricFamily(
-            "pichosting_upload_queue_depth",
-            "Upload jobs waiting for a worker.",
-            value=counts.get("queued", 0),
-        )
-        oldest = UploadJob.objects.filter(status=UploadJob.Status.QUEUED).aggregate(oldest=Min("created_at"))
-        age = (timezone.now() - oldest["oldest"]).total_seconds() if oldest["oldest"] else 0
-        yield GaugeMetricFamily(
-            "pichosting_upload_oldest_queued_seconds", "Age of the oldest queued upload job.", value=age
-        )
-        yield GaugeMetricFamily("pichosting_photos", "Photos in the catalogue.", value=Image.objects.count())
+from gallery.metrics import GalleryCollector
+from uploads.metrics import UploadsCollector
 
 
 def metrics_allowed(request: HttpRequest) -> bool:
@@ -68,7 +44,8 @@ def _registry() -> CollectorRegistry:
     else:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-    registry.register(CatalogueCollector())
+    registry.register(GalleryCollector())
+    registry.register(UploadsCollector())
     return registry
 
 

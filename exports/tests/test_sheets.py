@@ -12,8 +12,8 @@ from accounts.models import ActionLog
 from exports.links import public_link
 from exports.presets import PER_IMAGE_HEADERS, PRESETS, WILDBERRIES, Language
 from exports.rows import sheet_build
-from exports.services import ExportFormat, export_create
-from exports.sheets import attachment_disposition, export_file_name
+from exports.services import export_create
+from exports.sheets import ExportFormat, attachment_disposition, export_file_name
 from exports.spec import export_spec_clean
 from exports.tests.conftest import xlsx_rows, xlsx_sheet
 from gallery.models import Article, Image, Thumbnail

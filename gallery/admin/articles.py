@@ -14,6 +14,7 @@ from gallery import services
 from gallery.admin.display import (
     LIST_PREVIEW_SIZE,
     PhotoFactsDisplay,
+    PhotoPositionForm,
     confirmed,
     first_image_annotations,
     first_preview,
@@ -27,6 +28,7 @@ class ImageInline(PhotoFactsDisplay, admin.TabularInline):
     """The article's photo strip: previews in order, positions editable, photos removable."""
 
     model = Image
+    form = PhotoPositionForm
     fields = ["preview_cell", "position", "original_name", "format", "dimensions", "size", "sha_short"]
     readonly_fields = ["preview_cell", "original_name", "format", "dimensions", "size", "sha_short"]
     ordering = ["position", "id"]

@@ -99,6 +99,23 @@ def confirmed(request: HttpRequest) -> bool:
 # --- Albums ------------------------------------------------------------------------------------------------
 
 
+class PhotoPositionForm(forms.ModelForm):
+    """A photo's position shown and typed from 1, as the gallery numbers photos (stored from 0)."""
+
+    position = forms.IntegerField(label=_("position"), min_value=1)
+
+    class Meta:
+        model = Image
+        fields = ["position"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["position"] = self.instance.position + 1
+
+    def clean_position(self) -> int:
+        return self.cleaned_data["position"] - 1
+
+
 class PhotoFactsDisplay:
     """The display columns every list of photos shares: preview, dimensions, size and a short hash.
 
@@ -113,6 +130,11 @@ class PhotoFactsDisplay:
             size=LIST_PREVIEW_SIZE,
             alt=image.original_name,
         )
+
+    @admin.display(description=_("position"), ordering="position")
+    def number(self, image: Image) -> int:
+        """The position from 1, as the gallery shows it."""
+        return image.position + 1
 
     @admin.display(description=_("dimensions"))
     def dimensions(self, image: Image) -> str:

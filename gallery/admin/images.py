@@ -18,6 +18,7 @@ from gallery.admin.display import (
     PAGE_PREVIEW_SIZE,
     SHA_SEARCH_MIN,
     PhotoFactsDisplay,
+    PhotoPositionForm,
     confirmed,
     intermediate_page,
     preview,
@@ -43,7 +44,7 @@ class MoveToArticleForm(forms.Form):
         return cleaned
 
 
-class ImageAdminForm(forms.ModelForm):
+class ImageAdminForm(PhotoPositionForm):
     class Meta:
         model = Image
         fields = ["article", "position"]
@@ -57,7 +58,7 @@ class ImageAdmin(PhotoFactsDisplay, AuditedModelAdmin):
         "original_name",
         "article_sku",
         "album",
-        "position",
+        "number",
         "format",
         "dimensions",
         "size",

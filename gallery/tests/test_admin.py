@@ -1,5 +1,7 @@
 """The catalogue in the Django admin: pages, actions, files following moves, and the action log."""
 
+import re
+
 import pytest
 from django.contrib.admin import helpers
 from django.contrib.messages import get_messages
@@ -215,7 +217,7 @@ def test_photo_strip_reorders_and_moves_deleted_photos_to_the_trash(
     assert "-160.jpg" in page
     assert "gallery/admin/photo_strip.js" in page
     with django_capture_on_commit_callbacks(execute=True):
-        response = appadmin_client.post(url, inline_data(article, images, [5, 1, 0], delete=[images[1]]))
+        response = appadmin_client.post(url, inline_data(article, images, [6, 2, 1], delete=[images[1]]))
     assert response.status_code == 302
     order = list(article.images.order_by("position").values_list("pk", "position"))
     assert order == [(images[2].pk, 0), (images[0].pk, 1)]
@@ -230,7 +232,7 @@ def test_changing_the_album_of_an_article_moves_its_files(
 ):
     _album, article, images = catalogue
     winter = album_make("Зима")
-    data = inline_data(article, images, [0, 1, 2])
+    data = inline_data(article, images, [1, 2, 3])
     data["album"] = winter.pk
     with django_capture_on_commit_callbacks(execute=True):
         response = appadmin_client.post(reverse("admin:gallery_article_change", args=[article.pk]), data)
@@ -328,7 +330,7 @@ def test_moves_into_a_busy_album_say_so_and_change_nothing(appadmin_client, cata
     target = article_make(album_make("Зима"), "RC18")
     photos = reverse("admin:gallery_image_changelist")
     action = {"action": "move_to_article", helpers.ACTION_CHECKBOX_NAME: [images[0].pk]}
-    change = {**inline_data(article, images, [0, 1, 2]), "album": target.album_id}
+    change = {**inline_data(article, images, [1, 2, 3]), "album": target.album_id}
     with album_lock(target.album_id):
         answers = [
             appadmin_client.post(
@@ -359,3 +361,22 @@ def test_article_list_shows_the_stored_photo_counter(appadmin_client, catalogue)
     Article.objects.filter(pk=article.pk).update(images_count=42)
     content = appadmin_client.get(reverse("admin:gallery_article_changelist")).content.decode()
     assert '<td class="field-photos">42</td>' in content
+
+
+def test_admin_numbers_photos_from_1_as_the_gallery_does(appadmin_client, catalogue):
+    _album, article, images = catalogue
+    strip = appadmin_client.get(reverse("admin:gallery_article_change", args=[article.pk])).content.decode()
+    assert re.findall(r'name="images-\d-position" value="(\d+)"', strip) == ["1", "2", "3"]
+    listing = appadmin_client.get(reverse("admin:gallery_image_changelist") + "?o=5").content.decode()
+    assert re.findall(r'<td class="field-number">(\d+)</td>', listing) == ["1", "2", "3"]
+    url = reverse("admin:gallery_image_change", args=[images[2].pk])
+    assert 'name="position" value="3"' in appadmin_client.get(url).content.decode()
+    response = appadmin_client.post(url, {"article": article.pk, "position": 1})
+    assert response.status_code == 302
+    assert list(article.images.order_by("position").values_list("pk", flat=True)) == [
+        images[2].pk,
+        images[0].pk,
+        images[1].pk,
+    ]
+    response = appadmin_client.post(url, {"article": article.pk, "position": 0})
+    assert response.status_code == 200  # refused: positions start at 1

@@ -1,6 +1,10 @@
 """`GET /metrics`: refused without the token from outside or through the proxy; queue and catalogue gauges."""
 
+import json
+import re
+
 import pytest
+from django.conf import settings
 
 from gallery.tests.factories import album_make, article_make, image_make
 
@@ -50,3 +54,18 @@ def test_direct_internal_callers_need_no_token(client, token):
 def test_direct_scrapes_over_plain_http_are_not_redirected_when_https_is_enforced(client, settings, token):
     settings.SECURE_SSL_REDIRECT = True  # an https deployment behind nginx: Prometheus scrapes web directly
     assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 200
+
+
+def test_every_product_metric_the_dashboard_plots_is_exposed(client, token):
+    """A renamed metric must not leave a Grafana panel silently empty."""
+    dashboard = json.loads((settings.BASE_DIR / "deploy/grafana/pichosting-dashboard.json").read_text())
+    plotted = {
+        name
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"\bpichosting_[a-z_]+", target["expr"])
+    }
+    exposed = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {token}").content.decode()
+    names = set(re.findall(r"^(pichosting_[a-z_]+)", exposed, flags=re.MULTILINE))
+    assert len(plotted) >= 8
+    assert plotted <= names, plotted - names

@@ -49,13 +49,21 @@ class Nginx:
 
 
 def nginx_start(
-    prefix: Path, *, upstream: str, media_root: Path, static_root: Path, upload_max_bytes: int
+    prefix: Path,
+    *,
+    upstream: str,
+    media_root: Path,
+    static_root: Path,
+    upload_max_bytes: int,
+    media_auth_cache_seconds: int = 1,
+    port: int | None = None,
 ) -> Nginx:
-    """nginx on a free 127.0.0.1 port in front of `upstream` (host:port), configured from deploy/nginx."""
+    """nginx on 127.0.0.1 (`port`, or a free one) in front of `upstream` (host:port), configured from
+    deploy/nginx; file answers are kept `media_auth_cache_seconds` (short, so tests see revocations soon)."""
     binary = require_program("nginx", hint="apt-get install -y nginx")
     run_dir, conf_dir = prefix / "run", prefix / "conf"
     run_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     values = {
         "NGINX_CONF_DIR": str(conf_dir),
         "NGINX_RUN_DIR": str(run_dir),
@@ -67,6 +75,7 @@ def nginx_start(
         "APP_UPSTREAM": upstream,
         "KEYCLOAK_UPSTREAM": "http://127.0.0.1:9",
         "UPLOAD_MAX_BYTES": str(upload_max_bytes),
+        "MEDIA_AUTH_CACHE_SECONDS": str(media_auth_cache_seconds),
         "MEDIA_ROOT": str(media_root).rstrip("/"),
         "STATIC_ROOT": str(static_root).rstrip("/"),
     }

@@ -29,7 +29,7 @@ def role_groups():
 
 
 @pytest.fixture
-def nginx(live_server, settings, tmp_path):
+def nginx_server(live_server, settings, tmp_path):
     """A real nginx on 127.0.0.1 proxying to the live server, configured from deploy/nginx."""
     settings.MEDIA_SERVE = "nginx"
     settings.MEDIA_ACCEL_PREFIX = "/_protected/"
@@ -43,9 +43,15 @@ def nginx(live_server, settings, tmp_path):
         upload_max_bytes=settings.UPLOAD_MAX_BYTES,
     )
     try:
-        yield server.url
+        yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def nginx(nginx_server):
+    """The base URL of `nginx_server`."""
+    return nginx_server.url
 
 
 def fetch(url: str, *, cookie: str = "", headers: dict | None = None):

@@ -1,14 +1,17 @@
-"""Public photo links through a real nginx: anonymous bytes via X-Accel-Redirect, revoked by a new token."""
+"""Public photo links through a real nginx: anonymous bytes via X-Accel-Redirect, aliases redirected.
+
+Revocation through nginx (token, switch, trash; within the cache bound) is in test_nginx_media_cache.py.
+"""
 
 import pytest
 
 from exports.links import public_link
 from gallery import files
-from gallery.services import album_link_token_regenerate
 from gallery.tests.factories import album_make, article_make, image_make
 from tests.system import test_nginx_file_serving as served
 
-nginx = served.nginx  # the real nginx in front of the live server, with the shipped snippet
+# the real nginx in front of the live server, with the shipped configuration
+nginx_server, nginx = served.nginx_server, served.nginx
 role_groups = served.role_groups
 fetch = served.fetch
 
@@ -44,15 +47,6 @@ def test_anonymous_marketplace_gets_the_bytes_with_public_immutable_headers(phot
 
     status, headers, _ = fetch(link(photo, extension="webp", size=640))
     assert (status, headers["Content-Type"]) == (200, "image/webp")
-
-
-def test_regenerated_token_revokes_links_behind_nginx(photo):
-    url = link(photo, extension="jpg")
-    assert fetch(url)[0] == 200
-    album_link_token_regenerate(album=photo.album, actor=None)
-    status, _, data = fetch(url)
-    assert status == 404
-    assert b"\xff\xd8" not in data[:2]
 
 
 def test_position_alias_redirects_to_the_current_photo_behind_nginx(photo):

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from prometheus_client import REGISTRY
 
 from accounts.models import ActionLog, OidcIdentity
 from accounts.roles import Role, user_roles
@@ -14,6 +15,10 @@ from tests.system.keycloak.conftest import PASSWORD, USERS
 from tests.system.keycloak.provider import Browser
 
 pytestmark = pytest.mark.django_db
+
+
+def keycloak_failures() -> float:
+    return REGISTRY.get_sample_value("pichosting_sign_in_failures_total", {"via": "keycloak"}) or 0.0
 
 
 def oidc_user(name: str):
@@ -179,6 +184,7 @@ def test_the_id_token_is_no_bearer_token(oidc_on, client):
 
 
 def test_a_replayed_or_foreign_callback_signs_nobody_in(oidc_on, client):
+    failures_before = keycloak_failures()
     browser = Browser(client)
     callback = browser.submit(
         browser.go("/oidc/authenticate/"), username="vera", password=PASSWORD, stop_at_app=True
@@ -195,3 +201,4 @@ def test_a_replayed_or_foreign_callback_signs_nobody_in(oidc_on, client):
     assert replay.status_code == 302 and replay["Location"] == "/accounts/login/"
     assert ActionLog.objects.filter(action=ActionLog.LOGIN).count() == 1
     assert ActionLog.objects.filter(action=ActionLog.LOGIN_FAILED).count() == 2
+    assert keycloak_failures() == failures_before + 2

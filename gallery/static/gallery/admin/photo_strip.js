@@ -7,7 +7,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const rows = () => [...strip.querySelectorAll("tr.has_original")];
     const renumber = () => rows().forEach((row, index) => {
       const position = row.querySelector('input[name$="-position"]');
-      if (position) position.value = index;
+      if (position) position.value = index + 1;  // shown from 1, as the gallery numbers photos
     });
     for (const row of rows()) {
       row.draggable = true;
