@@ -32,6 +32,22 @@ ERROR_RESPONSES = {status: ErrorOut for status in ERROR_DESCRIPTIONS}
 _REF = "#/components/schemas/{model}"
 
 
+NUL_FREE = "^[^\\u0000]*$"  # pichosting.middleware.nul_refusing answers 400 to any text holding NUL
+
+
+def nul_free_strings(node):
+    """Declare, on every plain string schema of the document, that it holds no NUL character (refused)."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & node.keys():
+            node["pattern"] = NUL_FREE
+        for value in node.values():
+            nul_free_strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            nul_free_strings(value)
+    return node
+
+
 def errors_documented(document: dict) -> dict:
     """Add the 401/403 (authenticated operations), 400 (operations taking input) and 503 (all) answers."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
@@ -50,4 +66,4 @@ def errors_documented(document: dict) -> dict:
                 operation["responses"].setdefault(
                     str(status), {"description": ERROR_DESCRIPTIONS[status], "content": error}
                 )
-    return document
+    return nul_free_strings(document)

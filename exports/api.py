@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, StringConstraints
 
 from core.access import Capability, error_response, require_capability
 from exports.presets import PRESETS, SEPARATORS, Language, Layout
@@ -23,6 +23,7 @@ from exports.spec import (
     ALBUMS_MAX,
     CSV_DELIMITERS,
     ORIGINAL,
+    AlbumUnknown,
     ExportSpec,
     LinkKind,
     export_spec_clean,
@@ -45,10 +46,13 @@ def _as_list(value: Any) -> Any:
 
 
 StringList = Annotated[list[str], BeforeValidator(_as_list)]
+# An album name with something left once spaces, NUL and invisible characters are removed (else refused).
+_NAMED = r"^[^\u0000]*[^\s\u0000\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff][^\u0000]*$"
+AlbumNames = Annotated[list[Annotated[str, StringConstraints(pattern=_NAMED)]], BeforeValidator(_as_list)]
 
 
 class ExportIn(Schema):
-    albums: StringList = Field(
+    albums: AlbumNames = Field(
         ..., min_length=1, max_length=ALBUMS_MAX, description="Album names (any case) or slugs; at least one."
     )
     skus: StringList = Field(
@@ -92,9 +96,16 @@ class PreviewOut(Schema):
     preset_notes: list[str]
 
 
+ALBUM_UNKNOWN = {
+    "description": "An album named in `albums` does not exist (`not_found`).",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+}
+
+
 def _binary_response(content_type: str, description: str) -> dict:
     return {
         "responses": {
+            404: ALBUM_UNKNOWN,
             200: {
                 "description": description,
                 "headers": {
@@ -121,6 +132,8 @@ def _spec(request: HttpRequest, params: ExportIn) -> ExportSpec:
 
 def _invalid(error: ValidationError) -> HttpResponse:
     message = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
+    if isinstance(error, AlbumUnknown):
+        return error_response(404, "not_found", message)
     return error_response(400, "invalid_request", message)
 
 
@@ -156,7 +169,12 @@ def export_csv_get(request: HttpRequest, params: Query[CsvExportIn]) -> HttpResp
     return _export(request, params, ExportFormat.CSV)
 
 
-@router.post("/export-preview", response=PreviewOut, summary="First rows of a link sheet, with its notes")
+@router.post(
+    "/export-preview",
+    response=PreviewOut,
+    summary="First rows of a link sheet, with its notes",
+    openapi_extra={"responses": {404: ALBUM_UNKNOWN}},
+)
 @require_capability(Capability.EXPORT)
 def export_preview(request: HttpRequest, params: ExportIn) -> Any:
     try:
