@@ -51,6 +51,10 @@ _NAMED = r"^[^\u0000]*[^\s\u0000\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff][^
 AlbumNames = Annotated[list[Annotated[str, StringConstraints(pattern=_NAMED)]], BeforeValidator(_as_list)]
 
 
+# Days FILTER_DATE_MIN (1970-01-01) … FILTER_DATE_MAX, as a pattern: JSON Schema has no bounds for dates.
+DAY_IN_RANGE = {"pattern": r"^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|30)$"}
+
+
 class ExportIn(Schema):
     albums: AlbumNames = Field(
         ..., min_length=1, max_length=ALBUMS_MAX, description="Album names (any case) or slugs; at least one."
@@ -60,13 +64,18 @@ class ExportIn(Schema):
         description="Only these SKUs (a list, or one text with one SKU per line); unknown ones are listed.",
     )
     uploaded_from: datetime.date | None = Field(
-        None, ge=FILTER_DATE_MIN, le=FILTER_DATE_MAX, description="Only photos uploaded on or after this day."
+        None,
+        ge=FILTER_DATE_MIN,
+        le=FILTER_DATE_MAX,
+        description="Only photos uploaded on or after this day.",
+        json_schema_extra=DAY_IN_RANGE,
     )
     uploaded_to: datetime.date | None = Field(
         None,
         ge=FILTER_DATE_MIN,
         le=FILTER_DATE_MAX,
         description="Only photos uploaded on or before this day.",
+        json_schema_extra=DAY_IN_RANGE,
     )
     preset: PresetKey = Field("in_row", description="Marketplace preset, or the generic in_row / in_cell.")
     layout: Layout | None = Field(
