@@ -16,21 +16,21 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext
 
+from core.errors import disk_fault
 from gallery.services import (
     album_name_clean,
     name_clean,
 )
 from uploads.models import UploadJob
 from uploads.tasks import upload_job_enqueue
-from uploads.validation import Limits
+from uploads.validation import Limits, zip_signature
 
 logger = logging.getLogger(__name__)
 
-ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
-
 
 class UploadRejected(Exception):
-    """An upload refused at the door; `status` is the HTTP status to answer (400 or 413)."""
+    """An upload refused at the door; `status` is the HTTP status to answer (400, 413, or 507 when the
+    server's disk cannot take it)."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
@@ -48,11 +48,20 @@ def upload_too_large(size: int, limit: int) -> UploadRejected:
     )
 
 
+def storage_refusal(fault: str) -> UploadRejected:
+    """The 507 refusal of an upload that the server's disk could not take (`core.errors.disk_fault`)."""
+    if fault == "full":
+        message = gettext("The server's storage is full; nothing of this upload was kept. Try again later.")
+        return UploadRejected(507, "storage_full", message)
+    message = gettext("The server's storage cannot be written to; nothing of this upload was kept.")
+    return UploadRejected(507, "storage_unwritable", message)
+
+
 def _is_zip(upload: UploadedFile) -> bool:
     upload.seek(0)
     head = upload.read(4)
     upload.seek(0)
-    return head in ZIP_SIGNATURES or (upload.name or "").lower().endswith(".zip")
+    return zip_signature(head) or (upload.name or "").lower().endswith(".zip")
 
 
 def _spool(upload: UploadedFile, destination: Path) -> None:
@@ -75,7 +84,8 @@ def upload_job_create(
     mode: str = UploadJob.Mode.ADD,
 ) -> UploadJob:
     """Accept an upload: one ZIP, or photos for a given album and article. Queues its job; raises
-    `UploadRejected` (413 too large, 400 not a ZIP/no file/bad values) without keeping anything."""
+    `UploadRejected` (413 too large, 400 not a ZIP/no file/bad values, 507 storage full or not writable)
+    without keeping anything."""
     limits = Limits.current()
     if not files:
         raise UploadRejected(400, "no_file", gettext("Choose a ZIP archive or one or more photos to upload."))
@@ -112,8 +122,8 @@ def upload_job_create(
     else:
         kind = UploadJob.Kind.IMAGES
     spool = Path(settings.UPLOAD_SPOOL_DIR) / uuid.uuid4().hex
-    spool.mkdir(parents=True)
     try:
+        spool.mkdir(parents=True)
         for index, upload in enumerate(files):
             _spool(upload, spool / f"{index:05d}")
         with transaction.atomic():
@@ -128,7 +138,13 @@ def upload_job_create(
                 file_names=[upload.name or "" for upload in files] if kind == UploadJob.Kind.IMAGES else [],
             )
             transaction.on_commit(partial(upload_job_enqueue, job.pk))
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(spool, ignore_errors=True)
+        fault = disk_fault(exc)
+        if fault is not None:
+            logger.error(
+                "upload refused: the spool %s could not be written (%s)", settings.UPLOAD_SPOOL_DIR, exc
+            )
+            raise storage_refusal(fault) from exc
         raise
     return job
