@@ -316,8 +316,13 @@ def thumbnail_for_file(*, image_id: int | str, sha: str, size: int | str, extens
 
 
 def catalogue_totals() -> dict[str, int]:
-    """Albums, articles, photos and thumbnails counted from their rows; bytes of originals and thumbnails."""
+    """Albums, articles, photos and thumbnails counted from their rows; bytes of originals and thumbnails;
+    the photos in the trash and the bytes their files still take (originals and thumbnails)."""
     images = Image.objects.aggregate(count=Count("id"), bytes=Sum("bytes"))
+    trashed = Image.trashed.aggregate(count=Count("id"), bytes=Sum("bytes"))
+    trashed_thumbnails = Thumbnail.objects.filter(image__deleted_at__isnull=False).aggregate(
+        bytes=Sum("bytes")
+    )
     thumbnails = Thumbnail.objects.filter(image__deleted_at__isnull=True).aggregate(
         count=Count("id"), bytes=Sum("bytes")
     )
@@ -328,6 +333,8 @@ def catalogue_totals() -> dict[str, int]:
         "thumbnails": thumbnails["count"],
         "original_bytes": images["bytes"] or 0,
         "thumbnail_bytes": thumbnails["bytes"] or 0,
+        "trash_images": trashed["count"],
+        "trash_bytes": (trashed["bytes"] or 0) + (trashed_thumbnails["bytes"] or 0),
     }
 
 

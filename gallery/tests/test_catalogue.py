@@ -119,7 +119,7 @@ def test_purging_a_deleted_photo_removes_its_files_after_commit(django_capture_o
         services.image_delete(image=image)
     assert all(storage.exists(name) for name in names), "the trash keeps the files"
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        trash_empty()
+        trash_empty(actor=None)
     assert all(storage.exists(name) for name in names), "files must survive until the commit"
     for callback in callbacks:
         callback()
@@ -135,7 +135,7 @@ def test_purging_a_deleted_album_removes_every_file_below_it(django_capture_on_c
         services.album_delete(album=album)
     assert all(storage.exists(image.file.name) for image in images)
     with django_capture_on_commit_callbacks(execute=True):
-        trash_empty()
+        trash_empty(actor=None)
     assert not any(storage.exists(image.file.name) for image in images)
     assert not Image.all_objects.exists()
 
