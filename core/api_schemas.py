@@ -1,9 +1,16 @@
 """Schemas shared by every app's JSON views: the error shape, and the errors every operation documents."""
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 # Largest row id (BigAutoField): id and cursor parameters are bounded by it, so no lookup overflows.
 ID_MAX = 2**63 - 1
+
+
+class BodyIn(Schema):
+    """A JSON request body: a key the schema does not name is refused (400), and the document says so."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ErrorDetail(Schema):

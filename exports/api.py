@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import BeforeValidator, StringConstraints
 
 from core.access import Capability, error_response, require_capability
+from core.api_schemas import BodyIn
 from exports.presets import PRESETS, SEPARATORS, Language, Layout
 from exports.responses import export_response
 from exports.rows import sheet_preview
@@ -55,7 +56,7 @@ AlbumNames = Annotated[list[Annotated[str, StringConstraints(pattern=_NAMED)]], 
 DAY_IN_RANGE = {"pattern": r"^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|30)$"}
 
 
-class ExportIn(Schema):
+class ExportIn(BodyIn):
     albums: AlbumNames = Field(
         ..., min_length=1, max_length=ALBUMS_MAX, description="Album names (any case) or slugs; at least one."
     )
