@@ -22,6 +22,7 @@ from gallery.admin.display import (
     first_preview,
     intermediate_page,
 )
+from gallery.admin.trashing import TrashingAdmin
 from gallery.models import Album, Image
 
 
@@ -39,7 +40,7 @@ class AlbumAdminForm(forms.ModelForm):
 
 
 @admin.register(Album)
-class AlbumAdmin(AuditedModelAdmin):
+class AlbumAdmin(TrashingAdmin, AuditedModelAdmin):
     form = AlbumAdminForm
     list_display = [
         "cover",

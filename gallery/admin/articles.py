@@ -21,6 +21,7 @@ from gallery.admin.display import (
     intermediate_page,
     thumbnail_file,
 )
+from gallery.admin.trashing import TrashingAdmin
 from gallery.models import Album, Article, Image, name_key
 
 
@@ -66,7 +67,7 @@ class MoveToAlbumForm(forms.Form):
 
 
 @admin.register(Article)
-class ArticleAdmin(AuditedModelAdmin):
+class ArticleAdmin(TrashingAdmin, AuditedModelAdmin):
     form = ArticleAdminForm
     list_display = ["first_photo", "sku", "album", "photos", "created_at"]
     list_display_links = ["first_photo", "sku"]

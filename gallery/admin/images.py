@@ -24,6 +24,7 @@ from gallery.admin.display import (
     preview,
     thumbnail_file,
 )
+from gallery.admin.trashing import TrashingAdmin
 from gallery.links import original_url
 from gallery.models import Album, Article, Image, name_key
 from gallery.tasks import images_thumbnails_regenerate_enqueue
@@ -51,7 +52,7 @@ class ImageAdminForm(PhotoPositionForm):
 
 
 @admin.register(Image)
-class ImageAdmin(PhotoFactsDisplay, AuditedModelAdmin):
+class ImageAdmin(PhotoFactsDisplay, TrashingAdmin, AuditedModelAdmin):
     form = ImageAdminForm
     list_display = [
         "preview_cell",
