@@ -6,8 +6,8 @@
 - A task cut off by the outage is put back in the queue, so it runs again from the start; an upload job then
   resumes from its journal (`uploads.jobs`). Nothing is logged as failed: no row was marked.
 - A background thread runs the periodic duties (`DUTIES`: take over jobs whose worker died, sweep stale
-  temporary files, purge what has been in the trash longer than `TRASH_DAYS`) every
-  `UPLOAD_JOB_STALE_SECONDS / 2`, whether the worker is busy or idle.
+  temporary files and orphan spools (`uploads.spool`), purge what has been in the trash longer than
+  `TRASH_DAYS`) every `UPLOAD_JOB_STALE_SECONDS / 2`, whether the worker is busy or idle.
 """
 
 import logging
@@ -33,6 +33,7 @@ BACKOFF_MAX_SECONDS = 30.0
 DUTIES = (
     "uploads.leases.leases_recover",
     "uploads.temporary.upload_temp_sweep",
+    "uploads.spool.spool_orphans_sweep",
     "gallery.trash.trash_purge",
 )
 _DATABASE_ERROR_PATHS = {f"{kind.__module__}.{kind.__qualname__}" for kind in DATABASE_UNAVAILABLE}
