@@ -171,11 +171,19 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
+# What a person may do comes from their roles (groups named after `accounts.roles.Role`); Django's per-model
+# permissions open nothing here (the admin is for the administer capability, which has them all), and their
+# names are stored in English, so the forms leave them out.
+
+
 @admin.register(User)
 class AuditedUserAdmin(AuditedModelAdmin, UserAdmin):
-    pass
+    fieldsets = [
+        (name, options | {"fields": [f for f in options["fields"] if f != "user_permissions"]})
+        for name, options in UserAdmin.fieldsets
+    ]
 
 
 @admin.register(Group)
 class AuditedGroupAdmin(AuditedModelAdmin, GroupAdmin):
-    pass
+    fields = ["name"]

@@ -1,5 +1,6 @@
 """Error pages that explain what happened instead of showing internals."""
 
+import errno
 import logging
 import sys
 
@@ -16,6 +17,21 @@ logger = logging.getLogger(__name__)
 # What a lost or refused database connection raises (also a query cut short by the server shutting down).
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
+# What a disk that cannot take a write raises (errno), by the fault the user is told of.
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+DISK_UNWRITABLE_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def disk_fault(exc: BaseException) -> str | None:
+    """ "full" or "unwritable" when `exc` (or what caused it) is a disk refusing a write; else None."""
+    while exc is not None:
+        if isinstance(exc, OSError):
+            if exc.errno in DISK_FULL_ERRNOS:
+                return "full"
+            if exc.errno in DISK_UNWRITABLE_ERRNOS:
+                return "unwritable"
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

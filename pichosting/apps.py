@@ -1,6 +1,6 @@
 from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 from django_tasks_db.apps import TasksAppConfig
 
 
@@ -35,4 +35,9 @@ THIRD_PARTY_TEXTS = (
     gettext_noop("return value"),
     gettext_noop("exception class path"),
     gettext_noop("traceback"),
+    # django-tasks' result states (`TaskResultStatus`), in its "Task" context
+    pgettext_lazy("Task", "Ready"),
+    pgettext_lazy("Task", "Running"),
+    pgettext_lazy("Task", "Failed"),
+    pgettext_lazy("Task", "Successful"),
 )

@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.capabilities",
             ],
+            "libraries": {"admin_counts": "pichosting.admin_counts"},  # admin/pagination.html's plurals
         },
     },
 ]

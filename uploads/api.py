@@ -2,6 +2,7 @@
 syncs (`POST /api/sync`, `GET /api/sync/status`, appadmin)."""
 
 import datetime
+import logging
 from typing import Annotated, Any
 
 from django.conf import settings
@@ -14,8 +15,9 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from core.access import Capability, error_response, require_capability
 from core.api_schemas import ID_MAX, ErrorOut
+from core.errors import disk_fault
 from uploads.handlers import upload_limit_bytes
-from uploads.intake import UploadRejected, upload_job_create, upload_too_large
+from uploads.intake import UploadRejected, storage_refusal, upload_job_create, upload_too_large
 from uploads.models import SyncRun
 from uploads.selectors import (
     RESULTS_MAX,
@@ -26,6 +28,8 @@ from uploads.selectors import (
 )
 from uploads.sync import SyncOptions
 from uploads.tasks import sync_run_enqueue
+
+logger = logging.getLogger(__name__)
 
 router = Router()
 
@@ -218,6 +222,15 @@ def uploaded_files(request: HttpRequest) -> list:
         raise UploadRejected(400, "too_many_files", message) from exc
     except RequestDataTooBig as exc:
         raise UploadRejected(413, "too_large", str(exc)) from exc
+    except OSError as exc:  # the body's temporary file (FILE_UPLOAD_TEMP_DIR) could not be written
+        fault = disk_fault(exc)
+        if fault is None:
+            raise
+        logger.error("upload refused: its body could not be written to a temporary file (%s)", exc)
+        for handler in request.upload_handlers:  # the file cut short is deleted at once, not when collected
+            if getattr(handler, "file", None) is not None:
+                handler.file.close()
+        raise storage_refusal(fault) from exc
     too_large = request_too_large(request)
     if too_large is not None:
         raise too_large
@@ -227,7 +240,7 @@ def uploaded_files(request: HttpRequest) -> list:
 @router.post(
     "/upload",
     tags=["uploads"],
-    response={202: UploadAccepted, 400: ErrorOut, 403: ErrorOut, 413: ErrorOut},
+    response={202: UploadAccepted, 400: ErrorOut, 403: ErrorOut, 413: ErrorOut, 507: ErrorOut},
     url_name="upload",
     summary="Upload a ZIP or photos; answers at once with the job to follow",
     openapi_extra=UPLOAD_OPENAPI,

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext
 
+from core.errors import disk_fault
 from gallery.services import (
     album_name_clean,
     name_clean,
@@ -26,7 +27,8 @@ ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 
 
 class UploadRejected(Exception):
-    """An upload refused at the door; `status` is the HTTP status to answer (400 or 413)."""
+    """An upload refused at the door; `status` is the HTTP status to answer (400, 413, or 507 when the
+    server's disk cannot take it)."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
@@ -42,6 +44,15 @@ def upload_too_large(size: int, limit: int) -> UploadRejected:
         "too_large",
         gettext("{size} bytes; the upload limit is {limit} bytes").format(size=size, limit=limit),
     )
+
+
+def storage_refusal(fault: str) -> UploadRejected:
+    """The 507 refusal of an upload that the server's disk could not take (`core.errors.disk_fault`)."""
+    if fault == "full":
+        message = gettext("The server's storage is full; nothing of this upload was kept. Try again later.")
+        return UploadRejected(507, "storage_full", message)
+    message = gettext("The server's storage cannot be written to; nothing of this upload was kept.")
+    return UploadRejected(507, "storage_unwritable", message)
 
 
 def _is_zip(upload: UploadedFile) -> bool:
@@ -60,7 +71,8 @@ def upload_job_create(
     mode: str = UploadJob.Mode.ADD,
 ) -> UploadJob:
     """Accept an upload: one ZIP, or photos for a given album and article. Queues its job; raises
-    `UploadRejected` (413 too large, 400 not a ZIP/no file/bad values) without keeping anything."""
+    `UploadRejected` (413 too large, 400 not a ZIP/no file/bad values, 507 storage full or not writable)
+    without keeping anything."""
     limits = Limits.current()
     if not files:
         raise UploadRejected(400, "no_file", gettext("Choose a ZIP archive or one or more photos to upload."))
@@ -96,8 +108,9 @@ def upload_job_create(
         )
     else:
         kind = UploadJob.Kind.IMAGES
-    spool = spool_store(files)
+    spool = ""
     try:
+        spool = spool_store(files)
         with transaction.atomic():
             job = UploadJob.objects.create(
                 kind=kind,
@@ -110,7 +123,11 @@ def upload_job_create(
                 file_names=[upload.name or "" for upload in files] if kind == UploadJob.Kind.IMAGES else [],
             )
             transaction.on_commit(partial(upload_job_enqueue, job.pk))
-    except BaseException:
+    except BaseException as exc:
         spool_delete(spool)
+        fault = disk_fault(exc)
+        if fault is not None:
+            logger.error("upload refused: its files could not be written to the spool in storage (%s)", exc)
+            raise storage_refusal(fault) from exc
         raise
     return job

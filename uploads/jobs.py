@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from core.audit import audit
-from core.errors import DATABASE_UNAVAILABLE
+from core.errors import DATABASE_UNAVAILABLE, disk_fault
 from gallery import files
 from gallery.models import Article, Image, Thumbnail
 from gallery.services import (
@@ -135,6 +135,18 @@ def _job_wait(job: UploadJob) -> float | None:
     return min(WAIT_MAX_SECONDS, max(WAIT_FIRST_SECONDS, waited), max(0.5, limit - waited))
 
 
+def _storage_refused(job: UploadJob, fault: str) -> Refused:
+    """Why a job stopped on a disk that refused a write, with how many photos it had stored."""
+    stored = job.results.filter(outcome=Outcome.ADDED).count()
+    if fault == "full":
+        template = gettext_noop("storage is full: {stored} photos were stored, the rest were not")
+    else:
+        template = gettext_noop(
+            "storage cannot be written to: {stored} photos were stored, the rest were not"
+        )
+    return Refused(f"storage_{fault}", template, stored=stored)
+
+
 def upload_job_run(*, job_id: int) -> float | None:
     """Run (or resume) an upload job to its end; what the task worker calls. Never raises for bad input.
 
@@ -164,7 +176,12 @@ def upload_job_run(*, job_id: int) -> float | None:
         logger.warning("upload job %s was taken over by another worker; this one stops", job.pk)
     except DATABASE_UNAVAILABLE:
         raise  # not the job's fault: the worker waits for the database and runs it again (journal)
-    except Exception:
+    except Exception as exc:
+        fault = disk_fault(exc)
+        if fault is not None:
+            logger.error("upload job %s: the media storage refused a write (%s)", job.pk, exc)
+            _job_fail(job, _storage_refused(job, fault))
+            return None
         logger.exception("upload job %s crashed", job.pk)
         _job_fail(
             job,

@@ -7,20 +7,25 @@ whoever held it: the age alone decides, never a host name or a PID (containers s
 Every worker runs `leases_recover` periodically (`uploads.worker`): it queues abandoned jobs again through
 their kind's `Leased.requeue`, and any worker may then take them over.
 
+A job that cannot renew as it goes (a sync walking a large album, a task without a progress hook) holds
+`lease_heartbeat` around its work: a thread renews the heartbeat while the process lives, and dies with it.
+
 Kinds of leased job are listed in `LEASED`; a new kind adds its model and the function that queues one of
 its rows again (given the row's id).
 """
 
+import contextlib
 import logging
 import os
 import socket
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -96,6 +101,33 @@ def lease_release(row: models.Model, *fields: str) -> None:
     row.save(update_fields=["status", "worker", "heartbeat_at", *fields])
 
 
+@contextlib.contextmanager
+def lease_heartbeat(row: models.Model, *, every: float | None = None) -> Iterator[None]:
+    """Renew the heartbeat of `row` (leased by this worker) every `every` s, by default a quarter of
+    `UPLOAD_JOB_STALE_SECONDS`, on a thread of its own, for as long as the block runs."""
+    interval = every if every is not None else max(0.5, settings.UPLOAD_JOB_STALE_SECONDS / 4)
+    holder, stop = lease_holder(), threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                if not type(row).objects.filter(pk=row.pk, worker=holder).update(heartbeat_at=timezone.now()):
+                    logger.warning("%s %s was taken over by another worker", row._meta.label, row.pk)
+                    return
+        except Exception:  # a database outage: the heartbeat goes stale, as it should
+            logger.warning("heartbeat of %s %s stopped", row._meta.label, row.pk, exc_info=True)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{row._meta.model_name}-{row.pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 @dataclass(frozen=True)
 class Leased:
     """One kind of leased job: its model, and the function that queues one of its rows again."""
@@ -104,7 +136,11 @@ class Leased:
     requeue: str  # dotted path of `f(pk: int) -> None`
 
 
-LEASED = (Leased("uploads.UploadJob", "uploads.tasks.upload_job_enqueue"),)
+LEASED = (
+    Leased("uploads.UploadJob", "uploads.tasks.upload_job_enqueue"),
+    Leased("uploads.SyncRun", "uploads.tasks.sync_run_requeue"),
+    Leased("uploads.TaskLease", "uploads.worker.task_lease_requeue"),
+)
 
 
 def leases_recover() -> dict[str, list[int]]:

@@ -225,6 +225,8 @@ class SyncRun(models.Model):
         verbose_name=_("in sync"), null=True, help_text=_("Storage and database agreed when the run ended.")
     )
     error = models.TextField(verbose_name=_("error"), blank=True)
+    worker = models.CharField(verbose_name=_("worker"), max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(verbose_name=_("last heartbeat"), null=True, blank=True)
     created_at = models.DateTimeField(verbose_name=_("created"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(verbose_name=_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(verbose_name=_("finished"), null=True, blank=True)
@@ -236,3 +238,27 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"sync #{self.pk} ({self.status})"
+
+
+class TaskLease(models.Model):
+    """The lease (`uploads.leases`) of a running background task that has no job row of its own (thumbnail
+    regeneration): while its worker lives the heartbeat is fresh; once stale, the task is queued again.
+    Written only by the task worker (`uploads.worker`)."""
+
+    Status = JobStatus
+
+    task_result = models.CharField(verbose_name=_("task"), max_length=64, unique=True)
+    task_path = models.CharField(verbose_name=_("task path"), max_length=200)
+    status = models.CharField(
+        verbose_name=_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    worker = models.CharField(verbose_name=_("worker"), max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(verbose_name=_("last heartbeat"), null=True, blank=True)
+    started_at = models.DateTimeField(verbose_name=_("started"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("task lease")
+        verbose_name_plural = _("task leases")
+
+    def __str__(self) -> str:
+        return f"{self.task_path} {self.task_result}"

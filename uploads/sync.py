@@ -24,6 +24,7 @@ from gallery.services import (
     article_counts_refresh,
 )
 from uploads.inbox import InboxCataloguing, Stray
+from uploads.leases import lease_heartbeat, lease_take
 from uploads.models import SyncRun
 
 logger = logging.getLogger(__name__)
@@ -113,19 +114,28 @@ def sync_run_create(*, options: SyncOptions, trigger: str, user=None) -> SyncRun
     return SyncRun.objects.create(trigger=trigger, user=user, options=asdict(options))
 
 
-def sync_run_execute(*, run: SyncRun, progress: Progress = no_progress, request=None) -> SyncReport:
-    """Run the sync `run` describes, keep its outcome on the row and write it to the action log.
+def sync_run_execute(*, run: SyncRun, progress: Progress = no_progress, request=None) -> SyncReport | None:
+    """Run the sync `run` describes under its lease (`uploads.leases`), keep its outcome on the row and write
+    it to the action log; None when it was already finished or a live worker runs it.
 
-    Raises LockBusy (recorded as a failed run) when another sync is running.
+    Raises LockBusy (recorded as a failed run) when another sync is running. An interruption (Ctrl-C, a
+    stopped process) is recorded as a failure too; a killed one is found by its stale heartbeat.
     """
     options = SyncOptions(**run.options)
-    run.status, run.started_at = SyncRun.Status.RUNNING, timezone.now()
-    run.save(update_fields=["status", "started_at"])
+    if lease_take(SyncRun, run.pk) is None:
+        return None
+    run.refresh_from_db()
     try:
-        report = storage_sync(options=options, progress=progress)
-    except Exception as exc:
+        with lease_heartbeat(run):
+            report = storage_sync(options=options, progress=progress)
+    except BaseException as exc:
         run.status, run.finished_at = SyncRun.Status.FAILED, timezone.now()
-        run.error = f"another sync is running: {exc}" if isinstance(exc, LockBusy) else f"failed: {exc}"
+        if isinstance(exc, LockBusy):
+            run.error = f"another sync is running: {exc}"
+        elif isinstance(exc, Exception):
+            run.error = f"failed: {exc}"
+        else:
+            run.error = f"interrupted ({type(exc).__name__})"
         run.save(update_fields=["status", "finished_at", "error"])
         raise
     outcome = report.as_dict()

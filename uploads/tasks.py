@@ -30,10 +30,9 @@ def upload_job_process(job_id: int) -> None:
 
 @task()
 def storage_sync_process(run_id: int) -> None:
-    """Run queued sync `run_id`; a run refused because another one is running is recorded as failed."""
+    """Run queued sync `run_id` (unless it is finished or a live worker runs it); a run refused because
+    another one is running is recorded as failed."""
     run = SyncRun.objects.get(pk=run_id)
-    if run.status != SyncRun.Status.QUEUED:
-        return  # already picked up by another worker
     with contextlib.suppress(LockBusy):  # the run is recorded as failed: another sync was running
         sync_run_execute(run=run)
 
@@ -52,6 +51,18 @@ def upload_job_enqueue(job_id: int, *, delay: float = 0) -> None:
 def upload_jobs_recover() -> list[int]:
     """Queue again the running jobs whose heartbeat is stale (`uploads.leases`); returns their ids."""
     return leases_recover().get("uploads.UploadJob", [])
+
+
+def sync_run_requeue(run_id: int) -> None:
+    """A sync whose worker died (stale heartbeat): an API run is queued again (a sync can always run again
+    from the start); a `manage.py sync_storage` run is failed, not restarted behind its operator's back."""
+    run = SyncRun.objects.get(pk=run_id)
+    if run.trigger == SyncRun.Trigger.API:
+        storage_sync_process.enqueue(run.pk)
+        return
+    run.status, run.finished_at = SyncRun.Status.FAILED, timezone.now()
+    run.error = "the process running it stopped (its heartbeat went stale); run sync_storage again"
+    run.save(update_fields=["status", "finished_at", "error"])
 
 
 def sync_run_enqueue(*, options: SyncOptions, user) -> SyncRun:

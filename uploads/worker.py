@@ -5,15 +5,18 @@
   resumes when the database answers again.
 - A task cut off by the outage is put back in the queue, so it runs again from the start; an upload job then
   resumes from its journal (`uploads.jobs`). Nothing is logged as failed: no row was marked.
+- A task in `LEASED_TASKS` (one without a job row that holds a lease of its own) runs under a `TaskLease`
+  with a heartbeat; when its worker dies, any worker's recovery puts the task back in the queue.
 - A background thread runs the periodic duties (`DUTIES`: take over jobs whose worker died, sweep stale
   temporary files and orphan spools (`uploads.spool`), purge what has been in the trash longer than
   `TRASH_DAYS`) every `UPLOAD_JOB_STALE_SECONDS / 2`, whether the worker is busy or idle.
 """
 
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.db import close_old_connections, connection, connections
@@ -36,6 +39,8 @@ DUTIES = (
     "uploads.spool.spool_orphans_sweep",
     "gallery.trash.trash_purge",
 )
+# Tasks without a job row of their own: run under a TaskLease, so none stays running after its worker died.
+LEASED_TASKS = frozenset({"gallery.tasks.images_thumbnails_regenerate"})
 _DATABASE_ERROR_PATHS = {f"{kind.__module__}.{kind.__qualname__}" for kind in DATABASE_UNAVAILABLE}
 
 
@@ -113,7 +118,11 @@ class ResilientWorker(Worker):
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         try:
-            super().run_task(db_task_result)
+            if db_task_result.task_path in LEASED_TASKS:
+                with task_leased(db_task_result):
+                    super().run_task(db_task_result)
+            else:
+                super().run_task(db_task_result)
         except DATABASE_UNAVAILABLE:
             self.interrupted.append(str(db_task_result.pk))  # its failure could not even be recorded
             raise
@@ -184,3 +193,31 @@ class Duties(threading.Thread):
 def duties_interval() -> float:
     """Seconds between two runs of the duties: half the time after which a silent job is taken over."""
     return max(1.0, settings.UPLOAD_JOB_STALE_SECONDS / 2)
+
+
+@contextlib.contextmanager
+def task_leased(db_task_result: DBTaskResult) -> Iterator[None]:
+    """Run a task under a TaskLease with a heartbeat (`uploads.leases`); the lease goes when the task ends."""
+    from uploads.leases import lease_heartbeat, lease_take
+    from uploads.models import TaskLease
+
+    lease = TaskLease.objects.create(task_result=str(db_task_result.pk), task_path=db_task_result.task_path)
+    lease = lease_take(TaskLease, lease.pk)
+    try:
+        with lease_heartbeat(lease):
+            yield
+    finally:
+        TaskLease.objects.filter(pk=lease.pk).delete()
+
+
+def task_lease_requeue(lease_id: int) -> None:
+    """A leased task whose worker died: put its task result back in the queue, to run again from the start."""
+    from uploads.models import TaskLease
+
+    lease = TaskLease.objects.filter(pk=lease_id).first()
+    if lease is None:
+        return
+    DBTaskResult.objects.filter(pk=lease.task_result, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.READY, run_after=timezone.now(), started_at=None, finished_at=None
+    )
+    lease.delete()

@@ -1,0 +1,128 @@
+"""A disk that is full or read-only: the upload request answers 507 with a reason (page and JSON), a running
+job fails with a stored, translated reason naming how many photos it stored, and nothing is half-written.
+
+Real faults, not mocks: each test mounts a small tmpfs (full after a few hundred KB, or read-only) over
+the folder in question, which needs root (CAP_SYS_ADMIN); elsewhere the tests skip, saying so.
+"""
+
+import io
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+from PIL import Image as PILImage
+
+from gallery.models import Image, Thumbnail
+from uploads.models import UploadJob
+from uploads.tests.builders import zip_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def small_disk():
+    """Mount a tmpfs of `size` (e.g. "600k", options "ro") over a folder; unmounted at the end."""
+    mounted: list[Path] = []
+
+    def mount(folder: Path, size: str, *options: str) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        result = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", ",".join([f"size={size}", *options]), "tmpfs", str(folder)],
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            pytest.skip(f"cannot mount a small tmpfs here (needs root): {result.stderr.strip()}")
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in reversed(mounted):
+        subprocess.run(["umount", "--lazy", str(folder)], check=True)  # lazy: even if a test left a file open
+
+
+def noise_jpeg(_number: int, size: tuple[int, int] = (480, 360)) -> bytes:
+    """A photo that does not compress: random pixels (about 150 KB as JPEG)."""
+    picture = PILImage.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def stored_files(root: Path) -> set[str]:
+    return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}
+
+
+def referenced_files() -> set[str]:
+    return set(Image.objects.values_list("file", flat=True)) | set(
+        Thumbnail.objects.values_list("file", flat=True)
+    )
+
+
+@pytest.fixture
+def post_upload(client_as, uploader, django_capture_on_commit_callbacks):
+    def post(path: str, files: dict[str, bytes], **headers):
+        data = {"file": [SimpleUploadedFile(name, content) for name, content in files.items()]}
+        with django_capture_on_commit_callbacks(execute=True):
+            return client_as(uploader).post(path, data, **headers)
+
+    return post
+
+
+def test_a_job_on_a_full_disk_fails_naming_what_it_stored_and_leaves_no_orphans(
+    ingest, small_disk, media_root
+):
+    small_disk(Path(media_root), "2m")
+    archive = {f"Spring/RC-{number}/a.jpg": noise_jpeg(number) for number in range(8)}
+    job = ingest({"Spring.zip": zip_bytes(list(archive.items()))})
+    assert (job.status, job.error_code) == (UploadJob.Status.FAILED, "storage_full")
+    stored = Image.objects.count()
+    assert 0 < stored < 8
+    assert job.error_text == f"storage is full: {stored} photos were stored, the rest were not"
+    with translation.override("ru"):
+        assert job.error_text.startswith(f"хранилище заполнено: сохранено фото: {stored}")
+    assert stored_files(Path(media_root)) == referenced_files()  # no file without a row, no row without files
+    assert not job.results.filter(outcome="pending").exists()
+    assert not (Path(media_root) / job.spool).exists()
+
+
+def test_a_job_on_a_read_only_disk_fails_with_nothing_stored(ingest, small_disk, media_root):
+    small_disk(Path(media_root), "1m", "ro")
+    job = ingest({"Spring.zip": zip_bytes([("Spring/RC-1/a.jpg", noise_jpeg(1))])})
+    assert (job.status, job.error_code) == (UploadJob.Status.FAILED, "storage_unwritable")
+    assert job.error_text == "storage cannot be written to: 0 photos were stored, the rest were not"
+    assert Image.objects.count() == 0 and stored_files(Path(media_root)) == set()
+
+
+def test_an_upload_the_spool_cannot_take_answers_507_and_keeps_nothing(post_upload, small_disk, upload_dirs):
+    spool = small_disk(Path(upload_dirs), "64k")
+    archive = zip_bytes([("Spring/RC-1/a.jpg", noise_jpeg(1))])
+    response = post_upload("/api/upload", {"Spring.zip": archive})
+    assert response.status_code == 507
+    assert response.json()["error"]["code"] == "storage_full"
+    assert "storage is full" in response.json()["error"]["message"]
+    page = post_upload("/upload/", {"Spring.zip": archive}, HTTP_ACCEPT_LANGUAGE="ru")
+    assert page.status_code == 507
+    assert "Хранилище сервера заполнено" in page.content.decode()
+    assert UploadJob.objects.count() == 0
+    assert list(spool.iterdir()) == []
+
+
+def test_a_body_the_temporary_folder_cannot_take_answers_507(post_upload, small_disk, settings, tmp_path):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # the body goes to a temporary file, as big uploads do
+    settings.FILE_UPLOAD_TEMP_DIR = str(small_disk(tmp_path / "body-temp", "64k"))
+    response = post_upload("/api/upload", {"Spring.zip": zip_bytes([("Spring/RC-1/a.jpg", noise_jpeg(1))])})
+    assert response.status_code == 507
+    assert response.json()["error"]["code"] == "storage_full"
+    assert UploadJob.objects.count() == 0
+    assert list(Path(settings.FILE_UPLOAD_TEMP_DIR).iterdir()) == []
+
+
+def test_a_read_only_spool_answers_507_unwritable(post_upload, small_disk, upload_dirs):
+    small_disk(Path(upload_dirs), "1m", "ro")
+    response = post_upload("/api/upload", {"Spring.zip": zip_bytes([("Spring/RC-1/a.jpg", noise_jpeg(1))])})
+    assert response.status_code == 507
+    assert response.json()["error"]["code"] == "storage_unwritable"
