@@ -6,7 +6,7 @@ from django.apps import apps
 from gallery import files
 from uploads.models import UploadJob
 
-migration = importlib.import_module("uploads.migrations.0007_uploadjob_spool_in_storage")
+migration = importlib.import_module("uploads.migrations.0008_uploadjob_spool_in_storage")
 
 
 @pytest.mark.django_db

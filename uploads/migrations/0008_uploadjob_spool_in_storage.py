@@ -24,7 +24,7 @@ def local_spools_store(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("uploads", "0006_uploadjob_waiting_since"),
+        ("uploads", "0007_leases_for_syncs_and_tasks"),
     ]
 
     operations = [
