@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import ActionLog, action_label, object_type_label
 from core.admin import AuditedModelAdmin
 from core.audit import audit
+from core.dates import local_midnight
 from core.spreadsheet import csv_cell_safe
 
 CSV_COLUMNS = ["created_at", "username", "action", "object_type", "object_id", "object_repr", "ip", "details"]
@@ -49,13 +50,10 @@ class DateRangeFilter(admin.FieldListFilter):
 
     def queryset(self, request, queryset):
         start, end = self._day(self.parameter_from), self._day(self.parameter_to)
-        zone = timezone.get_current_timezone()
         if start:
-            queryset = queryset.filter(
-                **{f"{self.field_path}__gte": datetime.datetime.combine(start, datetime.time.min, zone)}
-            )
+            queryset = queryset.filter(**{f"{self.field_path}__gte": local_midnight(start)})
         if end:
-            after = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, zone)
+            after = local_midnight(end + datetime.timedelta(days=1))
             queryset = queryset.filter(**{f"{self.field_path}__lt": after})
         return queryset
 

@@ -23,6 +23,11 @@ from core.access import Capability
 logger = logging.getLogger(__name__)
 
 
+def not_a_password_attempt(request, credentials: dict | None) -> bool:
+    """True for sign-ins without a username (Keycloak's callback), which login throttling leaves alone."""
+    return not (credentials or {}).get("username")
+
+
 class RoleBackend(ModelBackend):
     """Username/password login (only while `LOCAL_LOGIN` is on) plus capability permissions.
 

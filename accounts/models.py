@@ -9,6 +9,7 @@ ACTION_LABELS = {
     "login": _("signed in"),
     "logout": _("signed out"),
     "login_failed": _("sign-in failed"),
+    "login_locked_out": _("sign-in refused (too many failures)"),
     "access_denied": _("access refused"),
     "login_refused": _("sign-in refused (no role)"),
     "account_created": _("account created"),
@@ -55,6 +56,7 @@ class ActionLog(models.Model):
     LOGIN = "login"
     LOGOUT = "logout"
     LOGIN_FAILED = "login_failed"
+    LOGIN_LOCKED_OUT = "login_locked_out"
     ACCESS_DENIED = "access_denied"
     LOGIN_REFUSED = "login_refused"
     ACCOUNT_CREATED = "account_created"

@@ -4,6 +4,7 @@ import logging
 import secrets
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 from django.db import IntegrityError, models, transaction
@@ -16,9 +17,13 @@ logger = logging.getLogger(__name__)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address as Django sees it (the proxy sets REMOTE_ADDR in production)."""
+    """The client's address: REMOTE_ADDR, or with `BEHIND_PROXY` the last X-Forwarded-For entry (the
+    address our proxy saw and appended; earlier entries are whatever the client sent)."""
     if request is None:
         return None
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if settings.BEHIND_PROXY and forwarded.strip():
+        return forwarded.rsplit(",", 1)[-1].strip()[:45] or None
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -1,5 +1,6 @@
-"""Write logins, logouts, failed logins and denied requests to the action log."""
+"""Write logins, logouts, failed and throttled logins and denied requests to the action log."""
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -28,6 +29,12 @@ def log_login_failed(sender, credentials, request=None, **kwargs) -> None:
     action_log_record(
         action=ActionLog.LOGIN_FAILED, request=request, username=str(credentials.get("username", ""))
     )
+
+
+@receiver(user_locked_out, dispatch_uid="actionlog_login_locked_out")
+def log_login_locked_out(sender, request, username, ip_address, **kwargs) -> None:
+    """django-axes locked (or kept refusing) a username or address after too many failed sign-ins."""
+    action_log_record(action=ActionLog.LOGIN_LOCKED_OUT, request=request, username=str(username or ""))
 
 
 @receiver(access_denied, dispatch_uid="actionlog_access_denied")

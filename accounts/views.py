@@ -34,6 +34,14 @@ def provider_unavailable_response(request: HttpRequest, exc: Exception) -> HttpR
     return render(request, "accounts/provider_unavailable.html", status=503)
 
 
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """The page of a refused sign-in (django-axes' lockout callable): 429, and when to try again."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    response = render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response
+
+
 class LoginView(auth_views.LoginView):
     """The login page: "Sign in with Keycloak" when OIDC is on, the password form while `LOCAL_LOGIN`."""
 

@@ -25,6 +25,7 @@ case "$command" in
         exec "$PYTHON" manage.py db_worker "$@"
         ;;
     migrate)
+        unset PROMETHEUS_MULTIPROC_DIR  # the web service's metric files; its folder exists only there
         "$PYTHON" manage.py migrate --noinput
         "$PYTHON" manage.py bootstrap
         # nginx serves /static/ from a volume; this image's collected files are published into it.
@@ -33,6 +34,7 @@ case "$command" in
         fi
         ;;
     manage)
+        unset PROMETHEUS_MULTIPROC_DIR  # as for migrate: without it, importing the metrics fails
         exec "$PYTHON" manage.py "$@"
         ;;
     healthcheck)

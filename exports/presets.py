@@ -12,6 +12,8 @@ from enum import StrEnum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from gallery.specs import PICTURE_EXTENSIONS
+
 
 class Layout(StrEnum):
     IN_ROW = "in_row"  # SKU, Link 1 … Link N
@@ -25,8 +27,6 @@ class Language(StrEnum):
 
 
 SEPARATORS: dict[str, str] = {"semicolon": ";", "comma": ",", "newline": "\n", "space": " "}
-
-ALL_EXTENSIONS = frozenset({"jpg", "png", "webp", "gif", "tif", "bmp", "heic"})
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Preset:
     max_links: int | None = None
     fixed_columns: bool = False  # in_row: always write max_links columns, as the marketplace template has
     main_column: bool = False  # the main photo gets its own column before the others
-    extensions: frozenset[str] = ALL_EXTENSIONS  # file extensions the marketplace accepts
+    extensions: frozenset[str] = PICTURE_EXTENSIONS  # file extensions the marketplace accepts
     min_width: int = 0
     min_height: int = 0
     transparency_allowed: bool = True

@@ -14,10 +14,9 @@ from exports.links import PublicName, public_link, public_name_parse, token_well
 from exports.metrics import PUBLIC_LINK_REQUESTS
 from gallery.links import content_type_of, stored_extension
 from gallery.serving import file_response, public_cache_control
-from gallery.specs import FORMAT_EXTENSIONS, THUMBNAIL_EXTENSIONS, THUMBNAIL_SIZES
+from gallery.specs import FORMAT_EXTENSIONS, THUMBNAIL_FORMAT_BY_EXTENSION, THUMBNAIL_SIZES
 
 ALIAS_CACHE_CONTROL = "public, max-age=60"
-THUMBNAIL_FORMAT_BY_EXTENSION = {extension: fmt for fmt, extension in THUMBNAIL_EXTENSIONS.items()}
 LARGEST_SIZE = max(THUMBNAIL_SIZES)
 
 

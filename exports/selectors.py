@@ -27,11 +27,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Left
 
-from exports.presets import ALL_EXTENSIONS, Layout
+from exports.presets import Layout
 from exports.spec import ExportSpec
 from gallery.models import Album, Article, Image, Thumbnail, name_key
 from gallery.paths import SHA_PREFIX_LENGTH
-from gallery.specs import FORMAT_EXTENSIONS, THUMBNAIL_SIZES
+from gallery.specs import FORMAT_EXTENSIONS, PICTURE_EXTENSIONS, THUMBNAIL_SIZES
 
 CHUNK_SIZE = 5000
 FALLBACK_SIZE = max(THUMBNAIL_SIZES)  # originals a marketplace refuses are linked as this JPEG rendition
@@ -133,7 +133,7 @@ def scope_article_photos(spec: ExportSpec) -> Iterator[ArticlePhotos]:
     if spec.size:
         images = images.annotate(has_rendition=_rendition_exists(spec.size, spec.thumbnail_format))
         fields += ("has_rendition",)
-    elif not spec.preset.extensions >= ALL_EXTENSIONS:
+    elif not spec.preset.extensions >= PICTURE_EXTENSIONS:
         # looked up only for the formats the marketplace refuses: the others are linked as they are
         accepted = [
             fmt for fmt, extension in FORMAT_EXTENSIONS.items() if extension in spec.preset.extensions

@@ -10,8 +10,8 @@ from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import timezone
 
+from core.dates import local_midnight
 from core.text import text_clean
 from exports.presets import PRESETS, SEPARATORS, Language, Layout, Preset
 from gallery.models import Album, name_key
@@ -102,10 +102,6 @@ def albums_resolve(names: list[str]) -> tuple[Album, ...]:
     return tuple(albums.values())
 
 
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def export_spec_clean(
     *,
     albums: list[str],
@@ -154,8 +150,8 @@ def export_spec_clean(
     return ExportSpec(
         albums=albums_resolve(albums),
         skus=skus_parse(skus),
-        uploaded_from=_day_start(uploaded_from) if uploaded_from else None,
-        uploaded_before=_day_start(uploaded_to + datetime.timedelta(days=1)) if uploaded_to else None,
+        uploaded_from=local_midnight(uploaded_from) if uploaded_from else None,
+        uploaded_before=local_midnight(uploaded_to + datetime.timedelta(days=1)) if uploaded_to else None,
         preset=chosen,
         layout=chosen_layout,
         size=None if size_text == ORIGINAL else int(size_text),

@@ -14,12 +14,11 @@ from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
+from core.dates import local_midnight
 from gallery.links import file_url_base, rendition_url
 from gallery.models import Album, Article, Image, Thumbnail, name_key
 from gallery.pagination import Page, keyset_page
-from gallery.specs import THUMBNAIL_EXTENSIONS
-
-THUMBNAIL_FORMAT_BY_EXTENSION = {extension: fmt for fmt, extension in THUMBNAIL_EXTENSIONS.items()}
+from gallery.specs import THUMBNAIL_EXTENSIONS, THUMBNAIL_FORMAT_BY_EXTENSION
 
 ALBUM_ORDERINGS: dict[str, tuple[str, ...]] = {
     "name": ("name_key", "id"),
@@ -126,11 +125,6 @@ class ArticleFilters:
         return self != ArticleFilters()
 
 
-def _day_start(day: datetime.date) -> datetime.datetime:
-    """Midnight starting `day` in the site's time zone: dates compare as instants, so indexes apply."""
-    return datetime.datetime.combine(day, datetime.time.min, timezone.get_current_timezone())
-
-
 def _articles_filtered(album: Album, filters: ArticleFilters) -> QuerySet[Article]:
     articles = Article.objects.filter(album=album)
     if filters.sku:
@@ -139,9 +133,11 @@ def _articles_filtered(album: Album, filters: ArticleFilters) -> QuerySet[Articl
         articles = articles.filter(images_count=0)
     uploads = Image.objects.filter(article=OuterRef("pk"))
     if filters.uploaded_from:
-        uploads = uploads.filter(created_at__gte=_day_start(filters.uploaded_from))
+        uploads = uploads.filter(created_at__gte=local_midnight(filters.uploaded_from))
     if filters.uploaded_to:
-        uploads = uploads.filter(created_at__lt=_day_start(filters.uploaded_to + datetime.timedelta(days=1)))
+        uploads = uploads.filter(
+            created_at__lt=local_midnight(filters.uploaded_to + datetime.timedelta(days=1))
+        )
     if filters.uploaded_by:
         uploads = uploads.filter(uploaded_by_id=filters.uploaded_by)
     if filters.uploaded_from or filters.uploaded_to or filters.uploaded_by:
@@ -316,8 +312,13 @@ def thumbnail_for_file(*, image_id: int | str, sha: str, size: int | str, extens
 
 
 def catalogue_totals() -> dict[str, int]:
-    """Albums, articles, photos and thumbnails counted from their rows; bytes of originals and thumbnails."""
+    """Albums, articles, photos and thumbnails counted from their rows; bytes of originals and thumbnails;
+    the photos in the trash and the bytes their files still take (originals and thumbnails)."""
     images = Image.objects.aggregate(count=Count("id"), bytes=Sum("bytes"))
+    trashed = Image.trashed.aggregate(count=Count("id"), bytes=Sum("bytes"))
+    trashed_thumbnails = Thumbnail.objects.filter(image__deleted_at__isnull=False).aggregate(
+        bytes=Sum("bytes")
+    )
     thumbnails = Thumbnail.objects.filter(image__deleted_at__isnull=True).aggregate(
         count=Count("id"), bytes=Sum("bytes")
     )
@@ -328,6 +329,8 @@ def catalogue_totals() -> dict[str, int]:
         "thumbnails": thumbnails["count"],
         "original_bytes": images["bytes"] or 0,
         "thumbnail_bytes": thumbnails["bytes"] or 0,
+        "trash_images": trashed["count"],
+        "trash_bytes": (trashed["bytes"] or 0) + (trashed_thumbnails["bytes"] or 0),
     }
 
 
@@ -369,7 +372,7 @@ def uploads_per_day(*, days: int = 90, today: datetime.date | None = None) -> li
     today = today or timezone.localdate()
     first = today - datetime.timedelta(days=days - 1)
     zone = timezone.get_current_timezone()
-    since = datetime.datetime.combine(first, datetime.time.min, zone)
+    since = local_midnight(first)
     images = {
         row["day"]: row
         for row in Image.objects.filter(created_at__gte=since)

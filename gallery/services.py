@@ -58,6 +58,30 @@ def album_name_clean(name: str, *, field: str = "album") -> str:
     return cleaned
 
 
+def album_name_free(name: str, *, album: Album | None = None, field: str = "album") -> str:
+    """`name` as `album_name_clean` makes it; raises ValidationError (keyed by `field`) if an album other
+    than `album` already has it, case-insensitively. The admin's form calls it too: one rule, one message."""
+    name = album_name_clean(name, field=field)
+    others = Album.objects.filter(name_key=name_key(name)).exclude(pk=album.pk if album else None)
+    if others.exists():
+        raise ValidationError({field: gettext("An album with this name already exists (names ignore case).")})
+    return name
+
+
+def article_sku_free(
+    sku: str, *, album: Album, article: Article | None = None, field: str = "article"
+) -> str:
+    """`sku` as `name_clean` makes it; raises ValidationError (keyed by `field`) if an article of `album`
+    other than `article` already has it, case-insensitively. The admin's form calls it too."""
+    sku = name_clean(sku, field=field)
+    others = Article.objects.filter(album=album, sku_key=name_key(sku)).exclude(
+        pk=article.pk if article else None
+    )
+    if others.exists():
+        raise ValidationError({field: gettext("This album already has an article with this SKU.")})
+    return sku
+
+
 def _created_or_existing(model, lookup: dict, create):
     """Fetch the row matching `lookup`, or create it; a concurrent creator's row wins."""
     for _attempt in range(3):
@@ -84,10 +108,8 @@ def album_get_or_create(*, name: str, user: AbstractBaseUser | None = None) -> t
 
 
 def album_create(*, name: str, description: str = "", user: AbstractBaseUser | None = None) -> Album:
-    """Create a new album; raises ValidationError if the name is taken (case-insensitively)."""
-    name = album_name_clean(name)
-    if Album.objects.filter(name_key=name_key(name)).exists():
-        raise ValidationError({"album": f"an album named “{name}” already exists"})
+    """Create a new album; raises ValidationError if the name is taken (`album_name_free`)."""
+    name = album_name_free(name)
     album, _ = album_get_or_create(name=name, user=user)
     if description:
         album.description = description
@@ -96,10 +118,9 @@ def album_create(*, name: str, description: str = "", user: AbstractBaseUser | N
 
 
 def album_rename(*, album: Album, name: str) -> Album:
-    """Rename an album; its slug and files stay where they are."""
-    name = album_name_clean(name)
-    if Album.objects.filter(name_key=name_key(name)).exclude(pk=album.pk).exists():
-        raise ValidationError({"album": f"an album named “{name}” already exists"})
+    """Rename an album; its slug and files stay where they are. Raises ValidationError if the name is taken
+    (`album_name_free`)."""
+    name = album_name_free(name, album=album)
     album.name = name
     album.save(update_fields=["name", "name_key", "updated_at"])
     return album
@@ -291,14 +312,9 @@ def album_public_links_set(*, album: Album, enabled: bool, actor: Actor | None) 
 
 
 def article_rename(*, article: Article, sku: str) -> Article:
-    """Change an article's SKU; its slug and files stay where they are."""
-    sku = name_clean(sku, field="article")
-    if (
-        Article.objects.filter(album_id=article.album_id, sku_key=name_key(sku))
-        .exclude(pk=article.pk)
-        .exists()
-    ):
-        raise ValidationError({"article": f"this album already has an article “{sku}”"})
+    """Change an article's SKU; its slug and files stay where they are. Raises ValidationError if the album
+    has it already (`article_sku_free`)."""
+    sku = article_sku_free(sku, album=article.album, article=article)
     article.sku = sku
     article.save(update_fields=["sku", "sku_key"])
     return article

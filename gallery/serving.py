@@ -2,9 +2,11 @@
 
 `MEDIA_SERVE=django` streams the file from the default storage (`FileResponse`, single byte ranges).
 `MEDIA_SERVE=nginx` answers with `X-Accel-Redirect` to the internal location `MEDIA_ACCEL_PREFIX`, so nginx
-sends the bytes (see `deploy/nginx/protected-media.conf`). Callers check access first and pass the cache
-policy: `PRIVATE_IMMUTABLE` for signed-in viewers, `public_cache_control()` for anonymous public links (short,
-so a revoked link stops being served from caches within `PUBLIC_LINK_MAX_AGE`). Every file answer carries
+sends the bytes (see `deploy/nginx/protected-media.conf`); it also names the stored file in `X-Media-Name`,
+which nginx's fast path (`deploy/nginx/media-auth.conf`) reads from its cached answer. Callers check access
+first and pass the cache policy: `PRIVATE_IMMUTABLE` for signed-in viewers, `public_cache_control()` for
+anonymous public links (short, so a revoked link stops being served from caches within
+`PUBLIC_LINK_MAX_AGE`). Every file answer carries
 `FILE_CSP`: a file opened as a page (an SVG, HTML smuggled after image bytes) runs nothing and loads nothing.
 """
 
@@ -24,6 +26,8 @@ logger = logging.getLogger(__name__)
 MEDIA_SERVE_MODES = ("django", "nginx")
 PRIVATE_IMMUTABLE = "private, max-age=31536000, immutable"
 FILE_CSP = "sandbox; default-src 'none'"
+# The storage name under MEDIA_ROOT, for deploy/nginx/media-auth.conf (which serves it after a cached check).
+MEDIA_NAME_HEADER = "X-Media-Name"
 
 
 def public_cache_control() -> str:
@@ -75,6 +79,7 @@ def _common_headers(
 def _accel_response(name: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content_type=content_type)
     response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_PREFIX.rstrip("/") + "/" + quote(name)
+    response[MEDIA_NAME_HEADER] = "/" + name  # for nginx's fast path; nginx never passes it on
     return response
 
 

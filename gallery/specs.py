@@ -18,24 +18,35 @@ THUMBNAIL_ENCODE_OPTIONS: dict[str, dict] = {
 }
 PROGRESSIVE_JPEG_MIN_SIZE = 1600  # rungs at least this big are progressive JPEG, smaller ones baseline
 
-FORMAT_EXTENSIONS: dict[str, str] = {
-    "JPEG": "jpg",
-    "PNG": "png",
-    "WEBP": "webp",
-    "GIF": "gif",
-    "TIFF": "tif",
-    "BMP": "bmp",
-    "HEIF": "heic",
-}
-THUMBNAIL_EXTENSIONS: dict[str, str] = {"jpeg": "jpg", "webp": "webp"}
-CONTENT_TYPES: dict[str, str] = {
-    "jpg": "image/jpeg",
-    "png": "image/png",
-    "webp": "image/webp",
-    "gif": "image/gif",
-    "tif": "image/tiff",
-    "bmp": "image/bmp",
-    "heic": "image/heic",
+
+@dataclass(frozen=True)
+class PictureFormat:
+    """A format accepted for originals: Pillow's name for it, the stored extension, the MIME type, its name
+    for people."""
+
+    pillow: str
+    extension: str
+    content_type: str
+    label: str
+
+
+# The one list of accepted formats; everything below (and every other app's list) is derived from it.
+PICTURE_FORMATS: tuple[PictureFormat, ...] = (
+    PictureFormat("JPEG", "jpg", "image/jpeg", "JPEG"),
+    PictureFormat("PNG", "png", "image/png", "PNG"),
+    PictureFormat("WEBP", "webp", "image/webp", "WebP"),
+    PictureFormat("GIF", "gif", "image/gif", "GIF"),
+    PictureFormat("TIFF", "tif", "image/tiff", "TIFF"),
+    PictureFormat("BMP", "bmp", "image/bmp", "BMP"),
+    PictureFormat("HEIF", "heic", "image/heic", "HEIC/HEIF"),
+)
+FORMAT_EXTENSIONS: dict[str, str] = {fmt.pillow: fmt.extension for fmt in PICTURE_FORMATS}
+PICTURE_EXTENSIONS: frozenset[str] = frozenset(FORMAT_EXTENSIONS.values())
+CONTENT_TYPES: dict[str, str] = {fmt.extension: fmt.content_type for fmt in PICTURE_FORMATS}
+FORMATS_DESCRIPTION = ", ".join(fmt.label for fmt in PICTURE_FORMATS)  # "JPEG, PNG, WebP, …" for messages
+THUMBNAIL_EXTENSIONS: dict[str, str] = {fmt: FORMAT_EXTENSIONS[fmt.upper()] for fmt in THUMBNAIL_FORMATS}
+THUMBNAIL_FORMAT_BY_EXTENSION: dict[str, str] = {
+    extension: fmt for fmt, extension in THUMBNAIL_EXTENSIONS.items()
 }
 
 

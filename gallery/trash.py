@@ -16,14 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from core.audit import audit
+from core.audit import Actor, audit
 from gallery.locks import LockBusy, albums_locked
 from gallery.models import Album, Article, Image
 from gallery.services import MOVE_LOCK_TIMEOUT, album_counters_refresh, article_counts_refresh
@@ -40,19 +39,32 @@ class TrashEntry:
     row: Album | Article | Image
 
 
-def trash_entries() -> list[TrashEntry]:
-    """What the trash holds, newest deletion first; rows that went with their album or article are part of
-    that entry, not entries of their own (three queries)."""
-    albums = Album.trashed.all()
-    articles = Article.trashed.select_related("album").exclude(album__deleted_at=F("deleted_at"))
-    photos = Image.trashed.select_related("article", "album").exclude(article__deleted_at=F("deleted_at"))
-    entries = [TrashEntry("album", row) for row in albums]
-    entries += [TrashEntry("article", row) for row in articles]
-    entries += [TrashEntry("photo", row) for row in photos]
-    return sorted(entries, key=lambda entry: (entry.row.deleted_at, entry.kind, entry.row.pk), reverse=True)
+@dataclass
+class TrashListing:
+    entries: list[TrashEntry]  # the newest `limit`
+    total: int  # entries in the whole trash
 
 
-def trash_restore(*, kind: str, pk: int, user: AbstractBaseUser | None = None) -> Album | Article | Image:
+def trash_entries(*, limit: int = 500) -> TrashListing:
+    """What the trash holds, newest deletion first, at most `limit` entries; rows that went with their album
+    or article are part of that entry, not entries of their own (six queries)."""
+    kinds = {
+        "album": Album.trashed.all(),
+        "article": Article.trashed.select_related("album").exclude(album__deleted_at=F("deleted_at")),
+        "photo": Image.trashed.select_related("article", "album").exclude(
+            article__deleted_at=F("deleted_at")
+        ),
+    }
+    entries = [
+        TrashEntry(kind, row)
+        for kind, rows in kinds.items()
+        for row in rows.order_by("-deleted_at", "-pk")[:limit]
+    ]
+    entries.sort(key=lambda entry: (entry.row.deleted_at, entry.kind, entry.row.pk), reverse=True)
+    return TrashListing(entries[:limit], sum(rows.count() for rows in kinds.values()))
+
+
+def trash_restore(*, kind: str, pk: int, actor: Actor | None) -> Album | Article | Image:
     """Bring the trashed `kind` row `pk` back with what went with it and the parents it needs (see the
     module). Raises ValidationError, restoring nothing, if a live album already has its name (an article its
     SKU, a photo its content), if it is not in the trash, or if its album stays busy."""
@@ -65,7 +77,8 @@ def trash_restore(*, kind: str, pk: int, user: AbstractBaseUser | None = None) -
             {"album": _album_restore, "article": _article_restore, "photo": _photo_restore}[kind](row)
             article_counts_refresh(articles=Article.objects.filter(album_id=album_id))
             album_counters_refresh(album_id=album_id)
-            audit(action="trash_restore", user=user, obj=row, details={"kind": kind})
+            if actor is not None:
+                actor.record(action="trash_restore", obj=row, details={"kind": kind})
     except LockBusy as busy:
         raise ValidationError(str(busy)) from busy
     return row
@@ -134,10 +147,11 @@ def trash_purge(*, now: datetime.datetime | None = None) -> dict[str, int]:
     return purged
 
 
-def trash_empty(*, user: AbstractBaseUser | None = None) -> dict[str, int]:
+def trash_empty(*, actor: Actor | None) -> dict[str, int]:
     """Delete everything in the trash for good; returns what went, by kind."""
     purged = _purge(None)
-    audit(action="trash_empty", user=user, object_type="gallery.trash", details=purged)
+    if actor is not None:
+        actor.record(action="trash_empty", details=purged)
     return purged
 
 
@@ -150,6 +164,17 @@ def images_purge(*, images: Iterable[Image]) -> int:
         deleted = _rows_delete(Image, ids)
         article_counts_refresh(articles=Article.objects.filter(pk__in={pair[1] for pair in touched}))
         for album_id in {pair[0] for pair in touched}:
+            album_counters_refresh(album_id=album_id)
+    return deleted
+
+
+def articles_purge(*, articles: Iterable[Article]) -> int:
+    """Delete articles for good with their photos, recounting their albums; for empty articles an upload
+    made and could not fill, which nobody deleted and so the trash should not show."""
+    articles = list(articles)
+    with transaction.atomic():
+        deleted = _rows_delete(Article, [article.pk for article in articles])
+        for album_id in {article.album_id for article in articles}:
             album_counters_refresh(album_id=album_id)
     return deleted
 

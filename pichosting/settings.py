@@ -6,6 +6,7 @@ embedded run: SQLite under `var/`, files under `var/media/`. `env.example` lists
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "exports",
     "operations",
     "django_prometheus",
+    "axes",  # counts failed password sign-ins (its AccessAttempt table) and refuses them past the limit
 ]
 
 MIDDLEWARE = [
@@ -80,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",  # leaves a response's own policy alone (file responses: sandbox)
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a refused (locked-out) sign-in into the lockout page
 ]
 
 ROOT_URLCONF = "pichosting.urls"
@@ -113,6 +116,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: a locked-out sign-in is refused before any password check
     "accounts.backends.RoleBackend",
     "accounts.backends.KeycloakBackend",
 ]
@@ -120,6 +124,20 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "accounts:login"
 LOCAL_LOGIN = env.bool("LOCAL_LOGIN", default=True)
+
+# Login throttling (django-axes, docs/sign-in.md): after LOGIN_FAILURE_LIMIT failed password sign-ins for one
+# username, or from one address, further attempts are refused (429, the password is not even checked) for
+# LOGIN_LOCKOUT_MINUTES; a successful sign-in clears the count. Keycloak sign-ins are not counted or refused.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.services.client_ip"  # the address the action log records
+AXES_WHITELIST_CALLABLE = "accounts.backends.not_a_password_attempt"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the action log already
+AXES_ENABLE_ADMIN = False  # a lock ends by itself; `manage.py axes_reset_username <name>` ends it early
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

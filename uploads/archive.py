@@ -16,7 +16,7 @@ from django.utils.translation import gettext_noop
 
 from core.text import text_clean
 from uploads.names import entry_name_decode, is_junk, path_parts
-from uploads.validation import Limits, Refused
+from uploads.validation import Limits, Refused, empty_refusal
 
 SUPPORTED_COMPRESSION = frozenset(
     {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
@@ -70,8 +70,8 @@ def entry_check(info: zipfile.ZipInfo, *, limits: Limits) -> Refused | None:
             gettext_noop("compression method {method} is not supported"),
             method=info.compress_type,
         )
-    if info.file_size == 0:
-        return Refused("empty", gettext_noop("the file is empty"))
+    if refusal := empty_refusal(info.file_size):
+        return refusal
     ratio = info.file_size / max(info.compress_size, 1)
     if info.file_size >= RATIO_FLOOR_BYTES and ratio > limits.compression_ratio:
         return Refused(
@@ -125,8 +125,8 @@ def file_entry(index: int, *, name: str, path: Path, limits: Limits) -> Entry:
     parts = path_parts(name)[-1:] or [f"file-{index + 1}"]
     size = path.stat().st_size
     entry = Entry(index=index, name=name, parts=parts, size=size, path=path)
-    if size == 0:
-        entry.refusal = Refused("empty", gettext_noop("the file is empty"))
+    if refusal := empty_refusal(size):
+        entry.refusal = refusal
     elif size > limits.file_bytes:
         entry.refusal = _file_too_large(size, limits)
     elif len(name) > limits.name_length:

@@ -14,11 +14,11 @@ from django.utils.translation import gettext_noop
 
 from gallery.models import Album, Article, Image, Thumbnail, name_key
 from gallery.services import (
-    article_delete,
     article_photos_replace,
     article_positions_compact,
     name_clean,
 )
+from gallery.trash import articles_purge
 from uploads.archive import Entry
 from uploads.ingest_results import result_duplicate, result_refused, result_settle
 from uploads.layout import Placement
@@ -125,6 +125,4 @@ def positions_compact(*, job: UploadJob, placement: dict[int, Placement]) -> Non
 def articles_empty_drop(articles: list[Article]) -> None:
     """Remove the given articles (made by this run) whose every photo failed after its content check (rare:
     the decoder refused it), so no upload leaves an empty article behind."""
-    for article in articles:
-        if not Image.objects.filter(article_id=article.pk).exists():
-            article_delete(article=article)
+    articles_purge(articles=[article for article in articles if not article.images.exists()])

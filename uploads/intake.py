@@ -19,11 +19,9 @@ from gallery.services import (
 from uploads.models import UploadJob
 from uploads.spool import spool_delete, spool_store
 from uploads.tasks import upload_job_enqueue
-from uploads.validation import Limits
+from uploads.validation import Limits, zip_signature
 
 logger = logging.getLogger(__name__)
-
-ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 
 
 class UploadRejected(Exception):
@@ -59,7 +57,7 @@ def _is_zip(upload: UploadedFile) -> bool:
     upload.seek(0)
     head = upload.read(4)
     upload.seek(0)
-    return head in ZIP_SIGNATURES or (upload.name or "").lower().endswith(".zip")
+    return zip_signature(head) or (upload.name or "").lower().endswith(".zip")
 
 
 def upload_job_create(

@@ -16,15 +16,16 @@ from django.utils.translation import gettext, gettext_noop
 from PIL import ExifTags, UnidentifiedImageError
 from PIL import Image as PILImage
 
-from gallery.specs import FORMAT_EXTENSIONS
+from gallery.specs import FORMAT_EXTENSIONS, FORMATS_DESCRIPTION
 
 # Pillow formats opened at all (everything else is never even parsed). Pillow's JPEG opener reports the
 # multi-picture JPEGs of cameras and phones as MPO: they are JPEG files.
 PIL_OPEN_FORMATS: tuple[str, ...] = tuple(FORMAT_EXTENSIONS)
 FORMAT_ALIASES = {"MPO": "JPEG"}
 EXIF_IN_HEADER = frozenset({"JPEG", "MPO", "TIFF", "WEBP"})
-ACCEPTED_DESCRIPTION = "JPEG, PNG, WebP, GIF, TIFF, BMP, HEIC/HEIF"
 SNIFF_BYTES = 1024
+# How a ZIP file starts: a local file header, the end record of an empty archive, or a spanned-archive marker.
+ZIP_SIGNATURES: tuple[bytes, ...] = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def damaged(detail: object) -> Refused:
 
 @dataclass(frozen=True)
 class PictureInfo:
-    format: str  # a key of gallery.specs.FORMAT_EXTENSIONS: JPEG, PNG, WEBP, GIF, TIFF, BMP, HEIF
+    format: str  # Pillow's name of one of gallery.specs.PICTURE_FORMATS
     width: int  # as displayed: EXIF orientation applied
     height: int
 
@@ -105,9 +106,21 @@ def megapixels(pixels: int) -> str:
     return f"{pixels / 1_000_000:.1f} MP"
 
 
+def zip_signature(head: bytes) -> bool:
+    """Whether a file whose first bytes are `head` is a ZIP archive by its content."""
+    return head.startswith(ZIP_SIGNATURES)
+
+
+def empty_refusal(size: int) -> Refused | None:
+    """The refusal of a file of `size` bytes when it is empty, else None."""
+    if size == 0:
+        return Refused("empty", gettext_noop("the file is empty"))
+    return None
+
+
 def foreign_content(head: bytes) -> Refused | None:
     """A refusal naming what the file really is when its first bytes show a known non-picture, else None."""
-    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
+    if zip_signature(head):
         return Refused(
             "nested_archive",
             gettext_noop("a ZIP archive inside the upload: nested archives are not unpacked"),
@@ -133,13 +146,13 @@ def foreign_content(head: bytes) -> Refused | None:
 def picture_inspect(source: BinaryIO, *, max_pixels: int) -> PictureInfo:
     """Format and size of the picture in `source` from its header alone; raises `Refused` with the reason.
 
-    Refused: empty files, known non-pictures, formats outside JPEG/PNG/WebP/GIF/TIFF/BMP/HEIC, headers that do
+    Refused: empty files, known non-pictures, formats outside `gallery.specs.PICTURE_FORMATS`, headers that do
     not parse, and pictures of more than `max_pixels` pixels (before any decoding). `source` is rewound.
     """
     head = source.read(SNIFF_BYTES)
     source.seek(0)
-    if not head:
-        raise Refused("empty", gettext_noop("the file is empty"))
+    if refusal := empty_refusal(len(head)):
+        raise refusal
     foreign = foreign_content(head)
     if foreign is not None:
         raise foreign
@@ -165,7 +178,7 @@ def picture_inspect(source: BinaryIO, *, max_pixels: int) -> PictureInfo:
         raise Refused(
             "unsupported_format",
             gettext_noop("not a photo in a supported format ({formats}), or its header is damaged"),
-            formats=ACCEPTED_DESCRIPTION,
+            formats=FORMATS_DESCRIPTION,
         ) from exc
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise damaged(exc) from exc

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 
 from core.access import Capability, require_capability
 from gallery.models import Album
+from gallery.specs import FORMATS_DESCRIPTION
 from uploads.api import uploaded_files
 from uploads.intake import UploadRejected, upload_job_create
 from uploads.models import UploadJob, UploadResult
@@ -28,6 +29,7 @@ def _form_page(request: HttpRequest, *, error: str = "", status: int = 200) -> H
         "limits": {
             "upload_bytes": settings.UPLOAD_MAX_BYTES,
             "megapixels": settings.UPLOAD_MAX_PIXELS // 1_000_000,
+            "formats": FORMATS_DESCRIPTION,
         },
     }
     return render(request, "uploads/upload.html", context, status=status)

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from accounts.roles import Role, user_roles
 
@@ -15,7 +16,7 @@ def run_bootstrap(capsys) -> str:
 def test_first_run_creates_an_admin_and_prints_its_password_once(capsys, django_user_model):
     first = run_bootstrap(capsys)
     password = first.split("password:")[1].split()[0]
-    admin = authenticate(username="admin", password=password)
+    admin = authenticate(RequestFactory().post("/accounts/login/"), username="admin", password=password)
     assert admin is not None
     assert admin.is_staff and admin.is_superuser
     assert user_roles(admin) == {Role.ADMIN}

@@ -22,7 +22,7 @@ from gallery.admin.display import (
     first_preview,
     intermediate_page,
 )
-from gallery.models import Album, Image, name_key
+from gallery.models import Album, Image
 
 
 class AlbumAdminForm(forms.ModelForm):
@@ -31,13 +31,11 @@ class AlbumAdminForm(forms.ModelForm):
         fields = ["name", "description", "public_links_enabled"]
 
     def clean_name(self) -> str:
+        album = self.instance if self.instance.pk else None
         try:
-            name = services.album_name_clean(self.cleaned_data.get("name", ""), field="name")
+            return services.album_name_free(self.cleaned_data.get("name", ""), album=album, field="name")
         except ValidationError as exc:  # keyed by field: a field's own clean method must raise it bare
             raise ValidationError(exc.messages) from exc
-        if Album.objects.filter(name_key=name_key(name)).exclude(pk=self.instance.pk).exists():
-            raise ValidationError(_("An album with this name already exists (names ignore case)."))
-        return name
 
 
 @admin.register(Album)

@@ -56,13 +56,8 @@ class ArticleAdminForm(forms.ModelForm):
         album, sku = cleaned.get("album"), cleaned.get("sku")
         if album is None or not sku:
             return cleaned
-        try:
-            sku = services.name_clean(sku, field="sku")
-        except ValidationError as error:
-            raise ValidationError({"sku": error.message_dict["sku"]}) from error
-        cleaned["sku"] = sku
-        if Article.objects.filter(album=album, sku_key=name_key(sku)).exclude(pk=self.instance.pk).exists():
-            raise ValidationError({"sku": _("This album already has an article with this SKU.")})
+        article = self.instance if self.instance.pk else None
+        cleaned["sku"] = services.article_sku_free(sku, album=album, article=article, field="sku")
         return cleaned
 
 

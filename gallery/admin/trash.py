@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.audit import Actor
 from gallery.trash import KINDS, trash_empty, trash_entries, trash_restore
 
 
@@ -32,7 +33,7 @@ def _restore(request: HttpRequest) -> None:
     restored = 0  # albums first, then articles, then photos: a parent comes back before what it holds
     for kind, pk in sorted(chosen, key=lambda entry: (list(KINDS).index(entry[0]), entry[1])):
         try:
-            trash_restore(kind=kind, pk=pk, user=request.user)
+            trash_restore(kind=kind, pk=pk, actor=Actor(request=request, admin=True))
         except ValidationError as refused:
             messages.error(request, " ".join(refused.messages))
         else:
@@ -50,7 +51,7 @@ def trash(request: HttpRequest) -> HttpResponse:
         _restore(request)
         return HttpResponseRedirect(reverse("admin:trash"))
     if action == "empty" and request.POST.get("confirmed") == "1":
-        purged = trash_empty(user=request.user)
+        purged = trash_empty(actor=Actor(request=request, admin=True))
         total = sum(purged.values())
         messages.success(
             request,
@@ -58,14 +59,15 @@ def trash(request: HttpRequest) -> HttpResponse:
             % {"count": total},
         )
         return HttpResponseRedirect(reverse("admin:trash"))
-    entries = trash_entries()
+    listing = trash_entries()
     keep = datetime.timedelta(days=settings.TRASH_DAYS)
-    for entry in entries:
+    for entry in listing.entries:
         entry.purge_at = entry.row.deleted_at + keep
     context = {
         **admin.site.each_context(request),
         "title": _("Trash"),
-        "entries": entries,
+        "entries": listing.entries,
+        "total": listing.total,
         "trash_days": settings.TRASH_DAYS,
         "confirm_empty": action == "empty",
     }

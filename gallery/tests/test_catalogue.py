@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 
 from gallery import services
 from gallery.models import Album, Article, Image, Thumbnail
+from gallery.tests.factories import album_make, article_make
 from gallery.trash import trash_empty
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +120,7 @@ def test_purging_a_deleted_photo_removes_its_files_after_commit(django_capture_o
         services.image_delete(image=image)
     assert all(storage.exists(name) for name in names), "the trash keeps the files"
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        trash_empty()
+        trash_empty(actor=None)
     assert all(storage.exists(name) for name in names), "files must survive until the commit"
     for callback in callbacks:
         callback()
@@ -135,7 +136,7 @@ def test_purging_a_deleted_album_removes_every_file_below_it(django_capture_on_c
         services.album_delete(album=album)
     assert all(storage.exists(image.file.name) for image in images)
     with django_capture_on_commit_callbacks(execute=True):
-        trash_empty()
+        trash_empty(actor=None)
     assert not any(storage.exists(image.file.name) for image in images)
     assert not Image.all_objects.exists()
 
@@ -193,3 +194,17 @@ def test_a_sku_that_differs_only_by_invisible_characters_is_the_same_article():
     again, created = services.article_get_or_create(album=album, sku="\u200fАРТ\u200b-1\u202e")
     assert (again.pk, created) == (first.pk, False)
     assert services.album_get_or_create(name="\ufeffВесна\u2069") == (album, False)
+
+
+def test_name_clashes_are_refused_by_the_services_with_the_message_the_admin_shows():
+    summer, winter = album_make("Лето"), album_make("Зима")
+    with pytest.raises(ValidationError) as clash:
+        services.album_rename(album=winter, name="ЛЕТО")
+    message = "An album with this name already exists (names ignore case)."
+    assert clash.value.message_dict == {"album": [message]}
+    article_make(summer, "А-1")
+    other = article_make(summer, "Б-2")
+    with pytest.raises(ValidationError) as clash:
+        services.article_rename(article=other, sku="а-1")
+    assert clash.value.message_dict == {"article": ["This album already has an article with this SKU."]}
+    assert services.article_rename(article=other, sku="б-2").sku == "б-2"  # its own SKU is not a clash

@@ -23,6 +23,8 @@ def test_catalogue_totals(known_catalogue):
         "thumbnails": 5 * 6,
         "original_bytes": sum(image.bytes for image in everything),
         "thumbnail_bytes": thumbnail_bytes(everything),
+        "trash_images": 0,
+        "trash_bytes": 0,
     }
 
 

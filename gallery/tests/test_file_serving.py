@@ -201,6 +201,7 @@ def test_nginx_mode_answers_with_an_internal_redirect_and_no_body(signed_in, ima
     assert response.status_code == 200
     assert response.content == b""
     assert response["X-Accel-Redirect"] == f"/_protected/{image.file.name}"
+    assert response["X-Media-Name"] == f"/{image.file.name}"  # what nginx's fast path serves
     assert response["Content-Type"] == "image/jpeg"
     assert response["Cache-Control"] == PRIVATE_IMMUTABLE
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -213,6 +214,7 @@ def test_nginx_mode_still_refuses_before_redirecting(client, no_role_user, image
     response = client.get(original_url(image))
     assert response.status_code == 403
     assert "X-Accel-Redirect" not in response
+    assert "X-Media-Name" not in response
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,7 @@ def test_a_deleted_photo_leaves_pages_and_counters_keeps_files_and_comes_back_in
     assert [image.pk for image in selectors.image_page(album=article.album, limit=10).items] == list(
         article.images.order_by("position").values_list("pk", flat=True)
     )
-    trash_restore(kind="photo", pk=middle.pk)
+    trash_restore(kind="photo", pk=middle.pk, actor=None)
     assert photo_names(article) == ["0.jpg", "1.jpg", "2.jpg"]
     assert list(article.images.order_by("position").values_list("position", flat=True)) == [0, 1, 2]
     assert counters(article.album_id) == (1, 3)
@@ -67,11 +67,11 @@ def test_a_deleted_article_comes_back_with_its_photos_but_not_those_deleted_befo
     services.article_delete(article=article)
     assert not Article.objects.filter(pk=article.pk).exists()
     assert counters(article.album_id) == (0, 0)
-    assert [(entry.kind, entry.row.pk) for entry in trash_entries()] == [
+    assert [(entry.kind, entry.row.pk) for entry in trash_entries().entries] == [
         ("article", article.pk),
         ("photo", first.pk),
     ]
-    trash_restore(kind="article", pk=article.pk)
+    trash_restore(kind="article", pk=article.pk, actor=None)
     assert photo_names(article) == ["1.jpg", "2.jpg"]
     assert counters(article.album_id) == (1, 2)
 
@@ -84,10 +84,10 @@ def test_a_deleted_album_comes_back_whole_unless_its_name_was_taken_meanwhile(ar
     newer = services.album_create(name="ЛЕТО")
     assert newer.slug != album.slug, "slugs stay unique: they name the folders of the files"
     with pytest.raises(ValidationError, match="exists: rename it"):
-        trash_restore(kind="album", pk=album.pk)
+        trash_restore(kind="album", pk=album.pk, actor=None)
     assert Album.trashed.filter(pk=album.pk).exists(), "a refused restore changes nothing"
     services.album_rename(album=newer, name="Лето (новое)")
-    trash_restore(kind="album", pk=album.pk)
+    trash_restore(kind="album", pk=album.pk, actor=None)
     assert photo_names(Article.objects.get(pk=article.pk)) == ["0.jpg", "1.jpg", "2.jpg"]
     assert counters(album.pk) == (1, 3)
 
@@ -96,7 +96,7 @@ def test_restoring_a_photo_of_a_deleted_album_brings_the_album_back(article):
     photo = article.images.get(original_name="2.jpg")
     services.images_delete(images=[photo])
     services.album_delete(album=article.album)
-    trash_restore(kind="photo", pk=photo.pk)
+    trash_restore(kind="photo", pk=photo.pk, actor=None)
     assert Album.objects.filter(pk=article.album_id).exists()
     assert photo_names(article) == ["0.jpg", "1.jpg", "2.jpg"]
     assert not Image.trashed.exists()
@@ -105,9 +105,9 @@ def test_restoring_a_photo_of_a_deleted_album_brings_the_album_back(article):
 def test_restoring_twice_says_the_item_is_gone(article):
     photo = article.images.first()
     services.images_delete(images=[photo])
-    trash_restore(kind="photo", pk=photo.pk)
+    trash_restore(kind="photo", pk=photo.pk, actor=None)
     with pytest.raises(ValidationError, match="no longer in the trash"):
-        trash_restore(kind="photo", pk=photo.pk)
+        trash_restore(kind="photo", pk=photo.pk, actor=None)
 
 
 def test_a_deleted_sku_is_free_for_a_new_article_and_its_restore_then_reports_the_clash(article):
@@ -115,7 +115,7 @@ def test_a_deleted_sku_is_free_for_a_new_article_and_its_restore_then_reports_th
     newer, created = services.article_get_or_create(album=article.album, sku="a-1")
     assert created and newer.slug != article.slug
     with pytest.raises(ValidationError, match="has an article “A-1” again"):
-        trash_restore(kind="article", pk=article.pk)
+        trash_restore(kind="article", pk=article.pk, actor=None)
 
 
 def test_uploading_a_trashed_photos_bytes_again_brings_that_row_back_as_a_new_photo(article):
@@ -261,3 +261,12 @@ def test_moving_a_photo_onto_its_trashed_twin_purges_the_twin_first(
     assert not Image.all_objects.filter(pk=photo.pk).exists()
     moved = Image.objects.get(pk=content_twin.pk)
     assert moved.article_id == article.pk and files.exists(moved.file.name)
+
+
+def test_the_trash_listing_shows_the_newest_entries_and_counts_them_all(article):
+    photos = list(article.images.order_by("position"))
+    for photo in photos:
+        services.images_delete(images=[photo])
+    listing = trash_entries(limit=2)
+    assert [entry.row.pk for entry in listing.entries] == [photos[2].pk, photos[1].pk]
+    assert listing.total == 3

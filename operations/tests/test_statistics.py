@@ -8,7 +8,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
-from gallery.models import Thumbnail
+from gallery.models import Image, Thumbnail
+from gallery.services import images_delete
 from gallery.tests.factories import album_make, article_make, image_make
 from operations.statistics import statistics_collect
 
@@ -74,3 +75,14 @@ def test_statistics_page_draws_svg_charts(client, app_admin, known_catalogue):
     assert content.count("<rect") == 90
     assert "cdn" not in content.lower()
     assert "Зима" in content
+
+
+def test_photos_in_the_trash_leave_the_catalogue_figures_and_are_counted_apart(known_catalogue):
+    before = statistics_collect(fresh=True)["catalogue"]
+    photo = Image.objects.first()
+    images_delete(images=[photo])
+    after = statistics_collect(fresh=True)["catalogue"]
+    assert after["images"] == before["images"] - 1
+    assert after["original_bytes"] == before["original_bytes"] - photo.bytes
+    assert after["trash_images"] == 1
+    assert after["trash_bytes"] == photo.bytes + thumbnail_bytes([photo])

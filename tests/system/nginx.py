@@ -56,14 +56,17 @@ def nginx_start(
     static_root: Path,
     upload_max_bytes: int,
     media_auth_cache_seconds: int = 1,
-    port: int | None = None,
+    fast_file_path: bool = True,
 ) -> Nginx:
-    """nginx on 127.0.0.1 (`port`, or a free one) in front of `upstream` (host:port), configured from
-    deploy/nginx; file answers are kept `media_auth_cache_seconds` (short, so tests see revocations soon)."""
+    """nginx on a free 127.0.0.1 port in front of `upstream` (host:port), configured from deploy/nginx.
+
+    File answers are kept `media_auth_cache_seconds` (short, so tests see revocations soon); without
+    `fast_file_path`, media-auth.conf is left out and every file request reaches the app (the plain path).
+    """
     binary = require_program("nginx", hint="apt-get install -y nginx")
     run_dir, conf_dir = prefix / "run", prefix / "conf"
     run_dir.mkdir(parents=True, exist_ok=True)
-    port = port or free_port()
+    port = free_port()
     values = {
         "NGINX_CONF_DIR": str(conf_dir),
         "NGINX_RUN_DIR": str(run_dir),
@@ -80,6 +83,8 @@ def nginx_start(
         "STATIC_ROOT": str(static_root).rstrip("/"),
     }
     subprocess.run([str(RENDER)], env={"PATH": os.environ["PATH"], **values}, check=True, timeout=30)
+    if not fast_file_path:
+        (conf_dir / "media-auth.conf").unlink()
     process = subprocess.Popen(
         [binary, "-p", str(prefix), "-c", str(conf_dir / "nginx.conf")],
         stdout=subprocess.DEVNULL,

@@ -88,7 +88,15 @@ def test_nginx_sends_the_original_with_djangos_headers(nginx, client, make_user,
     assert headers["Content-Type"] == "image/jpeg"
     assert headers["Cache-Control"] == "private, max-age=31536000, immutable"
     assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Content-Security-Policy"] == "sandbox; default-src 'none'"  # nginx restates it
     assert "X-Accel-Redirect" not in headers
+
+
+def test_pages_through_nginx_keep_the_apps_content_security_policy(nginx, client, make_user, image):
+    cookie = session_cookie(client, make_user("vera", Role.VIEWER))
+    status, headers, _ = fetch(nginx + "/", cookie=cookie)
+    assert status == 200
+    assert "default-src 'self'" in headers["Content-Security-Policy"].split("; ")
 
 
 def test_nginx_download_keeps_the_attachment_name(nginx, client, make_user, image):

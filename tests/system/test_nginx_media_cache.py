@@ -5,6 +5,7 @@ effect within `BOUND`, and a repeated request must not reach the app.
 """
 
 import time
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -17,6 +18,7 @@ from gallery.links import thumbnail_url
 from gallery.services import album_link_token_regenerate, album_public_links_set, images_delete
 from gallery.tests.factories import album_make, article_make, image_make
 from tests.system import test_nginx_file_serving as served
+from tests.system.nginx import nginx_start
 
 nginx_server, nginx = served.nginx_server, served.nginx  # MEDIA_AUTH_CACHE_SECONDS=1 (tests/system/nginx.py)
 role_groups = served.role_groups
@@ -156,3 +158,36 @@ def test_the_internal_locations_stay_unreachable(nginx, photo):
     assert status == 404
     assert data != stored(thumbnail_of(photo).file.name)
     assert fetch(f"{nginx}/_media_auth")[0] == 404
+
+
+@pytest.fixture
+def nginx_at_once(live_server, settings, tmp_path):
+    """The shipped configuration with MEDIA_AUTH_CACHE_SECONDS=0: nothing kept, changes are seen at once."""
+    settings.MEDIA_SERVE = "nginx"
+    server = nginx_start(
+        tmp_path / "nginx",
+        upstream=live_server.url.removeprefix("http://"),
+        media_root=Path(settings.MEDIA_ROOT),
+        static_root=tmp_path / "static",
+        upload_max_bytes=settings.UPLOAD_MAX_BYTES,
+        media_auth_cache_seconds=0,
+    )
+    yield server.url
+    server.stop()
+
+
+def test_with_zero_seconds_every_revocation_is_seen_at_once(
+    nginx_at_once, client, make_user, photo, app_requests
+):
+    user = make_user("vera", Role.VIEWER)
+    cookie = session_cookie(client, user)
+    private = thumbnail_url(photo, thumbnail_of(photo))
+    public = public_thumbnail_url(nginx_at_once, photo)
+    for _ in range(2):
+        assert fetch(nginx_at_once + private, cookie=cookie)[0] == 200
+        assert fetch(public)[0] == 200
+    assert app_requests.count(private) == 2  # asked every time
+    user.groups.remove(Group.objects.get(name=Role.VIEWER.value))
+    assert fetch(nginx_at_once + private, cookie=cookie)[0] == 403
+    images_delete(images=[photo])
+    assert fetch(public)[0] == 404

@@ -3,6 +3,7 @@
 import pytest
 
 from gallery.models import Album, Article
+from uploads import ingest_files
 from uploads.models import UploadJob, UploadResult
 from uploads.tests.builders import photo_bytes, zip_bytes
 
@@ -43,3 +44,14 @@ def test_an_existing_article_is_kept_even_when_its_new_photos_are_refused(ingest
     job = ingest({"Лето.zip": zip_bytes({"Лето/Пиджак/b.jpg": b"junk"})})
     assert job.refused == 1
     assert list(Article.objects.values_list("sku", flat=True)) == ["Пиджак"]
+
+
+def test_an_article_whose_only_photo_fails_to_decode_is_gone_not_in_the_trash(ingest, monkeypatch):
+    def undecodable(source):
+        raise OSError("broken data stream")
+
+    monkeypatch.setattr(ingest_files, "thumbnails_render", undecodable)
+    job = ingest({"a.zip": zip_bytes({"RC18/1.jpg": photo_bytes()})}, album="Лето")
+    assert job.refused == 1
+    assert not Article.all_objects.exists()
+    assert Album.objects.get().articles_count == 0

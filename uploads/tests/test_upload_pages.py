@@ -1,6 +1,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from gallery.specs import FORMATS_DESCRIPTION, PICTURE_FORMATS
 from uploads.models import UploadJob
 from uploads.tests.builders import photo_bytes, zip_bytes
 
@@ -13,6 +14,12 @@ def test_the_upload_page_is_for_uploaders_only(client_as, uploader, viewer):
     assert b'name="file"' in page.content
     assert b"uploads/upload.js" in page.content
     assert client_as(viewer).get("/upload/").status_code == 403
+
+
+def test_the_upload_page_names_the_formats_the_validator_accepts(client_as, uploader):
+    text = client_as(uploader).get("/upload/").content.decode()
+    assert FORMATS_DESCRIPTION in text
+    assert all(fmt.label in text for fmt in PICTURE_FORMATS)
 
 
 def test_the_form_without_javascript_leads_to_the_job_page(

@@ -41,6 +41,7 @@ class Command(BaseCommand):
             f"Photos             {catalogue['images']}",
             f"Originals          {_size(catalogue['original_bytes'])}",
             f"Thumbnails         {catalogue['thumbnails']} ({_size(catalogue['thumbnail_bytes'])})",
+            f"In the trash       {catalogue['trash_images']} photos ({_size(catalogue['trash_bytes'])})",
             f"Free media space   {_size(media['free_bytes'])} of {_size(media['total_bytes'])}",
             f"Database           {database['engine']} {database['version']}, {_size(database['bytes'])}",
             f"Task queue         {tasks['waiting']} waiting, {tasks['running']} running, "

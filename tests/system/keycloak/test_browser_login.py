@@ -202,3 +202,15 @@ def test_a_replayed_or_foreign_callback_signs_nobody_in(oidc_on, client):
     assert ActionLog.objects.filter(action=ActionLog.LOGIN).count() == 1
     assert ActionLog.objects.filter(action=ActionLog.LOGIN_FAILED).count() == 2
     assert keycloak_failures() == failures_before + 2
+
+
+def test_keycloak_sign_in_works_from_an_address_locked_for_passwords(oidc_on, client, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    for _ in range(2):
+        Client().post("/accounts/login/", {"username": "vera", "password": "guess"})
+    locked = Client().post("/accounts/login/", {"username": "someone", "password": "guess"})
+    assert locked.status_code == 429  # the test client's address is locked for password sign-ins
+
+    page = Browser(client).login("vera", PASSWORD)
+    assert not page.on_provider and page.status == 200, page.text[:500]
+    assert client.get("/api/me").json()["username"] == "vera"
