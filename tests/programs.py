@@ -3,6 +3,7 @@
 import os
 import shutil
 import socket
+import sys
 from pathlib import Path
 from typing import NoReturn
 
@@ -22,6 +23,12 @@ def require_program(name: str, *, hint: str = "") -> str:
     if path:
         return path
     _missing(f"{name} is not installed{': ' + hint if hint else ''}")
+
+
+def venv_program(name: str) -> str:
+    """A program installed by a PyPI package of the dev extra, next to this Python, else on PATH."""
+    candidate = Path(sys.executable).parent / name
+    return str(candidate) if candidate.exists() else require_program(name, hint='pip install -e ".[dev]"')
 
 
 def require_file(path: Path, *, hint: str = "") -> Path:

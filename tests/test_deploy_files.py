@@ -6,13 +6,12 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from gallery.specs import CONTENT_TYPES
-from tests.programs import require_program
+from tests.programs import venv_program
 
 REPO = Path(__file__).resolve().parents[1]
 COMPLETE_ENV = {
@@ -24,12 +23,6 @@ COMPLETE_ENV = {
     "KEYCLOAK_ADMIN_PASSWORD": "keycloak-admin-password",
 }
 REQUIRED_SECRETS = ["DOMAIN", "SECRET_KEY", "POSTGRES_PASSWORD", "METRICS_TOKEN"]
-
-
-def venv_program(name: str) -> str:
-    """A program installed by a PyPI package of the dev extra, next to this Python, else on PATH."""
-    candidate = Path(sys.executable).parent / name
-    return str(candidate) if candidate.exists() else require_program(name, hint='pip install -e ".[dev]"')
 
 
 @pytest.fixture

@@ -54,17 +54,6 @@ class AlbumAdmin(AuditedModelAdmin):
     list_display_links = ["cover", "name"]
     list_filter = ["public_links_enabled"]
     search_fields = ["name", "slug"]
-    readonly_fields = [
-        "cover_large",
-        "slug",
-        "articles_count",
-        "images_count",
-        "size",
-        "last_upload_at",
-        "created_at",
-        "created_by",
-        "link_token_hint",
-    ]
     fieldsets = [
         (None, {"fields": ["cover_large", "name", "slug", "description"]}),
         (_("Public links"), {"fields": ["public_links_enabled", "link_token_hint"]}),
@@ -81,6 +70,12 @@ class AlbumAdmin(AuditedModelAdmin):
                 ]
             },
         ),
+    ]
+    readonly_fields = [  # every field shown but the form's
+        name
+        for _title, options in fieldsets
+        for name in options["fields"]
+        if name not in AlbumAdminForm.Meta.fields
     ]
     actions = ["regenerate_link_tokens", "public_links_on", "public_links_off"]
     change_form_template = "admin/gallery/album/change_form.html"

@@ -86,18 +86,7 @@ class ImageAdmin(PhotoFactsDisplay, AuditedModelAdmin):
         "uploaded_by",
         "created_at",
     ]
-    readonly_fields = [
-        "preview_large",
-        "original_name",
-        "format",
-        "dimensions",
-        "size",
-        "sha256",
-        "original_link",
-        "thumbnail_list",
-        "uploaded_by",
-        "created_at",
-    ]
+    readonly_fields = [name for name in fields if name not in ImageAdminForm.Meta.fields]
     actions = ["move_to_article", "regenerate_thumbnails"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

@@ -57,8 +57,9 @@ def nginx_start(
     upload_max_bytes: int,
     media_auth_cache_seconds: int = 1,
     fast_file_path: bool = True,
+    port: int | None = None,
 ) -> Nginx:
-    """nginx on a free 127.0.0.1 port in front of `upstream` (host:port), configured from deploy/nginx.
+    """nginx on 127.0.0.1 (`port`, or a free one) in front of `upstream` (host:port), from deploy/nginx.
 
     File answers are kept `media_auth_cache_seconds` (short, so tests see revocations soon); without
     `fast_file_path`, media-auth.conf is left out and every file request reaches the app (the plain path).
@@ -66,7 +67,7 @@ def nginx_start(
     binary = require_program("nginx", hint="apt-get install -y nginx")
     run_dir, conf_dir = prefix / "run", prefix / "conf"
     run_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     values = {
         "NGINX_CONF_DIR": str(conf_dir),
         "NGINX_RUN_DIR": str(run_dir),

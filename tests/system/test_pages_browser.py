@@ -105,3 +105,34 @@ def test_the_desktop_top_bar_shows_the_menu_without_a_button(browser_for, live_s
     page.goto(live_server.url + "/")
     assert page.get_by_role("link", name="Administration").is_visible()
     assert not page.locator(".topbar summary").is_visible()
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ru-RU"])
+def test_the_admin_index_and_every_changelist_pass_axe(browser_for, live_server, make_user, locale):
+    from django.contrib import admin
+    from django.urls import reverse
+
+    _catalogue()
+    page = browser_for(make_user("alla", Role.ADMIN), locale=locale)
+    urls = ["/admin/"] + [
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for model in admin.site._registry
+    ]
+    problems = {}
+    for url in urls:
+        page.goto(live_server.url + url)
+        screenshot(page, f"admin-{url.strip('/').replace('/', '-')}-{locale}")
+        found = axe_problems(page)
+        if found:
+            problems[url] = found
+    assert problems == {}, "\n".join(f"{url}: {found}" for url, found in problems.items())
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_the_refusal_and_not_found_pages_fit_and_pass_axe(browser_for, live_server, viewer, viewport):
+    page = browser_for(viewer, viewport=viewport, locale="ru-RU")
+    for name, path, status in [("403", "/admin/", 403), ("404", "/a/no-such-album/", 404)]:
+        assert page.goto(live_server.url + path).status == status
+        screenshot(page, f"{name}-{viewport}")
+        assert axe_problems(page) == [], name
+        assert overflow_px(page) == 0, name
