@@ -80,7 +80,7 @@ def test_a_job_stopped_after_writing_files_resumes_and_leaves_no_orphans(ingest,
     assert not job.results.filter(outcome=UploadResult.Outcome.PENDING).exists()
     assert media_files(media_root) == referenced_files()
     assert Thumbnail.objects.count() == 6 * len(THUMBNAIL_SPECS)
-    assert not Path(job.spool).exists()
+    assert not (media_root / job.spool).exists()
 
 
 @pytest.mark.django_db
@@ -101,7 +101,7 @@ def test_a_job_that_keeps_killing_its_worker_is_failed_cleanly(ingest, monkeypat
     assert (job.status, job.error_code) == (UploadJob.Status.FAILED, "gave_up")
     assert media_files(media_root) == referenced_files() == set()
     assert not job.results.filter(outcome=UploadResult.Outcome.PENDING).exists()
-    assert not Path(job.spool).exists()
+    assert not (media_root / job.spool).exists()
 
 
 def running_job(**fields) -> UploadJob:
@@ -135,12 +135,11 @@ def test_a_silent_job_is_taken_over_even_when_its_worker_id_names_a_live_process
 def test_killing_a_real_db_worker_mid_job_then_restarting_it(tmp_path):
     database = tmp_path / "db.sqlite3"
     media = tmp_path / "media"
-    spool = tmp_path / "spool"
+    spool = media / "spool"
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{database}",
         "MEDIA_ROOT": str(media),
-        "UPLOAD_SPOOL_DIR": str(spool),
         "LOCK_DIR": str(tmp_path / "locks"),
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "UPLOAD_WORKERS": "1",
