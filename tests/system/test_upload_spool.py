@@ -6,11 +6,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gallery import files
 from gallery.models import Image
+from gallery.tests.factories import picture_bytes
 from uploads import ingest_files, spool
 from uploads.intake import upload_job_create
 from uploads.jobs import upload_job_run
 from uploads.models import UploadJob
-from uploads.tests.builders import photo_bytes, zip_bytes
+from uploads.tests.builders import zip_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def storage(request, settings, tmp_path):
 
 def accepted_on_node_a(uploader, django_capture_on_commit_callbacks, photos: int = 3) -> UploadJob:
     """An archive accepted by node A; its task is not run here."""
-    archive = zip_bytes({f"Зима/Куртка/{n}.jpg": photo_bytes(color=(n * 40, 0, 0)) for n in range(photos)})
+    archive = zip_bytes({f"Зима/Куртка/{n}.jpg": picture_bytes(color=(n * 40, 0, 0)) for n in range(photos)})
     with django_capture_on_commit_callbacks(execute=False):
         return upload_job_create(user=uploader, files=[SimpleUploadedFile("Зима.zip", archive)])
 

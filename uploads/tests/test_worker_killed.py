@@ -21,10 +21,11 @@ from django.utils import timezone
 
 from gallery.models import Image, Thumbnail
 from gallery.specs import THUMBNAIL_SPECS
+from gallery.tests.factories import picture_bytes
 from uploads import ingest_files as ingest_pipeline
 from uploads.models import UploadJob, UploadResult
 from uploads.tasks import upload_jobs_recover
-from uploads.tests.builders import photo_bytes, photo_like_zip, zip_bytes
+from uploads.tests.builders import photo_like_zip, zip_bytes
 
 BASE_DIR = Path(settings.BASE_DIR)
 STALE_SECONDS = 5
@@ -63,7 +64,7 @@ def test_a_job_stopped_after_writing_files_resumes_and_leaves_no_orphans(ingest,
         return thumbnails
 
     monkeypatch.setattr(ingest_pipeline, "thumbnail_files_store", store_then_die)
-    data = zip_bytes({f"SKU/{index}.jpg": photo_bytes(color=(index, 9, 9)) for index in range(6)})
+    data = zip_bytes({f"SKU/{index}.jpg": picture_bytes(color=(index, 9, 9)) for index in range(6)})
     job = ingest({"Зима.zip": data})
     assert job.status == UploadJob.Status.RUNNING
     assert job.results.filter(outcome=UploadResult.Outcome.PENDING).exists()
@@ -92,7 +93,7 @@ def test_a_job_that_keeps_killing_its_worker_is_failed_cleanly(ingest, monkeypat
         raise WorkerKilled
 
     monkeypatch.setattr(ingest_pipeline, "thumbnail_files_store", store_then_die)
-    job = ingest({"a.zip": zip_bytes({"SKU/a.jpg": photo_bytes()})})
+    job = ingest({"a.zip": zip_bytes({"SKU/a.jpg": picture_bytes()})})
     assert media_files(media_root) - referenced_files()
     silence(job)
     upload_jobs_recover()
