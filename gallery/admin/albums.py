@@ -11,7 +11,6 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin import AuditedModelAdmin
 from core.audit import Actor
 from gallery import services
 from gallery.admin.display import (
@@ -40,7 +39,7 @@ class AlbumAdminForm(forms.ModelForm):
 
 
 @admin.register(Album)
-class AlbumAdmin(TrashingAdmin, AuditedModelAdmin):
+class AlbumAdmin(TrashingAdmin):
     form = AlbumAdminForm
     list_display = [
         "cover",
