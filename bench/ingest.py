@@ -60,7 +60,6 @@ STORAGES = ("filesystem",)
 def django_setup(workdir: Path, storage: str) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ["UPLOAD_SPOOL_DIR"] = str(workdir / "spool")
     os.environ["LOCK_DIR"] = str(workdir / "locks")
     os.environ["TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnop")

@@ -8,10 +8,12 @@ today, S3 with `STORAGES`) can change without touching callers.
 """
 
 import contextlib
+import datetime
 import hashlib
 import logging
 import posixpath
 import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -50,22 +52,72 @@ def storage_of(backend: str) -> Storage:
     return S3Storage(**options)
 
 
-def stored_sha256(store: Storage, name: str) -> str | None:
-    """The hex SHA-256 of `name` in `store`, streamed (one GET on S3); None when there is no such file."""
+def _stream(store: Storage, name: str) -> IO[bytes]:
+    """The whole file as a stream: one streamed GET on S3, never downloaded first; FileNotFoundError."""
+    if not isinstance(store, S3Storage):
+        return store.open(name)
     try:
-        if isinstance(store, S3Storage):
-            body = store.connection.meta.client.get_object(
-                Bucket=store.bucket_name, Key=store._normalize_name(name)
-            )
-            with contextlib.closing(body["Body"]) as stream:
-                return sha256_of(stream)
-        with store.open(name) as handle:
-            return sha256_of(handle)
-    except FileNotFoundError:
-        return None
+        answer = store.connection.meta.client.get_object(
+            Bucket=store.bucket_name, Key=store._normalize_name(name)
+        )
     except Exception as error:
         if _is_missing_object(error):
-            return None
+            raise FileNotFoundError(name) from error
+        raise
+    return answer["Body"]
+
+
+def stored_sha256(store: Storage, name: str) -> str | None:
+    """The hex SHA-256 of `name` in `store`, streamed; None when there is no such file."""
+    try:
+        with contextlib.closing(_stream(store, name)) as stream:
+            return sha256_of(stream)
+    except FileNotFoundError:
+        return None
+
+
+@contextlib.contextmanager
+def local_folder(prefix: str) -> Iterator[Path]:
+    """The files under `prefix` as a local folder, for readers that need paths (a ZIP's random access).
+
+    On the filesystem it is the storage's own folder; otherwise a temporary copy, streamed in and deleted on
+    exit. Raises FileNotFoundError when nothing is stored under `prefix`.
+    """
+    store_ = storage()
+    if isinstance(store_, FileSystemStorage):
+        folder = Path(store_.path(prefix))
+        if not folder.is_dir():
+            raise FileNotFoundError(prefix)
+        yield folder
+        return
+    names = [name for name, _size in walk(prefix)]
+    if not names:
+        raise FileNotFoundError(prefix)
+    with tempfile.TemporaryDirectory(prefix="pichosting-", dir=settings.FILE_UPLOAD_TEMP_DIR) as folder:
+        for name in names:
+            target = Path(folder, name[len(prefix) :])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.closing(_stream(store_, name)) as source, target.open("wb") as copy:
+                shutil.copyfileobj(source, copy, HASH_CHUNK_BYTES)
+        yield Path(folder)
+
+
+def folder_delete(prefix: str) -> None:
+    """Delete every file under `prefix` (on the filesystem, the folder), as cleanup: failures are logged."""
+    store_ = storage()
+    if isinstance(store_, FileSystemStorage):
+        shutil.rmtree(store_.path(prefix), ignore_errors=True)
+        return
+    discard(name for name, _size in walk(prefix))
+
+
+def modified_at(name: str) -> datetime.datetime:
+    """When the stored file `name` was last written (an aware datetime); FileNotFoundError when missing."""
+    try:
+        return storage().get_modified_time(name)
+    except Exception as error:
+        if _is_missing_object(error):
+            raise FileNotFoundError(name) from error
         raise
 
 

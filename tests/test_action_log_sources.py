@@ -21,7 +21,6 @@ pytestmark = pytest.mark.django_db
 def test_every_kind_of_work_reaches_the_action_log(
     settings, tmp_path, uploader, viewer, app_admin, django_capture_on_commit_callbacks
 ):
-    settings.UPLOAD_SPOOL_DIR = tmp_path / "spool"
     settings.LOCK_DIR = tmp_path / "locks"
     archive = zip_bytes({"Зима/Куртка-01/фото 1.jpg": picture_bytes()})
     with django_capture_on_commit_callbacks(execute=True):

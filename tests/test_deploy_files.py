@@ -79,7 +79,7 @@ def test_compose_stack_shape(compose):
     assert services["migrate"]["command"] == ["migrate"]
     assert all(services[name]["healthcheck"]["test"] for name in services if name != "migrate")
     assert services["keycloak"]["profiles"] == ["keycloak"]
-    assert {"pgdata", "media", "spool", "static"} <= set(stack["volumes"])
+    assert {"pgdata", "media", "static"} <= set(stack["volumes"])
     web = services["web"]["environment"]
     assert (web["MEDIA_SERVE"], web["BEHIND_PROXY"], web["DATABASE_URL"]) == ("nginx", "true", "")
 

@@ -14,7 +14,6 @@ import zipfile
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -55,6 +54,7 @@ from uploads.ingest_results import (
 from uploads.layout import layout_warnings, placements
 from uploads.leases import lease_renew
 from uploads.models import UploadJob, UploadResult
+from uploads.spool import spool_folder
 from uploads.validation import Limits, Refused
 
 logger = logging.getLogger(__name__)
@@ -73,35 +73,30 @@ Outcome = UploadResult.Outcome
 def images_ingest_zip(*, job: UploadJob) -> None:
     """Ingest the job's ZIP archive: every entry is placed by `uploads.layout` and reported on."""
     limits = Limits.current()
-    path = Path(job.spool) / "00000"
-    try:
-        with zipfile.ZipFile(path) as archive:
-            entries = archive_entries(archive, limits=limits)
-    except FileNotFoundError as exc:
-        raise Refused(
-            "spool_missing", gettext_noop("the uploaded file is no longer there; upload it again")
-        ) from exc
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise Refused(
-            "not_a_zip", gettext_noop("the file is not a readable ZIP archive ({detail})"), detail=str(exc)
-        ) from exc
-    with ThreadArchives(path) as archives:
-        _Ingest(job, entries, archives.get, limits).run()
+    with spool_folder(job) as folder:
+        path = folder / "00000"
+        try:
+            with zipfile.ZipFile(path) as archive:
+                entries = archive_entries(archive, limits=limits)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise Refused(
+                "not_a_zip",
+                gettext_noop("the file is not a readable ZIP archive ({detail})"),
+                detail=str(exc),
+            ) from exc
+        with ThreadArchives(path) as archives:
+            _Ingest(job, entries, archives.get, limits).run()
 
 
 def images_ingest_files(*, job: UploadJob) -> None:
     """Ingest single uploaded photos into the job's album and article, through the same path as a ZIP."""
     limits = Limits.current()
-    spool = Path(job.spool)
-    if not spool.is_dir():
-        raise Refused(
-            "spool_missing", gettext_noop("the uploaded files are no longer there; upload them again")
-        )
-    entries = [
-        file_entry(index, name=name, path=spool / f"{index:05d}", limits=limits)
-        for index, name in enumerate(job.file_names)
-    ]
-    _Ingest(job, entries, lambda: None, limits).run()
+    with spool_folder(job) as folder:
+        entries = [
+            file_entry(index, name=name, path=folder / f"{index:05d}", limits=limits)
+            for index, name in enumerate(job.file_names)
+        ]
+        _Ingest(job, entries, lambda: None, limits).run()
 
 
 class _Ingest:

@@ -1,17 +1,12 @@
 """Accepting an upload: check it at the door, spool its files and queue its job (`uploads.tasks`)."""
 
 import logging
-import shutil
-import uuid
 import zipfile
 from collections.abc import Sequence
 from functools import partial
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.files.move import file_move_safe
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext
@@ -22,6 +17,7 @@ from gallery.services import (
     name_clean,
 )
 from uploads.models import UploadJob
+from uploads.spool import spool_delete, spool_store
 from uploads.tasks import upload_job_enqueue
 from uploads.validation import Limits, zip_signature
 
@@ -62,17 +58,6 @@ def _is_zip(upload: UploadedFile) -> bool:
     head = upload.read(4)
     upload.seek(0)
     return zip_signature(head) or (upload.name or "").lower().endswith(".zip")
-
-
-def _spool(upload: UploadedFile, destination: Path) -> None:
-    """Move (or, for small in-memory uploads, write) an uploaded file into the job's spool directory."""
-    if hasattr(upload, "temporary_file_path"):
-        upload.file.flush()
-        file_move_safe(upload.temporary_file_path(), destination)
-        return
-    with destination.open("wb") as target:
-        for chunk in upload.chunks():
-            target.write(chunk)
 
 
 def upload_job_create(
@@ -121,11 +106,9 @@ def upload_job_create(
         )
     else:
         kind = UploadJob.Kind.IMAGES
-    spool = Path(settings.UPLOAD_SPOOL_DIR) / uuid.uuid4().hex
+    spool = ""
     try:
-        spool.mkdir(parents=True)
-        for index, upload in enumerate(files):
-            _spool(upload, spool / f"{index:05d}")
+        spool = spool_store(files)
         with transaction.atomic():
             job = UploadJob.objects.create(
                 kind=kind,
@@ -134,17 +117,15 @@ def upload_job_create(
                 source_name=(files[0].name or "upload")[:255],
                 album_requested=album,
                 article_requested=article,
-                spool=str(spool),
+                spool=spool,
                 file_names=[upload.name or "" for upload in files] if kind == UploadJob.Kind.IMAGES else [],
             )
             transaction.on_commit(partial(upload_job_enqueue, job.pk))
     except BaseException as exc:
-        shutil.rmtree(spool, ignore_errors=True)
+        spool_delete(spool)
         fault = disk_fault(exc)
         if fault is not None:
-            logger.error(
-                "upload refused: the spool %s could not be written (%s)", settings.UPLOAD_SPOOL_DIR, exc
-            )
+            logger.error("upload refused: its files could not be written to the spool in storage (%s)", exc)
             raise storage_refusal(fault) from exc
         raise
     return job

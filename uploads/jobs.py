@@ -12,7 +12,6 @@ with `album_busy` only once it has waited `UPLOAD_JOB_MAX_WAIT_SECONDS`.
 """
 
 import logging
-import shutil
 
 from django.conf import settings
 from django.utils import timezone
@@ -29,6 +28,7 @@ from gallery.services import (
 from uploads.ingest import AlbumBusy, images_ingest_files, images_ingest_zip
 from uploads.leases import LeaseLost, lease_holder, lease_release, lease_take
 from uploads.models import UploadJob, UploadResult
+from uploads.spool import spool_delete
 from uploads.validation import Refused
 
 logger = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def _job_finish(job: UploadJob, status: str, *, refused: Refused | None = None) 
         job.error_code, job.error, job.error_params = refused.code, refused.template, refused.params
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "error_code", "error", "error_params", "finished_at"])
-    shutil.rmtree(job.spool, ignore_errors=True)
+    spool_delete(job.spool)
     if job.album_id:
         article_counts_refresh(articles=Article.objects.filter(pk__in=job.results.values("article_id")))
         album_counters_refresh(album_id=job.album_id)

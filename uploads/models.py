@@ -52,9 +52,9 @@ class UploadJob(models.Model):
         Album, verbose_name=_("album"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     spool = models.CharField(
-        verbose_name=_("spool directory"),
+        verbose_name=_("spool key"),
         max_length=500,
-        help_text=_("Directory holding the uploaded files until the end."),
+        help_text=_("Where the uploaded files wait in the media storage until the job ends (uploads.spool)."),
     )
     file_names = models.JSONField(
         verbose_name=_("file names"),

@@ -8,8 +8,8 @@
 - A task in `LEASED_TASKS` (one without a job row that holds a lease of its own) runs under a `TaskLease`
   with a heartbeat; when its worker dies, any worker's recovery puts the task back in the queue.
 - A background thread runs the periodic duties (`DUTIES`: take over jobs whose worker died, sweep stale
-  temporary files, purge what has been in the trash longer than `TRASH_DAYS`) every
-  `UPLOAD_JOB_STALE_SECONDS / 2`, whether the worker is busy or idle.
+  temporary files and orphan spools (`uploads.spool`), purge what has been in the trash longer than
+  `TRASH_DAYS`) every `UPLOAD_JOB_STALE_SECONDS / 2`, whether the worker is busy or idle.
 """
 
 import contextlib
@@ -36,6 +36,7 @@ BACKOFF_MAX_SECONDS = 30.0
 DUTIES = (
     "uploads.leases.leases_recover",
     "uploads.temporary.upload_temp_sweep",
+    "uploads.spool.spool_orphans_sweep",
     "gallery.trash.trash_purge",
 )
 # Tasks without a job row of their own: run under a TaskLease, so none stays running after its worker died.

@@ -13,12 +13,12 @@ from gallery.thumbnails import image_thumbnails_generate
 
 
 def picture_bytes(
-    *, width: int = 64, height: int = 48, fmt: str = "JPEG", color: tuple = (200, 40, 40)
+    width: int = 64, height: int = 48, *, fmt: str = "JPEG", color: tuple = (200, 40, 40), **options
 ) -> bytes:
-    """Encode a plain picture of the given size and colour."""
+    """Encode a plain picture of the given size and colour (`options` go to Pillow's `save`)."""
     mode = "RGBA" if fmt in {"PNG", "WEBP"} and len(color) == 4 else "RGB"
     buffer = io.BytesIO()
-    PILImage.new(mode, (width, height), color).save(buffer, format=fmt)
+    PILImage.new(mode, (width, height), color).save(buffer, format=fmt, **options)
     return buffer.getvalue()
 
 

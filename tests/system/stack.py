@@ -163,7 +163,7 @@ def stack_start(workdir: Path, *, workers: int = 2) -> Stack:
     env_values["OIDC_ISSUER"] = provider.issuer(realm["realm"])  # where the team's Keycloak answers
     environment = compose_environment(env_values, workdir)
 
-    volumes = {name: workdir / name for name in ("media", "spool", "locks", "static", "metrics", "tmp")}
+    volumes = {name: workdir / name for name in ("media", "locks", "static", "metrics", "tmp")}
     for folder in volumes.values():
         folder.mkdir(parents=True, exist_ok=True)
     local = {
@@ -172,7 +172,6 @@ def stack_start(workdir: Path, *, workers: int = 2) -> Stack:
         "POSTGRES_USER": POSTGRES["user"],
         "POSTGRES_DB": database,
         "MEDIA_ROOT": str(volumes["media"]),
-        "UPLOAD_SPOOL_DIR": str(volumes["spool"]),
         "LOCK_DIR": str(volumes["locks"]),
         "STATIC_ROOT": str(volumes["static"]),
         "PROMETHEUS_MULTIPROC_DIR": str(volumes["metrics"]),

@@ -33,7 +33,8 @@ class Site:
     def __init__(self, cluster: PostgresCluster, root: Path) -> None:
         cluster.create_database("outage")
         self.cluster = cluster
-        self.media, self.spool = root / "media", root / "spool"
+        self.media = root / "media"
+        self.spool = self.media / "spool"
         self.worker_log = root / "worker.log"
         self.port = free_port()
         self.env = {
@@ -41,7 +42,6 @@ class Site:
             "DATABASE_URL": cluster.url("outage"),
             "DATABASE_CONN_MAX_AGE": "60",
             "MEDIA_ROOT": str(self.media),
-            "UPLOAD_SPOOL_DIR": str(self.spool),
             "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
             "UPLOAD_WORKERS": "1",
             "DEBUG": "false",

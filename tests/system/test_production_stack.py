@@ -128,7 +128,8 @@ def test_a_50_mb_zip_goes_through_nginx_unbuffered_and_a_worker_ingests_it(stack
     assert job["added"] == PHOTOS and job["refused"] == 0
     nginx_errors = stack.nginx.error_log.read_text()
     assert "buffered to a temporary file" not in nginx_errors, "nginx buffered the upload body"
-    assert not list((stack.workdir / "spool").iterdir()), "the spool of a finished job is left behind"
+    spool = stack.workdir / "media" / "spool"
+    assert not list(spool.glob("*")), "the spool of a finished job is left behind"
 
 
 def test_browsing_and_downloads_are_sent_by_nginx(stack, session, big_upload):

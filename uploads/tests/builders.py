@@ -7,15 +7,6 @@ from PIL import Image as PILImage
 from PIL import ImageDraw
 
 
-def photo_bytes(
-    width: int = 64, height: int = 48, *, fmt: str = "JPEG", color: tuple = (200, 40, 40), **options
-) -> bytes:
-    mode = "RGBA" if len(color) == 4 else "RGB"
-    buffer = io.BytesIO()
-    PILImage.new(mode, (width, height), color).save(buffer, format=fmt, **options)
-    return buffer.getvalue()
-
-
 def zip_bytes(
     members: dict[str, bytes] | list[tuple[str | zipfile.ZipInfo, bytes]],
     *,

@@ -1,4 +1,4 @@
-"""Fixtures of the upload tests: a private spool and lock directory, and a one-call ingest."""
+"""Fixtures of the upload tests: a private lock directory, the spool's folder, and a one-call ingest."""
 
 from collections.abc import Callable
 
@@ -10,10 +10,10 @@ from uploads.models import UploadJob
 
 
 @pytest.fixture(autouse=True)
-def upload_dirs(settings, tmp_path):
-    settings.UPLOAD_SPOOL_DIR = tmp_path / "spool"
+def upload_dirs(settings, tmp_path, media_root):
+    """The lock directory is private; returns the spool's folder in the (filesystem) media storage."""
     settings.LOCK_DIR = tmp_path / "locks"
-    return settings.UPLOAD_SPOOL_DIR
+    return media_root / "spool"
 
 
 @pytest.fixture

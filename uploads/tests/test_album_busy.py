@@ -13,15 +13,16 @@ from django_tasks import task_backends
 
 from gallery.locks import album_lock
 from gallery.models import Album, Image
+from gallery.tests.factories import picture_bytes
 from uploads.models import UploadJob
 from uploads.tasks import upload_job_process
-from uploads.tests.builders import photo_bytes, zip_bytes
+from uploads.tests.builders import zip_bytes
 
 pytestmark = pytest.mark.django_db
 
 
 def spring_zip(color: tuple[int, int, int]) -> dict[str, bytes]:
-    return {"Spring.zip": zip_bytes([(f"Spring/RC-{color[0]}/a.jpg", photo_bytes(color=color))])}
+    return {"Spring.zip": zip_bytes([(f"Spring/RC-{color[0]}/a.jpg", picture_bytes(color=color))])}
 
 
 def test_a_second_upload_into_a_busy_album_waits_then_succeeds(ingest, settings, client_as, uploader):

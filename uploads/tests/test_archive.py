@@ -5,8 +5,9 @@ from dataclasses import replace
 
 import pytest
 
+from gallery.tests.factories import picture_bytes
 from uploads.archive import archive_entries, entry_read
-from uploads.tests.builders import photo_bytes, zip_bytes, zip_mark_encrypted, zip_with_raw_names
+from uploads.tests.builders import zip_bytes, zip_mark_encrypted, zip_with_raw_names
 from uploads.validation import Limits, Refused
 
 LIMITS = Limits(
@@ -77,7 +78,7 @@ def test_symlink_encrypted_empty_and_long_names_are_refused_with_reasons():
             (link, b"/etc/passwd"),
             ("locked.jpg", b"secret"),
             ("empty.jpg", b""),
-            ("a" * 300 + ".jpg", photo_bytes()),
+            ("a" * 300 + ".jpg", picture_bytes()),
             ("big.jpg", bytes(2000)),
         ]
     )
@@ -99,8 +100,8 @@ def test_junk_and_directories_are_ignored_and_zip_slip_names_are_only_names():
             "__MACOSX/Зима/._a.jpg": b"x",
             "Зима/.DS_Store": b"x",
             "Зима/Thumbs.db": b"x",
-            "../../evil/a.jpg": photo_bytes(),
-            "C:\\Windows\\b.jpg": photo_bytes(),
+            "../../evil/a.jpg": picture_bytes(),
+            "C:\\Windows\\b.jpg": picture_bytes(),
         }
     )
     _, entries = entries_of(data)
@@ -110,14 +111,14 @@ def test_junk_and_directories_are_ignored_and_zip_slip_names_are_only_names():
 
 
 def test_cp866_names_are_decoded_from_a_real_archive():
-    data = zip_with_raw_names([("Зима/Куртка-01/фото 1.jpg".encode("cp866"), photo_bytes())])
+    data = zip_with_raw_names([("Зима/Куртка-01/фото 1.jpg".encode("cp866"), picture_bytes())])
     _, entries = entries_of(data)
     assert entries[0].name == "Зима/Куртка-01/фото 1.jpg"
     assert entries[0].parts == ["Зима", "Куртка-01", "фото 1.jpg"]
 
 
 def test_a_damaged_entry_is_refused_and_the_others_still_read():
-    good, bad = photo_bytes(color=(1, 2, 3)), photo_bytes(color=(4, 5, 6))
+    good, bad = picture_bytes(color=(1, 2, 3)), picture_bytes(color=(4, 5, 6))
     data = bytearray(zip_bytes({"good.jpg": good, "bad.jpg": bad}, compression=zipfile.ZIP_STORED))
     start = bytes(data).index(bad)
     data[start + 100 : start + 110] = b"\0" * 10  # the stored CRC no longer matches

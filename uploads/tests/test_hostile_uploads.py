@@ -7,9 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gallery.models import Image
+from gallery.tests.factories import picture_bytes
 from uploads.intake import UploadRejected, upload_job_create
 from uploads.models import UploadJob
-from uploads.tests.builders import photo_bytes, zip_bytes, zip_mark_encrypted
+from uploads.tests.builders import zip_bytes, zip_mark_encrypted
 from uploads.tests.test_validation import png_header_only
 
 pytestmark = pytest.mark.django_db
@@ -29,10 +30,10 @@ def test_zip_slip_names_write_nothing_outside_storage(ingest, tmp_path, media_ro
         {
             "slip.zip": zip_bytes(
                 {
-                    "../../../../tmp/evil/a.jpg": photo_bytes(color=(1, 1, 1)),
-                    "/etc/cron.d/b.jpg": photo_bytes(color=(2, 2, 2)),
-                    "..\\..\\windows\\c.jpg": photo_bytes(color=(3, 3, 3)),
-                    "C:\\Windows\\System32\\d.jpg": photo_bytes(color=(4, 4, 4)),
+                    "../../../../tmp/evil/a.jpg": picture_bytes(color=(1, 1, 1)),
+                    "/etc/cron.d/b.jpg": picture_bytes(color=(2, 2, 2)),
+                    "..\\..\\windows\\c.jpg": picture_bytes(color=(3, 3, 3)),
+                    "C:\\Windows\\System32\\d.jpg": picture_bytes(color=(4, 4, 4)),
                 }
             )
         }
@@ -56,21 +57,21 @@ def test_hostile_entries_are_refused_with_reasons_and_good_ones_still_land(inges
     settings.UPLOAD_MAX_PIXELS = 50_000_000
     link = zipfile.ZipInfo("SKU/link.jpg")
     link.external_attr = (stat.S_IFLNK | 0o777) << 16
-    truncated = photo_bytes(800, 600)
+    truncated = picture_bytes(800, 600)
     data = zip_bytes(
         [
-            ("SKU/good.jpg", photo_bytes(color=(10, 20, 30))),
+            ("SKU/good.jpg", picture_bytes(color=(10, 20, 30))),
             (link, b"/etc/passwd"),
-            ("SKU/nested.jpg", zip_bytes({"inner.jpg": photo_bytes()})),
-            ("SKU/inner.zip", zip_bytes({"inner.jpg": photo_bytes()})),
+            ("SKU/nested.jpg", zip_bytes({"inner.jpg": picture_bytes()})),
+            ("SKU/inner.zip", zip_bytes({"inner.jpg": picture_bytes()})),
             ("SKU/pixels.png", png_header_only(40000, 40000)),
             ("SKU/page.jpg", b"<!doctype html><html><body onload='alert(1)'>"),
             ("SKU/logo.png", b'<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>'),
             ("SKU/shell.gif", b"GIF89a<?php system($_GET['c']); ?>"),
             ("SKU/truncated.jpg", truncated[: len(truncated) // 2]),
             ("SKU/empty.jpg", b""),
-            ("SKU/" + "я" * 300 + ".jpg", photo_bytes()),
-            ("SKU/locked.jpg", photo_bytes()),
+            ("SKU/" + "я" * 300 + ".jpg", picture_bytes()),
+            ("SKU/locked.jpg", picture_bytes()),
         ]
     )
     job = ingest({"hostile.zip": zip_mark_encrypted(data, "SKU/locked.jpg")})
@@ -98,7 +99,7 @@ def test_hostile_entries_are_refused_with_reasons_and_good_ones_still_land(inges
 def test_a_zip_bomb_entry_is_refused_and_the_rest_catalogued(ingest):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("SKU/ok.jpg", photo_bytes())
+        archive.writestr("SKU/ok.jpg", picture_bytes())
         with archive.open("SKU/zeros.jpg", "w", force_zip64=True) as member:
             for _ in range(16):
                 member.write(bytes(16 * 1024**2))  # 256 MiB of zeros, about 250 KB deflated
@@ -109,7 +110,7 @@ def test_a_zip_bomb_entry_is_refused_and_the_rest_catalogued(ingest):
 
 def test_too_many_entries_fail_the_job_with_the_reason(ingest, settings):
     settings.UPLOAD_MAX_ENTRIES = 3
-    job = ingest({"many.zip": zip_bytes({f"SKU/{index}.jpg": photo_bytes() for index in range(4)})})
+    job = ingest({"many.zip": zip_bytes({f"SKU/{index}.jpg": picture_bytes() for index in range(4)})})
     assert job.status == UploadJob.Status.FAILED
     assert job.error_code == "too_many_entries"
     assert "limit is 3" in job.error_text
@@ -123,11 +124,11 @@ def upload(files, **form):
 @pytest.mark.parametrize(
     ("files", "form", "status", "code"),
     [
-        ({"photo.jpg": photo_bytes()}, {}, 400, "not_a_zip"),
+        ({"photo.jpg": picture_bytes()}, {}, 400, "not_a_zip"),
         ({"report.pdf": b"%PDF-1.4"}, {}, 400, "not_a_zip"),
-        ({"cut.zip": zip_bytes({"a.jpg": photo_bytes()})[:-30]}, {}, 400, "not_a_zip"),
+        ({"cut.zip": zip_bytes({"a.jpg": picture_bytes()})[:-30]}, {}, 400, "not_a_zip"),
         ({"fake.zip": b"PK\x03\x04 not really"}, {}, 400, "not_a_zip"),
-        ({"a.zip": zip_bytes({"a.jpg": b"1"}), "b.jpg": photo_bytes()}, {}, 400, "one_archive"),
+        ({"a.zip": zip_bytes({"a.jpg": b"1"}), "b.jpg": picture_bytes()}, {}, 400, "one_archive"),
         ({"a.zip": zip_bytes({"a.jpg": b"1"})}, {"mode": "merge"}, 400, "invalid_mode"),
         ({"a.zip": zip_bytes({"a.jpg": b"1"})}, {"album": "x" * 201}, 400, "invalid_name"),
         ({"a.zip": zip_bytes({"a.jpg": b"1"})}, {"album": "Весна/Лето"}, 400, "invalid_name"),
@@ -145,5 +146,5 @@ def test_uploads_refused_at_the_door_keep_nothing(files, form, status, code, upl
 def test_an_upload_over_the_size_limit_is_413(settings):
     settings.UPLOAD_MAX_BYTES = 100
     with pytest.raises(UploadRejected) as rejected:
-        upload({"a.zip": zip_bytes({"a.jpg": photo_bytes(200, 200)})})
+        upload({"a.zip": zip_bytes({"a.jpg": picture_bytes(200, 200)})})
     assert rejected.value.status == 413

@@ -4,10 +4,11 @@ from gallery import files
 from gallery.models import Album, Article, Image, Thumbnail
 from gallery.services import images_delete
 from gallery.specs import THUMBNAIL_SPECS
+from gallery.tests.factories import picture_bytes
 from gallery.trash import trash_restore
 from uploads.ingest import _Ingest
 from uploads.models import UploadJob, UploadResult
-from uploads.tests.builders import photo_bytes, zip_bytes
+from uploads.tests.builders import zip_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -17,10 +18,10 @@ def test_a_zip_becomes_a_catalogue_with_thumbnails(ingest):
         {
             "Зима.zip": zip_bytes(
                 {
-                    "Зима/Куртка-01/фото 1.jpg": photo_bytes(color=(1, 1, 1)),
-                    "Зима/Куртка-01/фото 2.jpg": photo_bytes(color=(2, 2, 2)),
-                    "Зима/RC18.jpg": photo_bytes(color=(3, 3, 3)),
-                    "Зима/RC18_1.png": photo_bytes(color=(4, 4, 4), fmt="PNG"),
+                    "Зима/Куртка-01/фото 1.jpg": picture_bytes(color=(1, 1, 1)),
+                    "Зима/Куртка-01/фото 2.jpg": picture_bytes(color=(2, 2, 2)),
+                    "Зима/RC18.jpg": picture_bytes(color=(3, 3, 3)),
+                    "Зима/RC18_1.png": picture_bytes(color=(4, 4, 4), fmt="PNG"),
                 }
             )
         }
@@ -49,8 +50,8 @@ def test_cp866_and_unflagged_utf8_names_come_out_readable(ingest):
 
     data = zip_with_raw_names(
         [
-            ("Зима/Куртка-01/фото 1.jpg".encode("cp866"), photo_bytes(color=(1, 1, 1))),
-            ("Зима/Куртка-02/фото 2.jpg".encode(), photo_bytes(color=(2, 2, 2))),
+            ("Зима/Куртка-01/фото 1.jpg".encode("cp866"), picture_bytes(color=(1, 1, 1))),
+            ("Зима/Куртка-02/фото 2.jpg".encode(), picture_bytes(color=(2, 2, 2))),
         ]
     )
     job = ingest({"upload.zip": data})
@@ -68,7 +69,7 @@ def test_macos_and_windows_clutter_is_counted_as_ignored_and_not_listed(ingest):
                 {
                     "Весна/": b"",
                     "Весна/SKU/": b"",
-                    "Весна/SKU/a.jpg": photo_bytes(),
+                    "Весна/SKU/a.jpg": picture_bytes(),
                     "__MACOSX/Весна/SKU/._a.jpg": b"\0\5\x16\7",
                     "Весна/.DS_Store": b"\0\0\0\1Bud1",
                     "Весна/SKU/Thumbs.db": b"\xd0\xcf\x11\xe0",
@@ -83,7 +84,7 @@ def test_macos_and_windows_clutter_is_counted_as_ignored_and_not_listed(ingest):
 
 
 def test_duplicates_in_one_archive_and_a_second_upload_change_nothing(ingest):
-    same = photo_bytes(color=(9, 9, 9))
+    same = picture_bytes(color=(9, 9, 9))
     data = zip_bytes({"SKU-1/a.jpg": same, "SKU-1/b.jpg": same, "SKU-2/a.jpg": same})
     first = ingest({"Осень.zip": data})
     assert (first.added, first.duplicates) == (2, 1)
@@ -97,7 +98,9 @@ def test_duplicates_in_one_archive_and_a_second_upload_change_nothing(ingest):
 
 
 def test_different_files_with_the_same_name_in_one_article_are_both_kept(ingest):
-    data = zip_bytes({"a/фото.jpg": photo_bytes(color=(1, 0, 0)), "b/фото.jpg": photo_bytes(color=(0, 1, 0))})
+    data = zip_bytes(
+        {"a/фото.jpg": picture_bytes(color=(1, 0, 0)), "b/фото.jpg": picture_bytes(color=(0, 1, 0))}
+    )
     job = ingest({"x.zip": data}, album="Лето", article="АРТ-7")
     assert job.added == 2
     assert list(Image.objects.values_list("original_name", flat=True)) == ["фото.jpg", "фото.jpg"]
@@ -105,14 +108,14 @@ def test_different_files_with_the_same_name_in_one_article_are_both_kept(ingest)
 
 
 def test_new_photos_go_after_the_existing_ones_in_layout_order(ingest):
-    ingest({"1.zip": zip_bytes({"RC18.jpg": photo_bytes(color=(1, 1, 1))})}, album="Лето")
+    ingest({"1.zip": zip_bytes({"RC18.jpg": picture_bytes(color=(1, 1, 1))})}, album="Лето")
     job = ingest(
         {
             "2.zip": zip_bytes(
                 {
-                    "RC18_10.jpg": photo_bytes(color=(4, 4, 4)),
-                    "RC18_2.jpg": photo_bytes(color=(3, 3, 3)),
-                    "RC18_1.jpg": photo_bytes(color=(2, 2, 2)),
+                    "RC18_10.jpg": picture_bytes(color=(4, 4, 4)),
+                    "RC18_2.jpg": picture_bytes(color=(3, 3, 3)),
+                    "RC18_1.jpg": picture_bytes(color=(2, 2, 2)),
                 }
             )
         },
@@ -138,14 +141,18 @@ def test_an_added_photo_is_counted_in_its_article_as_soon_as_it_is_stored(ingest
         step(self, entry)
 
     monkeypatch.setattr(_Ingest, "_article_step", watched)
-    photos = {f"RC18_{n}.jpg": photo_bytes(color=(n, n, n)) for n in range(1, 4)}
+    photos = {f"RC18_{n}.jpg": picture_bytes(color=(n, n, n)) for n in range(1, 4)}
     job = ingest({"1.zip": zip_bytes(photos)}, album="Лето")
     assert job.added == 3
     assert sorted(seen) == [(1, 1), (2, 2), (3, 3)]
 
 
 def test_replace_mode_makes_the_article_exactly_the_archive(ingest):
-    keep, drop, new = photo_bytes(color=(1, 2, 3)), photo_bytes(color=(4, 5, 6)), photo_bytes(color=(7, 8, 9))
+    keep, drop, new = (
+        picture_bytes(color=(1, 2, 3)),
+        picture_bytes(color=(4, 5, 6)),
+        picture_bytes(color=(7, 8, 9)),
+    )
     ingest({"old.zip": zip_bytes({"SKU/1.jpg": drop, "SKU/2.jpg": keep, "OTHER/1.jpg": drop})}, album="Лето")
     dropped = Image.objects.get(article__sku="SKU", original_name="1.jpg")
     dropped_files = [dropped.file.name, *dropped.thumbnails.values_list("file", flat=True)]
@@ -167,9 +174,9 @@ def test_replace_mode_makes_the_article_exactly_the_archive(ingest):
 
 def test_a_photo_replace_mode_dropped_comes_back_from_the_trash_in_its_place(ingest):
     first, second, new = (
-        photo_bytes(color=(1, 2, 3)),
-        photo_bytes(color=(4, 5, 6)),
-        photo_bytes(color=(7, 8, 9)),
+        picture_bytes(color=(1, 2, 3)),
+        picture_bytes(color=(4, 5, 6)),
+        picture_bytes(color=(7, 8, 9)),
     )
     ingest({"old.zip": zip_bytes({"SKU/1.jpg": first, "SKU/2.jpg": second})}, album="Лето")
     ingest({"new.zip": zip_bytes({"SKU/a.jpg": new, "SKU/b.jpg": second})}, album="Лето", mode="replace")
@@ -181,7 +188,7 @@ def test_a_photo_replace_mode_dropped_comes_back_from_the_trash_in_its_place(ing
 
 
 def test_uploading_a_deleted_photo_again_adds_it_instead_of_calling_it_a_duplicate(ingest):
-    photo = photo_bytes(color=(1, 2, 3))
+    photo = picture_bytes(color=(1, 2, 3))
     ingest({"1.zip": zip_bytes({"SKU/1.jpg": photo})}, album="Лето")
     images_delete(images=Image.objects.all())
     job = ingest({"2.zip": zip_bytes({"SKU/again.jpg": photo})}, album="Лето")
@@ -192,7 +199,7 @@ def test_uploading_a_deleted_photo_again_adds_it_instead_of_calling_it_a_duplica
 
 def test_single_photos_go_through_the_same_path(ingest):
     job = ingest(
-        {"IMG_0001.HEIC": photo_bytes(fmt="HEIF"), "фото 2.jpg": photo_bytes(), "notes.txt": b"hello"},
+        {"IMG_0001.HEIC": picture_bytes(fmt="HEIF"), "фото 2.jpg": picture_bytes(), "notes.txt": b"hello"},
         album="Лето 2026",
         article="АРТ-1",
     )
@@ -207,7 +214,7 @@ def test_single_photos_go_through_the_same_path(ingest):
 def test_the_action_log_records_the_upload_with_its_counts(ingest):
     from accounts.models import ActionLog
 
-    job = ingest({"a.zip": zip_bytes({"SKU/a.jpg": photo_bytes(), "SKU/b.txt": b"no"})})
+    job = ingest({"a.zip": zip_bytes({"SKU/a.jpg": picture_bytes(), "SKU/b.txt": b"no"})})
     entry = ActionLog.objects.get(action="upload")
     assert entry.user == job.user
     assert entry.object_repr == job.album.name
@@ -215,11 +222,11 @@ def test_the_action_log_records_the_upload_with_its_counts(ingest):
 
 
 def test_invisible_characters_never_make_a_second_album_article_or_name(ingest):
-    ingest({"a.zip": zip_bytes({"Зима/АРТ-1/фото.jpg": photo_bytes(color=(1, 1, 1))})})
+    ingest({"a.zip": zip_bytes({"Зима/АРТ-1/фото.jpg": picture_bytes(color=(1, 1, 1))})})
     job = ingest(
         {
             "b.zip": zip_bytes(
-                {"\u200bЗима\u2066/АРТ\u200d-1\ufeff/\u202eфото\u202c 2.jpg": photo_bytes(color=(2, 2, 2))}
+                {"\u200bЗима\u2066/АРТ\u200d-1\ufeff/\u202eфото\u202c 2.jpg": picture_bytes(color=(2, 2, 2))}
             )
         }
     )

@@ -6,18 +6,19 @@ import pytest
 from django.utils import translation
 
 from gallery.models import Album, Article
+from gallery.tests.factories import picture_bytes
 from uploads.selectors import JobCounts
-from uploads.tests.builders import photo_bytes, zip_bytes
+from uploads.tests.builders import zip_bytes
 
 pytestmark = pytest.mark.django_db
 
 ARCHIVE = {
-    "Весна/Мужское/RC-1/b.jpg": photo_bytes(color=(1, 1, 1)),
-    "Весна/Мужское/RC-1/a.jpg": photo_bytes(color=(2, 2, 2)),
+    "Весна/Мужское/RC-1/b.jpg": picture_bytes(color=(1, 1, 1)),
+    "Весна/Мужское/RC-1/a.jpg": picture_bytes(color=(2, 2, 2)),
     "Весна/readme.txt": b"notes",
-    "Весна/Женское/RC-1/c.jpg": photo_bytes(color=(3, 3, 3)),
-    "Весна/Женское/RC-2/d.jpg": photo_bytes(color=(1, 1, 1)),
-    "Весна/Женское/RC-2/e.jpg": photo_bytes(color=(1, 1, 1)),
+    "Весна/Женское/RC-1/c.jpg": picture_bytes(color=(3, 3, 3)),
+    "Весна/Женское/RC-2/d.jpg": picture_bytes(color=(1, 1, 1)),
+    "Весна/Женское/RC-2/e.jpg": picture_bytes(color=(1, 1, 1)),
     "Весна/Женское/RC-2/f.pdf": b"%PDF-1.4",
 }
 
@@ -80,7 +81,7 @@ def test_several_album_folders_in_one_zip_are_warned_about(ingest, client_as, up
     job = ingest(
         {
             "Сезон.zip": zip_bytes(
-                {"Весна/A-1/a.jpg": photo_bytes(), "Лето/B-1/b.jpg": photo_bytes(color=(5, 5, 5))}
+                {"Весна/A-1/a.jpg": picture_bytes(), "Лето/B-1/b.jpg": picture_bytes(color=(5, 5, 5))}
             )
         }
     )

@@ -75,7 +75,7 @@ def post_upload(client_as, uploader, django_capture_on_commit_callbacks):
 def test_a_job_on_a_full_disk_fails_naming_what_it_stored_and_leaves_no_orphans(
     ingest, small_disk, media_root
 ):
-    small_disk(Path(media_root), "2m")
+    small_disk(Path(media_root) / "originals", "600k")  # the spool beside it takes the upload
     archive = {f"Spring/RC-{number}/a.jpg": noise_jpeg(number) for number in range(8)}
     job = ingest({"Spring.zip": zip_bytes(list(archive.items()))})
     assert (job.status, job.error_code) == (UploadJob.Status.FAILED, "storage_full")
@@ -86,11 +86,11 @@ def test_a_job_on_a_full_disk_fails_naming_what_it_stored_and_leaves_no_orphans(
         assert job.error_text.startswith(f"хранилище заполнено: сохранено фото: {stored}")
     assert stored_files(Path(media_root)) == referenced_files()  # no file without a row, no row without files
     assert not job.results.filter(outcome="pending").exists()
-    assert not Path(job.spool).exists()
+    assert not (Path(media_root) / job.spool).exists()
 
 
 def test_a_job_on_a_read_only_disk_fails_with_nothing_stored(ingest, small_disk, media_root):
-    small_disk(Path(media_root), "1m", "ro")
+    small_disk(Path(media_root) / "originals", "1m", "ro")  # the spool beside it takes the upload
     job = ingest({"Spring.zip": zip_bytes([("Spring/RC-1/a.jpg", noise_jpeg(1))])})
     assert (job.status, job.error_code) == (UploadJob.Status.FAILED, "storage_unwritable")
     assert job.error_text == "storage cannot be written to: 0 photos were stored, the rest were not"

@@ -3,8 +3,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from accounts.models import ActionLog
+from gallery.tests.factories import picture_bytes
 from uploads.models import UploadJob
-from uploads.tests.builders import photo_bytes, zip_bytes
+from uploads.tests.builders import zip_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,9 @@ def post_upload(client_as, uploader, django_capture_on_commit_callbacks):
 
 
 def test_an_upload_answers_202_with_the_job_and_its_status_url(post_upload, client):
-    response = post_upload({"Зима.zip": zip_bytes({"Зима/SKU/a.jpg": photo_bytes(), "Зима/SKU/b.txt": b"x"})})
+    response = post_upload(
+        {"Зима.zip": zip_bytes({"Зима/SKU/a.jpg": picture_bytes(), "Зима/SKU/b.txt": b"x"})}
+    )
     assert response.status_code == 202
     body = response.json()
     assert body["status_url"] == f"/api/uploads/{body['job']}"
@@ -46,11 +49,11 @@ def test_an_upload_answers_202_with_the_job_and_its_status_url(post_upload, clie
 
 
 def test_single_photos_need_album_and_article(post_upload):
-    refused = post_upload({"a.jpg": photo_bytes()})
+    refused = post_upload({"a.jpg": picture_bytes()})
     assert refused.status_code == 400
     assert refused.json()["error"]["code"] == "not_a_zip"
     accepted = post_upload(
-        {"a.jpg": photo_bytes(), "b.jpg": photo_bytes(color=(1, 2, 3))}, album="Лето", article="A-1"
+        {"a.jpg": picture_bytes(), "b.jpg": picture_bytes(color=(1, 2, 3))}, album="Лето", article="A-1"
     )
     assert accepted.status_code == 202
     assert UploadJob.objects.get(pk=accepted.json()["job"]).added == 2
@@ -71,7 +74,7 @@ def test_a_body_over_the_limit_is_413_before_it_is_read(post_upload, settings, u
 
 
 def test_viewers_and_anonymous_callers_may_not_upload(post_upload, viewer, client):
-    files = {"a.zip": zip_bytes({"a.jpg": photo_bytes()})}
+    files = {"a.zip": zip_bytes({"a.jpg": picture_bytes()})}
     assert post_upload(files, user=viewer).status_code == 403
     anonymous = post_upload(files, user=None, client=Client())
     assert anonymous.status_code == 401
@@ -81,7 +84,7 @@ def test_viewers_and_anonymous_callers_may_not_upload(post_upload, viewer, clien
 def test_jobs_are_visible_to_their_owner_and_to_administrators(post_upload, make_user, client_as, app_admin):
     from accounts.roles import Role
 
-    job = post_upload({"a.zip": zip_bytes({"a.jpg": photo_bytes()})}).json()["job"]
+    job = post_upload({"a.zip": zip_bytes({"a.jpg": picture_bytes()})}).json()["job"]
     other = make_user("other", Role.USER)
     assert Client().get(f"/api/uploads/{job}").status_code == 401
     other_client = Client()
@@ -93,7 +96,7 @@ def test_jobs_are_visible_to_their_owner_and_to_administrators(post_upload, make
 def test_the_status_endpoint_costs_the_same_queries_whatever_the_results(
     post_upload, client, django_assert_max_num_queries
 ):
-    many = {f"SKU/{index}.jpg": photo_bytes(color=(index, 0, 0)) for index in range(12)}
+    many = {f"SKU/{index}.jpg": picture_bytes(color=(index, 0, 0)) for index in range(12)}
     job = post_upload({"a.zip": zip_bytes(many)}).json()["job"]
     with django_assert_max_num_queries(6):
         body = client.get(f"/api/uploads/{job}").json()
@@ -101,7 +104,7 @@ def test_the_status_endpoint_costs_the_same_queries_whatever_the_results(
 
 
 def test_the_upload_is_in_the_action_log(post_upload, uploader):
-    post_upload({"a.zip": zip_bytes({"a.jpg": photo_bytes()})})
+    post_upload({"a.zip": zip_bytes({"a.jpg": picture_bytes()})})
     entry = ActionLog.objects.get(action="upload")
     assert (entry.username, entry.details["added"]) == ("uploader", 1)
 

@@ -2,8 +2,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gallery.specs import FORMATS_DESCRIPTION, PICTURE_FORMATS
+from gallery.tests.factories import picture_bytes
 from uploads.models import UploadJob
-from uploads.tests.builders import photo_bytes, zip_bytes
+from uploads.tests.builders import zip_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def test_the_form_without_javascript_leads_to_the_job_page(
 ):
     client = client_as(uploader)
     archive = SimpleUploadedFile(
-        "Зима.zip", zip_bytes({"Зима/SKU-1/фото.jpg": photo_bytes(), "Зима/SKU-1/x.pdf": b"%PDF"})
+        "Зима.zip", zip_bytes({"Зима/SKU-1/фото.jpg": picture_bytes(), "Зима/SKU-1/x.pdf": b"%PDF"})
     )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/upload/", {"file": archive, "mode": "add"})
@@ -44,7 +45,7 @@ def test_the_form_without_javascript_leads_to_the_job_page(
 
 
 def test_a_refused_upload_shows_the_reason_on_the_form(client_as, uploader):
-    response = client_as(uploader).post("/upload/", {"file": SimpleUploadedFile("a.jpg", photo_bytes())})
+    response = client_as(uploader).post("/upload/", {"file": SimpleUploadedFile("a.jpg", picture_bytes())})
     assert response.status_code == 400
     assert "give the album and the article" in response.content.decode()
 
@@ -57,7 +58,7 @@ def test_someone_elses_job_page_is_not_found(
 
     with django_capture_on_commit_callbacks(execute=True):
         job = upload_job_create(
-            user=uploader, files=[SimpleUploadedFile("a.zip", zip_bytes({"a.jpg": photo_bytes()}))]
+            user=uploader, files=[SimpleUploadedFile("a.zip", zip_bytes({"a.jpg": picture_bytes()}))]
         )
     assert client_as(make_user("other", Role.USER)).get(f"/uploads/{job.pk}/").status_code == 404
 
@@ -67,7 +68,7 @@ def test_the_admin_lists_jobs_read_only(client_as, app_admin, uploader, django_c
 
     with django_capture_on_commit_callbacks(execute=True):
         job = upload_job_create(
-            user=uploader, files=[SimpleUploadedFile("a.zip", zip_bytes({"a.jpg": photo_bytes()}))]
+            user=uploader, files=[SimpleUploadedFile("a.zip", zip_bytes({"a.jpg": picture_bytes()}))]
         )
     client = client_as(app_admin)
     assert client.get("/admin/uploads/uploadjob/").status_code == 200
@@ -79,7 +80,7 @@ def test_the_admin_lists_jobs_read_only(client_as, app_admin, uploader, django_c
 
 def test_refusal_reasons_follow_the_readers_language_on_the_page_and_in_the_api(client_as, uploader, ingest):
     job = ingest(
-        {"Зима.zip": zip_bytes({"Зима/SKU-1/фото.jpg": photo_bytes(), "Зима/SKU-1/x.html": b"<html>"})}
+        {"Зима.zip": zip_bytes({"Зима/SKU-1/фото.jpg": picture_bytes(), "Зима/SKU-1/x.html": b"<html>"})}
     )
     client = client_as(uploader)
     russian = client.get(f"/uploads/{job.pk}/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
@@ -93,7 +94,7 @@ def test_refusal_reasons_follow_the_readers_language_on_the_page_and_in_the_api(
 
 def test_a_failed_jobs_error_is_shown_in_russian_with_its_values(client_as, uploader, ingest, settings):
     settings.UPLOAD_MAX_ENTRIES = 1
-    job = ingest({"a.zip": zip_bytes({"SKU/1.jpg": photo_bytes(), "SKU/2.jpg": photo_bytes()})})
+    job = ingest({"a.zip": zip_bytes({"SKU/1.jpg": picture_bytes(), "SKU/2.jpg": picture_bytes()})})
     client = client_as(uploader)
     page = client.get(f"/uploads/{job.pk}/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "файлов в архиве: 2; предел — 1" in page
@@ -103,7 +104,7 @@ def test_a_failed_jobs_error_is_shown_in_russian_with_its_values(client_as, uplo
 
 def test_an_upload_refused_at_the_door_says_why_in_russian(client_as, uploader):
     response = client_as(uploader).post(
-        "/upload/", {"file": SimpleUploadedFile("a.jpg", photo_bytes())}, HTTP_ACCEPT_LANGUAGE="ru"
+        "/upload/", {"file": SimpleUploadedFile("a.jpg", picture_bytes())}, HTTP_ACCEPT_LANGUAGE="ru"
     )
     assert response.status_code == 400
     assert (

@@ -5,7 +5,8 @@ import zlib
 import pytest
 from django.utils import translation
 
-from uploads.tests.builders import photo_bytes, zip_bytes
+from gallery.tests.factories import picture_bytes
+from uploads.tests.builders import zip_bytes
 from uploads.validation import Refused, picture_inspect, refusal_text
 
 LIMIT = 80_000_000
@@ -30,12 +31,12 @@ def png_header_only(width: int, height: int) -> bytes:
     [("JPEG", "JPEG"), ("PNG", "PNG"), ("WEBP", "WEBP"), ("GIF", "GIF"), ("TIFF", "TIFF"), ("BMP", "BMP")],
 )
 def test_accepted_formats_are_recognised_by_content(fmt, expected):
-    info = inspect(photo_bytes(40, 30, fmt=fmt))
+    info = inspect(picture_bytes(40, 30, fmt=fmt))
     assert (info.format, info.width, info.height) == (expected, 40, 30)
 
 
 def test_heic_from_a_phone_is_accepted():
-    info = inspect(photo_bytes(64, 48, fmt="HEIF"))
+    info = inspect(picture_bytes(64, 48, fmt="HEIF"))
     assert (info.format, info.extension) == ("HEIF", "heic")
 
 
@@ -53,7 +54,7 @@ def test_a_picture_just_over_the_limit_names_its_size():
 
 def test_the_pixel_limit_is_a_setting_value():
     with pytest.raises(Refused, match=r"limit is 0\.0 MP"):
-        inspect(photo_bytes(300, 200), max_pixels=1000)
+        inspect(picture_bytes(300, 200), max_pixels=1000)
 
 
 @pytest.mark.parametrize(

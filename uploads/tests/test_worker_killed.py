@@ -21,10 +21,11 @@ from django.utils import timezone
 
 from gallery.models import Image, Thumbnail
 from gallery.specs import THUMBNAIL_SPECS
+from gallery.tests.factories import picture_bytes
 from uploads import ingest_files as ingest_pipeline
 from uploads.models import UploadJob, UploadResult
 from uploads.tasks import upload_jobs_recover
-from uploads.tests.builders import photo_bytes, photo_like_zip, zip_bytes
+from uploads.tests.builders import photo_like_zip, zip_bytes
 
 BASE_DIR = Path(settings.BASE_DIR)
 STALE_SECONDS = 5
@@ -63,7 +64,7 @@ def test_a_job_stopped_after_writing_files_resumes_and_leaves_no_orphans(ingest,
         return thumbnails
 
     monkeypatch.setattr(ingest_pipeline, "thumbnail_files_store", store_then_die)
-    data = zip_bytes({f"SKU/{index}.jpg": photo_bytes(color=(index, 9, 9)) for index in range(6)})
+    data = zip_bytes({f"SKU/{index}.jpg": picture_bytes(color=(index, 9, 9)) for index in range(6)})
     job = ingest({"Зима.zip": data})
     assert job.status == UploadJob.Status.RUNNING
     assert job.results.filter(outcome=UploadResult.Outcome.PENDING).exists()
@@ -79,7 +80,7 @@ def test_a_job_stopped_after_writing_files_resumes_and_leaves_no_orphans(ingest,
     assert not job.results.filter(outcome=UploadResult.Outcome.PENDING).exists()
     assert media_files(media_root) == referenced_files()
     assert Thumbnail.objects.count() == 6 * len(THUMBNAIL_SPECS)
-    assert not Path(job.spool).exists()
+    assert not (media_root / job.spool).exists()
 
 
 @pytest.mark.django_db
@@ -92,7 +93,7 @@ def test_a_job_that_keeps_killing_its_worker_is_failed_cleanly(ingest, monkeypat
         raise WorkerKilled
 
     monkeypatch.setattr(ingest_pipeline, "thumbnail_files_store", store_then_die)
-    job = ingest({"a.zip": zip_bytes({"SKU/a.jpg": photo_bytes()})})
+    job = ingest({"a.zip": zip_bytes({"SKU/a.jpg": picture_bytes()})})
     assert media_files(media_root) - referenced_files()
     silence(job)
     upload_jobs_recover()
@@ -100,7 +101,7 @@ def test_a_job_that_keeps_killing_its_worker_is_failed_cleanly(ingest, monkeypat
     assert (job.status, job.error_code) == (UploadJob.Status.FAILED, "gave_up")
     assert media_files(media_root) == referenced_files() == set()
     assert not job.results.filter(outcome=UploadResult.Outcome.PENDING).exists()
-    assert not Path(job.spool).exists()
+    assert not (media_root / job.spool).exists()
 
 
 def running_job(**fields) -> UploadJob:
@@ -134,12 +135,11 @@ def test_a_silent_job_is_taken_over_even_when_its_worker_id_names_a_live_process
 def test_killing_a_real_db_worker_mid_job_then_restarting_it(tmp_path):
     database = tmp_path / "db.sqlite3"
     media = tmp_path / "media"
-    spool = tmp_path / "spool"
+    spool = media / "spool"
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{database}",
         "MEDIA_ROOT": str(media),
-        "UPLOAD_SPOOL_DIR": str(spool),
         "LOCK_DIR": str(tmp_path / "locks"),
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "UPLOAD_WORKERS": "1",
