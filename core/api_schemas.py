@@ -1,5 +1,7 @@
 """Schemas shared by every app's JSON views: the error shape, and the errors every operation documents."""
 
+from http import HTTPStatus
+
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
@@ -69,8 +71,12 @@ def errors_documented(document: dict) -> dict:
                 statuses += [401, 403]
             if operation.get("parameters") or operation.get("requestBody"):
                 statuses.append(400)
+            # ninja keys responses by int, JSON by text: one key per status, else the document repeats it
+            responses = operation["responses"] = {
+                str(key): value for key, value in operation["responses"].items()
+            }
             for status in statuses:
-                operation["responses"].setdefault(
-                    str(status), {"description": ERROR_DESCRIPTIONS[status], "content": error}
-                )
+                answer = responses.setdefault(str(status), {"content": error})
+                if answer.get("description", HTTPStatus(status).phrase) == HTTPStatus(status).phrase:
+                    answer["description"] = ERROR_DESCRIPTIONS[status]
     return nul_free_strings(document)

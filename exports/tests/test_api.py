@@ -140,7 +140,7 @@ def test_openapi_describes_the_binary_responses(client):
     for path, content_type in (("/api/export-xlsx", XLSX), ("/api/export-csv", "text/csv")):
         for method in ("get", "post"):
             operation = document["paths"][path][method]
-            schema = operation["responses"][200]["content"][content_type]["schema"]
+            schema = operation["responses"]["200"]["content"][content_type]["schema"]
             assert schema == {"type": "string", "format": "binary"}
     assert "/api/export-preview" in document["paths"]
     assert "albums" in json.dumps(document["paths"]["/api/export-xlsx"]["get"]["parameters"])

@@ -1,5 +1,6 @@
 """The OpenAPI document describes every URL under /api/: no endpoint hides from API consumers."""
 
+import json
 import re
 
 import pytest
@@ -57,3 +58,18 @@ def test_the_document_needs_the_view_capability(client, no_role_user):
     assert anonymous.json()["error"]["code"] == "not_authenticated"
     client.force_login(no_role_user)
     assert client.get("/api/openapi.json").status_code == 403
+
+
+def test_no_object_of_the_document_repeats_a_key(viewer, client):
+    """Each status once per operation, with the API's own description (strict JSON parsers refuse repeats)."""
+    client.force_login(viewer)
+    repeated = []
+
+    def pairs_checked(pairs):
+        keys = [key for key, _ in pairs]
+        repeated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    document = json.loads(client.get("/api/openapi.json").content, object_pairs_hook=pairs_checked)
+    assert not repeated
+    assert document["paths"]["/api/albums"]["get"]["responses"]["400"]["description"].startswith("Invalid")
