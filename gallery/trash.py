@@ -25,7 +25,8 @@ from django.utils.translation import gettext
 from core.audit import Actor, audit
 from gallery.locks import LockBusy, albums_locked
 from gallery.models import Album, Article, Image
-from gallery.services import MOVE_LOCK_TIMEOUT, album_counters_refresh, article_counts_refresh
+from gallery.moves import MOVE_LOCK_TIMEOUT
+from gallery.services import album_counters_refresh, article_counts_refresh
 
 PURGE_BATCH = 200  # rows per purge transaction (each photo's thumbnails go with it)
 KINDS: dict[str, type[Model]] = {"album": Album, "article": Article, "photo": Image}

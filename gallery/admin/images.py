@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from core.admin import AuditedModelAdmin
 from core.audit import Actor
-from gallery import services
+from gallery import moves, services
 from gallery.admin.display import (
     HEX_DIGITS,
     PAGE_PREVIEW_SIZE,
@@ -150,7 +150,7 @@ class ImageAdmin(PhotoFactsDisplay, AuditedModelAdmin):
         if "article" in form.changed_data:
             try:
                 # no actor: the change form's own entry (admin_change) records the edit
-                result = services.images_move(
+                result = moves.images_move(
                     images=[current], article=form.cleaned_data["article"], actor=None
                 )
             except ValidationError as error:  # a busy album
@@ -189,7 +189,7 @@ class ImageAdmin(PhotoFactsDisplay, AuditedModelAdmin):
             )
         target = form.cleaned_data["article"]
         try:
-            result = services.images_move(
+            result = moves.images_move(
                 images=queryset, article=target, actor=Actor(request=request, admin=True)
             )
         except ValidationError as error:
