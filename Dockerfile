@@ -21,23 +21,23 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PORT=8000 \
     MEDIA_ROOT=/srv/pichosting/media \
-    UPLOAD_SPOOL_DIR=/srv/pichosting/spool \
     LOCK_DIR=/srv/pichosting/locks \
     STATIC_ROOT=/app/staticfiles \
     PROMETHEUS_MULTIPROC_DIR=/tmp/pichosting-metrics
 RUN useradd --system --no-log-init --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin pichosting \
-    && mkdir -p /srv/pichosting/media /srv/pichosting/spool /srv/pichosting/locks /srv/pichosting/static \
+    && mkdir -p /srv/pichosting/media /srv/pichosting/locks /srv/pichosting/static \
     && chown -R pichosting:pichosting /srv/pichosting
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 # The application (apps, templates, static, locale; .dockerignore leaves out tests, docs and local data).
 COPY . .
-# Static files are collected once, into the image; the key below exists only for this build step.
-RUN SECRET_KEY=collectstatic-only-build-key-never-used-at-runtime python3 manage.py collectstatic --noinput \
-        --verbosity 0
+# Static files are collected once, into the image; the key below exists only for this build step. Without the
+# metrics folder variable, so no root-owned metric files are left in the image for the web service to clear.
+RUN env -u PROMETHEUS_MULTIPROC_DIR SECRET_KEY=collectstatic-only-build-key-never-used-at-runtime \
+        python3 manage.py collectstatic --noinput --verbosity 0
 USER 10001:10001
 EXPOSE 8000
-VOLUME ["/srv/pichosting/media", "/srv/pichosting/spool"]
+VOLUME ["/srv/pichosting/media"]
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["/app/deploy/entrypoint.sh", "healthcheck"]
 ENTRYPOINT ["/app/deploy/entrypoint.sh"]
 CMD ["web"]

@@ -174,8 +174,24 @@ admin.site.unregister(Group)
 # names are stored in English, so the forms leave them out.
 
 
+class TitledAdmin(AuditedModelAdmin):
+    """Page titles said whole, in the right case: Django puts `verbose_name` into "Select %s to change" and
+    "Add %s", which Russian declines ("Выберите пользователя", not "Выберите пользователь")."""
+
+    changelist_title = ""
+    add_title = ""
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": self.changelist_title, **(extra_context or {})})
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return super().add_view(request, form_url, {"title": self.add_title, **(extra_context or {})})
+
+
 @admin.register(User)
-class AuditedUserAdmin(AuditedModelAdmin, UserAdmin):
+class AuditedUserAdmin(TitledAdmin, UserAdmin):
+    changelist_title = _("Select a user to change")
+    add_title = _("Add a user")
     fieldsets = [
         (name, options | {"fields": [f for f in options["fields"] if f != "user_permissions"]})
         for name, options in UserAdmin.fieldsets
@@ -183,5 +199,7 @@ class AuditedUserAdmin(AuditedModelAdmin, UserAdmin):
 
 
 @admin.register(Group)
-class AuditedGroupAdmin(AuditedModelAdmin, GroupAdmin):
+class AuditedGroupAdmin(TitledAdmin, GroupAdmin):
+    changelist_title = _("Select a group to change")
+    add_title = _("Add a group")
     fields = ["name"]

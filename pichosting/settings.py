@@ -101,7 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.capabilities",
             ],
-            "libraries": {"admin_counts": "pichosting.admin_counts"},  # admin/pagination.html's plurals
+            "libraries": {"admin_counts": "core.admin_counts"},  # admin/pagination.html's plurals
         },
     },
 ]
@@ -268,6 +268,10 @@ OIDC_EXEMPT_URLS = [re.compile(r"^/api/")]
 
 # GET /metrics (pichosting.metrics): bearer token, or direct (unproxied) callers from these networks.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Multiprocess metrics (gunicorn): every process that imports the apps' counters writes a file there, and
+# prometheus_client fails on a missing folder, e.g. `collectstatic` while the image is built.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 METRICS_INTERNAL_NETWORKS = env.list("METRICS_INTERNAL_NETWORKS", default=["127.0.0.0/8", "::1/128"])
 
 # An https PUBLIC_BASE_URL (DOMAIN's default) makes cookies secure and, behind a proxy that says which scheme

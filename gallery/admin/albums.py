@@ -11,7 +11,6 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin import AuditedModelAdmin
 from core.audit import Actor
 from gallery import services
 from gallery.admin.display import (
@@ -22,6 +21,7 @@ from gallery.admin.display import (
     first_preview,
     intermediate_page,
 )
+from gallery.admin.trashing import TrashingAdmin
 from gallery.models import Album, Image
 
 
@@ -39,7 +39,7 @@ class AlbumAdminForm(forms.ModelForm):
 
 
 @admin.register(Album)
-class AlbumAdmin(AuditedModelAdmin):
+class AlbumAdmin(TrashingAdmin):
     form = AlbumAdminForm
     list_display = [
         "cover",

@@ -8,7 +8,6 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin import AuditedModelAdmin
 from core.audit import Actor
 from gallery import moves, services
 from gallery.admin.display import (
@@ -21,6 +20,7 @@ from gallery.admin.display import (
     intermediate_page,
     thumbnail_file,
 )
+from gallery.admin.trashing import TrashingAdmin
 from gallery.models import Album, Article, Image, name_key
 
 
@@ -66,7 +66,7 @@ class MoveToAlbumForm(forms.Form):
 
 
 @admin.register(Article)
-class ArticleAdmin(AuditedModelAdmin):
+class ArticleAdmin(TrashingAdmin):
     form = ArticleAdminForm
     list_display = ["first_photo", "sku", "album", "photos", "created_at"]
     list_display_links = ["first_photo", "sku"]

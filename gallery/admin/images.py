@@ -10,7 +10,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin import AuditedModelAdmin
 from core.audit import Actor
 from gallery import moves, services
 from gallery.admin.display import (
@@ -24,6 +23,7 @@ from gallery.admin.display import (
     preview,
     thumbnail_file,
 )
+from gallery.admin.trashing import TrashingAdmin
 from gallery.links import original_url
 from gallery.models import Album, Article, Image, name_key
 from gallery.tasks import images_thumbnails_regenerate_enqueue
@@ -51,7 +51,7 @@ class ImageAdminForm(PhotoPositionForm):
 
 
 @admin.register(Image)
-class ImageAdmin(PhotoFactsDisplay, AuditedModelAdmin):
+class ImageAdmin(PhotoFactsDisplay, TrashingAdmin):
     form = ImageAdminForm
     list_display = [
         "preview_cell",

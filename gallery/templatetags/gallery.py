@@ -1,6 +1,7 @@
 """Template helpers of the gallery pages: responsive thumbnails and pagination links."""
 
 from django import template
+from django.conf import settings
 from django.http import QueryDict
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -75,3 +76,9 @@ def original(image: Image) -> str:
 def download(image: Image) -> str:
     """The protected URL that downloads `image`'s original under its uploaded name."""
     return download_url(image)
+
+
+@register.simple_tag
+def trash_days() -> int:
+    """How many days deleted albums, articles and photos stay restorable (`TRASH_DAYS`)."""
+    return settings.TRASH_DAYS

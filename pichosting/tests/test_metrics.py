@@ -1,7 +1,10 @@
 """`GET /metrics`: refused without the token from outside or through the proxy; queue and catalogue gauges."""
 
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from django.conf import settings
@@ -69,3 +72,14 @@ def test_every_product_metric_the_dashboard_plots_is_exposed(client, token):
     names = set(re.findall(r"^(pichosting_[a-z_]+)", exposed, flags=re.MULTILINE))
     assert len(plotted) >= 8
     assert plotted <= names, plotted - names
+
+
+def test_a_management_command_runs_where_the_multiprocess_folder_does_not_exist_yet(tmp_path):
+    """The image sets PROMETHEUS_MULTIPROC_DIR; `collectstatic` runs at build time, before it exists."""
+    folder = tmp_path / "not-yet" / "metrics"
+    env = {"PATH": os.environ["PATH"], "DEBUG": "true", "PROMETHEUS_MULTIPROC_DIR": str(folder)}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert folder.is_dir()

@@ -2,7 +2,8 @@
 
 Django's changelist writes the count next to `verbose_name` or `verbose_name_plural`, which is right in
 English and wrong in Russian, where 2–4 and 5+ take other forms. `{% result_count cl %}` (used by our
-`admin/pagination.html`) says it with ngettext instead, for every model the admin lists.
+`admin/pagination.html`) says it with ngettext instead, for every model the admin lists; the gallery's
+"moved to the trash" messages use the same words (`objects_count`).
 """
 
 from django import template
@@ -31,11 +32,15 @@ RESULT_COUNTS = {
 }
 
 
+def objects_count(opts, count: int) -> str:
+    """ "<count> <objects>" of a model (its `_meta`), in the active language's plural form."""
+    words = RESULT_COUNTS.get(opts.label_lower)
+    if words is None:  # a model not listed above: Django's two forms
+        return f"{count} {opts.verbose_name if count == 1 else opts.verbose_name_plural}"
+    return words % {"count": count}
+
+
 @register.simple_tag
 def result_count(cl) -> str:
-    """ "<n> <objects>" for a changelist, in the active language's plural form (Django's words otherwise)."""
-    words = RESULT_COUNTS.get(cl.opts.label_lower)
-    if words is None:
-        name = cl.opts.verbose_name if cl.result_count == 1 else cl.opts.verbose_name_plural
-        return f"{cl.result_count} {name}"
-    return words % {"count": cl.result_count}
+    """A changelist's result count, e.g. "5 альбомов" (see `objects_count`)."""
+    return objects_count(cl.opts, cl.result_count)
