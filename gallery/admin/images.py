@@ -150,9 +150,7 @@ class ImageAdmin(PhotoFactsDisplay, TrashingAdmin):
         if "article" in form.changed_data:
             try:
                 # no actor: the change form's own entry (admin_change) records the edit
-                result = moves.images_move(
-                    images=[current], article=form.cleaned_data["article"], actor=None
-                )
+                result = moves.images_move(images=[current], article=form.cleaned_data["article"], actor=None)
             except ValidationError as error:  # a busy album
                 messages.error(request, "; ".join(error.messages))
             else:
