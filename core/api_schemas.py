@@ -1,9 +1,16 @@
 """Schemas shared by every app's JSON views: the error shape, and the errors every operation documents."""
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 # Largest row id (BigAutoField): id and cursor parameters are bounded by it, so no lookup overflows.
 ID_MAX = 2**63 - 1
+
+
+class BodyIn(Schema):
+    """A JSON request body: a key the schema does not name is refused (400), and the document says so."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ErrorDetail(Schema):
@@ -32,6 +39,22 @@ ERROR_RESPONSES = {status: ErrorOut for status in ERROR_DESCRIPTIONS}
 _REF = "#/components/schemas/{model}"
 
 
+NUL_FREE = "^[^\\u0000]*$"  # pichosting.middleware.nul_refusing answers 400 to any text holding NUL
+
+
+def nul_free_strings(node):
+    """Declare, on every plain string schema of the document, that it holds no NUL character (refused)."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & node.keys():
+            node["pattern"] = NUL_FREE
+        for value in node.values():
+            nul_free_strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            nul_free_strings(value)
+    return node
+
+
 def errors_documented(document: dict) -> dict:
     """Add the 401/403 (authenticated operations), 400 (operations taking input) and 503 (all) answers."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
@@ -50,4 +73,4 @@ def errors_documented(document: dict) -> dict:
                 operation["responses"].setdefault(
                     str(status), {"description": ERROR_DESCRIPTIONS[status], "content": error}
                 )
-    return document
+    return nul_free_strings(document)

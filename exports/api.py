@@ -11,9 +11,10 @@ from typing import Annotated, Any, Literal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, StringConstraints
 
 from core.access import Capability, error_response, require_capability
+from core.api_schemas import BodyIn
 from exports.presets import PRESETS, SEPARATORS, Language, Layout
 from exports.responses import export_response
 from exports.rows import sheet_preview
@@ -23,6 +24,7 @@ from exports.spec import (
     ALBUMS_MAX,
     CSV_DELIMITERS,
     ORIGINAL,
+    AlbumUnknown,
     ExportSpec,
     LinkKind,
     export_spec_clean,
@@ -45,10 +47,17 @@ def _as_list(value: Any) -> Any:
 
 
 StringList = Annotated[list[str], BeforeValidator(_as_list)]
+# An album name with something left once spaces, NUL and invisible characters are removed (else refused).
+_NAMED = r"^[^\u0000]*[^\s\u0000\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff][^\u0000]*$"
+AlbumNames = Annotated[list[Annotated[str, StringConstraints(pattern=_NAMED)]], BeforeValidator(_as_list)]
 
 
-class ExportIn(Schema):
-    albums: StringList = Field(
+# Days FILTER_DATE_MIN (1970-01-01) … FILTER_DATE_MAX, as a pattern: JSON Schema has no bounds for dates.
+DAY_IN_RANGE = {"pattern": r"^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|30)$"}
+
+
+class ExportIn(BodyIn):
+    albums: AlbumNames = Field(
         ..., min_length=1, max_length=ALBUMS_MAX, description="Album names (any case) or slugs; at least one."
     )
     skus: StringList = Field(
@@ -56,13 +65,18 @@ class ExportIn(Schema):
         description="Only these SKUs (a list, or one text with one SKU per line); unknown ones are listed.",
     )
     uploaded_from: datetime.date | None = Field(
-        None, ge=FILTER_DATE_MIN, le=FILTER_DATE_MAX, description="Only photos uploaded on or after this day."
+        None,
+        ge=FILTER_DATE_MIN,
+        le=FILTER_DATE_MAX,
+        description="Only photos uploaded on or after this day.",
+        json_schema_extra=DAY_IN_RANGE,
     )
     uploaded_to: datetime.date | None = Field(
         None,
         ge=FILTER_DATE_MIN,
         le=FILTER_DATE_MAX,
         description="Only photos uploaded on or before this day.",
+        json_schema_extra=DAY_IN_RANGE,
     )
     preset: PresetKey = Field("in_row", description="Marketplace preset, or the generic in_row / in_cell.")
     layout: Layout | None = Field(
@@ -92,9 +106,16 @@ class PreviewOut(Schema):
     preset_notes: list[str]
 
 
+ALBUM_UNKNOWN = {
+    "description": "An album named in `albums` does not exist (`not_found`).",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+}
+
+
 def _binary_response(content_type: str, description: str) -> dict:
     return {
         "responses": {
+            404: ALBUM_UNKNOWN,
             200: {
                 "description": description,
                 "headers": {
@@ -121,6 +142,8 @@ def _spec(request: HttpRequest, params: ExportIn) -> ExportSpec:
 
 def _invalid(error: ValidationError) -> HttpResponse:
     message = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
+    if isinstance(error, AlbumUnknown):
+        return error_response(404, "not_found", message)
     return error_response(400, "invalid_request", message)
 
 
@@ -156,7 +179,12 @@ def export_csv_get(request: HttpRequest, params: Query[CsvExportIn]) -> HttpResp
     return _export(request, params, ExportFormat.CSV)
 
 
-@router.post("/export-preview", response=PreviewOut, summary="First rows of a link sheet, with its notes")
+@router.post(
+    "/export-preview",
+    response=PreviewOut,
+    summary="First rows of a link sheet, with its notes",
+    openapi_extra={"responses": {404: ALBUM_UNKNOWN}},
+)
 @require_capability(Capability.EXPORT)
 def export_preview(request: HttpRequest, params: ExportIn) -> Any:
     try:

@@ -82,6 +82,10 @@ def skus_parse(raw: str | list[str] | None) -> tuple[str, ...]:
     return tuple(skus)
 
 
+class AlbumUnknown(ValidationError):
+    """An album named in an export does not exist (the API answers 404 `not_found`)."""
+
+
 def albums_resolve(names: list[str]) -> tuple[Album, ...]:
     """The albums named (exact name, any case, or slug), in the order given; unknown names raise."""
     wanted = [text_clean(name).strip() for name in names if name and text_clean(name).strip()]
@@ -94,7 +98,7 @@ def albums_resolve(names: list[str]) -> tuple[Album, ...]:
     by_name = {album.slug: album for album in found} | {album.name_key: album for album in found}
     missing = [name for name in wanted if name_key(name) not in by_name and name not in by_name]
     if missing:
-        raise ValidationError({"albums": f"unknown album: {', '.join(missing)}"})
+        raise AlbumUnknown({"albums": f"unknown album: {', '.join(missing)}"})
     albums: dict[int, Album] = {}
     for name in wanted:
         album = by_name.get(name_key(name)) or by_name[name]

@@ -19,7 +19,7 @@ from accounts.api import router as accounts_router
 from accounts.bearer import KeycloakBearer
 from accounts.session_auth import SessionCookieAuth
 from core.access import Capability, access_denied, error_response, require_capability
-from core.api_json import OrjsonRenderer
+from core.api_json import OrjsonRenderer, SingleValueParser
 from core.api_schemas import errors_documented
 from core.errors import unavailable
 from exports.api import router as exports_router
@@ -60,6 +60,7 @@ api = PicHostingAPI(
     docs_decorator=schema_guarded,
     auth=[KeycloakBearer(), SessionCookieAuth()],
     renderer=OrjsonRenderer(),
+    parser=SingleValueParser(),
 )
 
 

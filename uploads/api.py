@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from core.access import Capability, error_response, require_capability
-from core.api_schemas import ID_MAX, ErrorOut
+from core.api_schemas import ID_MAX, BodyIn, ErrorOut
 from core.errors import disk_fault
 from uploads.handlers import upload_limit_bytes
 from uploads.intake import UploadRejected, storage_refusal, upload_job_create, upload_too_large
@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 router = Router()
 
 
-class SyncIn(Schema):
+class SyncIn(BodyIn):
     dry_run: bool = Field(False, description="Report what would change; change nothing.")
     album: str = Field("", max_length=200, description="Only this album (name or slug); empty = all.")
     delete_missing: bool = Field(False, description="Remove the rows of photos whose file is gone.")

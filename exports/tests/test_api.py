@@ -65,7 +65,6 @@ def test_get_xlsx_accepts_repeated_skus(viewer_client, catalogue):
     [
         ({}, "albums"),
         ({"albums": []}, "albums"),
-        ({"albums": ["Нет такого"]}, "albums"),
         ({"albums": ["Весна 2026"], "preset": "avito"}, "preset"),
         ({"albums": ["Весна 2026"], "size": "999"}, "size"),
         ({"albums": ["Весна 2026"], "layout": "diagonal"}, "layout"),
@@ -79,6 +78,7 @@ def test_get_xlsx_accepts_repeated_skus(viewer_client, catalogue):
         ({"albums": ["Весна 2026"], "skus": 5}, "skus"),
         ({"albums": ["Весна 2026"], "uploaded_to": "9999-12-31"}, "uploaded_to"),
         ({"albums": ["Весна 2026"], "uploaded_from": "0001-01-01"}, "uploaded_from"),
+        ({"albums": ["Весна 2026"], "colour": "red"}, "colour"),
     ],
 )
 def test_bad_parameters_get_400_naming_the_field(viewer_client, catalogue, payload, field):
@@ -87,6 +87,14 @@ def test_bad_parameters_get_400_naming_the_field(viewer_client, catalogue, paylo
     error = response.json()["error"]
     assert error["code"] == "invalid_request"
     assert error["message"].startswith(f"{field}"), error["message"]
+
+
+def test_an_unknown_album_is_404_naming_it(viewer_client, catalogue):
+    response = post(viewer_client, "/api/export-xlsx", {"albums": ["Нет такого"]})
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert error["code"] == "not_found"
+    assert error["message"].startswith("albums"), error["message"]
 
 
 def test_csv_delimiter_is_checked(viewer_client, catalogue):

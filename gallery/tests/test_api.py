@@ -238,6 +238,15 @@ def test_forged_cursor_is_400(viewer_client, catalogue, cursor):
     assert response.json()["error"]["code"] in {"invalid_cursor", "invalid_request"}
 
 
+@pytest.mark.parametrize("query", ["cursor=a&cursor=b", "limit=1&limit=2", "sort=name&sort=changed"])
+def test_a_single_value_parameter_given_twice_is_400_naming_it(viewer_client, catalogue, query):
+    response = viewer_client.get(f"/api/albums?{query}")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_request"
+    assert error["message"] == f"{query.split('=')[0]}: give this parameter once, not a list"
+
+
 def test_lists_carry_an_etag_and_answer_304(viewer_client, catalogue):
     first = viewer_client.get(api(ALBUM))
     assert first.has_header("ETag")

@@ -54,11 +54,14 @@ def test_unknown_run_is_404_json(client, app_admin):
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_bad_options_are_400_naming_the_field(client, app_admin):
+@pytest.mark.parametrize(
+    ("body", "field"), [({"dry_run": "perhaps"}, "dry_run"), ({"dryrun": True}, "dryrun")]
+)
+def test_bad_options_are_400_naming_the_field(client, app_admin, body, field):
     client.force_login(app_admin)
-    response = client.post("/api/sync", {"dry_run": "perhaps"}, content_type="application/json")
+    response = client.post("/api/sync", body, content_type="application/json")
     assert response.status_code == 400
-    assert "dry_run" in response.json()["error"]["message"]
+    assert response.json()["error"]["message"].startswith(f"{field}:")
     assert not SyncRun.objects.exists()
 
 
