@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.models import ActionLog
 from gallery import files, moves, selectors, services
@@ -14,13 +14,6 @@ from gallery.tests.factories import album_make, article_make, image_make
 from gallery.trash import trash_entries, trash_purge, trash_restore
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages in English, whatever language an earlier test's request left active."""
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
