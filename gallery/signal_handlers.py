@@ -1,7 +1,7 @@
 """Remove files from storage after the rows that own them are deleted and the transaction commits.
 
 A row deleted with `FILES_STAY` set on it leaves its files alone: another row takes them over
-(`gallery.services._rows_delete_keeping_files`).
+(`gallery.moves._rows_delete_keeping_files`).
 """
 
 from django.db.models.signals import post_delete

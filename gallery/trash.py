@@ -12,20 +12,21 @@ leave storage once each commits (`gallery.signal_handlers`). The task worker pur
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Model
+from django.db.models import F, Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.audit import Actor, audit
 from gallery.locks import LockBusy, albums_locked
 from gallery.models import Album, Article, Image
-from gallery.services import MOVE_LOCK_TIMEOUT, album_counters_refresh, article_counts_refresh
+from gallery.moves import MOVE_LOCK_TIMEOUT
+from gallery.services import album_counters_refresh, article_counts_refresh
 
 PURGE_BATCH = 200  # rows per purge transaction (each photo's thumbnails go with it)
 KINDS: dict[str, type[Model]] = {"album": Album, "article": Article, "photo": Image}
@@ -84,46 +85,61 @@ def trash_restore(*, kind: str, pk: int, actor: Actor | None) -> Album | Article
     return row
 
 
+def _row_restore(row: Album | Article, *, taken: bool, refusal: str, also: list[QuerySet]) -> None:
+    """Bring `row` back with the rows that went to the trash with it (`also`, restored first), or raise
+    ValidationError(`refusal`) when its name is `taken` by a live row, leaving everything as it was."""
+    if taken:
+        raise ValidationError(refusal)
+    for rows in also:
+        rows.update(deleted_at=None)
+    type(row).trashed.filter(pk=row.pk).update(deleted_at=None)
+    row.deleted_at = None
+
+
+def _parent_restored_first(row: Article | Image, parent: Album | Article, restore: Callable) -> bool:
+    """Restore `parent` first if it is in the trash (`restore(parent)`); True when that brought `row` back too
+    (they went to the trash together)."""
+    if parent.deleted_at is None:
+        return False
+    restore(parent)
+    row.refresh_from_db(fields=["deleted_at"])
+    return row.deleted_at is None
+
+
 def _album_restore(album: Album) -> None:
-    if Album.objects.filter(name_key=album.name_key).exists():
-        raise ValidationError(
-            gettext("An album named “{name}” exists: rename it before restoring this one.").format(
-                name=album.name
-            )
-        )
     moment = album.deleted_at
-    Image.trashed.filter(album=album, deleted_at=moment).update(deleted_at=None)
-    Article.trashed.filter(album=album, deleted_at=moment).update(deleted_at=None)
-    Album.trashed.filter(pk=album.pk).update(deleted_at=None)
-    album.deleted_at = None
+    _row_restore(
+        album,
+        taken=Album.objects.filter(name_key=album.name_key).exists(),
+        refusal=gettext("An album named “{name}” exists: rename it before restoring this one.").format(
+            name=album.name
+        ),
+        also=[
+            Image.trashed.filter(album=album, deleted_at=moment),
+            Article.trashed.filter(album=album, deleted_at=moment),
+        ],
+    )
 
 
 def _article_restore(article: Article) -> None:
     album = Album.all_objects.get(pk=article.album_id)
-    if album.deleted_at is not None:
-        _album_restore(album)
-        article.refresh_from_db(fields=["deleted_at"])
-        if article.deleted_at is None:
-            return  # it went with the album
-    if Article.objects.filter(album_id=article.album_id, sku_key=article.sku_key).exists():
-        raise ValidationError(
-            gettext(
-                "Album “{album}” has an article “{sku}” again: rename it before restoring this one."
-            ).format(album=album.name, sku=article.sku)
-        )
-    Image.trashed.filter(article=article, deleted_at=article.deleted_at).update(deleted_at=None)
-    Article.trashed.filter(pk=article.pk).update(deleted_at=None)
-    article.deleted_at = None
+    if _parent_restored_first(article, album, _album_restore):
+        return  # it went with the album
+    _row_restore(
+        article,
+        taken=Article.objects.filter(album_id=article.album_id, sku_key=article.sku_key).exists(),
+        refusal=gettext(
+            "Album “{album}” has an article “{sku}” again: rename it before restoring this one."
+        ).format(album=album.name, sku=article.sku),
+        also=[Image.trashed.filter(article=article, deleted_at=article.deleted_at)],
+    )
 
 
 def _photo_restore(image: Image) -> None:
     """Back at its place among the article's photos: after those that were before it."""
     article = Article.all_objects.get(pk=image.article_id)
-    if article.deleted_at is not None:
-        _article_restore(article)
-        image.refresh_from_db(fields=["deleted_at"])
-        if image.deleted_at is None:
-            return  # it went with the article
+    if _parent_restored_first(image, article, _article_restore):
+        return  # it went with the article
     live = list(Image.objects.filter(article_id=image.article_id).order_by("position", "id"))
     if any(other.sha256 == image.sha256 for other in live):
         raise ValidationError(

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core.access import Capability, denial_response, require_capability
 from core.audit import Actor
-from gallery import selectors, services
+from gallery import moves, selectors, services
 from gallery.forms import ArticleFilterForm, MoveForm
 from gallery.links import (
     content_type_of,
@@ -292,7 +292,7 @@ def _move(request: HttpRequest, form: MoveForm, *, images: list, articles: list)
     """Carry out a valid move form (see `selection_move`); its outcome goes to the messages and the log."""
     target = form.cleaned_data["to_album"]
     if articles:
-        services.articles_move(articles=articles, album=target, actor=Actor(request=request))
+        moves.articles_move(articles=articles, album=target, actor=Actor(request=request))
         count = len(articles)
         message = ngettext(
             "%(count)d article moved to album “%(album)s”.",
@@ -303,11 +303,11 @@ def _move(request: HttpRequest, form: MoveForm, *, images: list, articles: list)
         return
     article = form.cleaned_data["article"]
     if article is None:
-        article, result = services.images_move_to_new_article(
+        article, result = moves.images_move_to_new_article(
             images=images, album=target, sku=form.cleaned_data["to_sku"], actor=Actor(request=request)
         )
     else:
-        result = services.images_move(images=images, article=article, actor=Actor(request=request))
+        result = moves.images_move(images=images, article=article, actor=Actor(request=request))
     if result.moved:
         count = len(result.moved)
         message = ngettext(

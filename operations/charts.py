@@ -9,7 +9,9 @@ WIDTH, HEIGHT = 720, 200
 LEFT, RIGHT, TOP, BOTTOM = 64, 8, 10, 24
 
 
-def _frame(title: str, inner: list[str], *, top_label: str, first_label: str, last_label: str) -> SafeString:
+def _frame(title: str, inner: list[str], *, top_label: str, labels: Sequence[str]) -> SafeString:
+    """The axes around `inner`: the peak's label at the top, the first and last labels below."""
+    first_label, last_label = (labels[0], labels[-1]) if labels else ("", "")
     plot_bottom = HEIGHT - BOTTOM
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
@@ -43,13 +45,7 @@ def bar_chart(
             f'width="{step * 0.8:.1f}" height="{height:.1f}" fill="#417690">'
             f"<title>{escape(label)}: {escape(value_label(value))}</title></rect>"
         )
-    return _frame(
-        title,
-        bars,
-        top_label=value_label(peak),
-        first_label=labels[0] if labels else "",
-        last_label=labels[-1] if labels else "",
-    )
+    return _frame(title, bars, top_label=value_label(peak), labels=labels)
 
 
 def line_chart(
@@ -73,10 +69,4 @@ def line_chart(
         f"<title>{escape(label)}: {escape(value_label(value))}</title></circle>"
         for (x, y), label, value in zip(points, labels, values, strict=True)
     ]
-    return _frame(
-        title,
-        inner,
-        top_label=value_label(peak),
-        first_label=labels[0] if labels else "",
-        last_label=labels[-1] if labels else "",
-    )
+    return _frame(title, inner, top_label=value_label(peak), labels=labels)

@@ -11,7 +11,9 @@ generated name). An original that changed in place is re-processed the same way 
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,15 +33,18 @@ from gallery.services import (
     image_create,
 )
 from gallery.thumbnails import (
+    RenderedThumbnail,
     thumbnail_files_discard,
     thumbnail_files_store,
     thumbnails_render,
 )
 from uploads.layout import placements
 from uploads.names import is_junk, path_parts
-from uploads.validation import Limits, Refused, damaged, picture_inspect
+from uploads.validation import Limits, PictureInfo, Refused, damaged, picture_inspect
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -143,16 +148,10 @@ class InboxCataloguing(CatalogueCheck):
         if stray.size > self.limits.file_bytes:
             self.report.note("refused", stray.path, f"larger than {self.limits.file_bytes} bytes")
             return False
-        try:
-            sha = files.file_sha256(stray.path)
-            with files.open_file(stray.path) as source:
-                info = picture_inspect(source, max_pixels=self.limits.pixels)
-        except Refused as refused:
-            self.report.note("refused", stray.path, refused.message)
+        read = self._noting_failures(stray, "read", lambda: self._read(stray.path))
+        if read is None:
             return False
-        except OSError as exc:
-            self.report.error(stray.path, f"cannot read: {exc}")
-            return False
+        sha, info = read
         if article.pk and article.images.filter(sha256=sha).exists():
             self.report.note("duplicates", stray.path, f"already in {album.name} / {article.sku}")
             if not self.options.dry_run:
@@ -177,15 +176,10 @@ class InboxCataloguing(CatalogueCheck):
         target = original_name(
             album_slug=album.slug, article_slug=article.slug, sha256=sha, extension=info.extension
         )
-        try:
-            image.file.name, written = self._place_original(stray.path, target)
-            rendered_thumbnails = self._render(image)
-        except Refused as refused:
-            self.report.note("refused", stray.path, refused.message)
+        stored = self._noting_failures(stray, "store", lambda: self._store(image, stray.path, target))
+        if stored is None:
             return False
-        except OSError as exc:
-            self.report.error(stray.path, f"cannot store: {exc}")
-            return False
+        written, rendered_thumbnails = stored
         try:
             thumbnails = thumbnail_files_store(image=image, rendered=rendered_thumbnails)
             try:
@@ -202,6 +196,29 @@ class InboxCataloguing(CatalogueCheck):
             raise
         self.report.note("catalogued", stray.path, f"{album.name} / {article.sku}")
         return True
+
+    def _noting_failures(self, stray: Stray, doing: str, step: Callable[[], T]) -> T | None:
+        """`step()`'s result, or None when it refuses the file (noted "refused" with the reason) or storage
+        fails (an error "cannot <doing>")."""
+        try:
+            return step()
+        except Refused as refused:
+            self.report.note("refused", stray.path, refused.message)
+        except OSError as exc:
+            self.report.error(stray.path, f"cannot {doing}: {exc}")
+        return None
+
+    def _read(self, path: str) -> tuple[str, PictureInfo]:
+        """The file's sha256 and what its picture is; raises Refused or OSError."""
+        sha = files.file_sha256(path)
+        with files.open_file(path) as source:
+            return sha, picture_inspect(source, max_pixels=self.limits.pixels)
+
+    def _store(self, image: Image, source: str, target: str) -> tuple[bool, list[RenderedThumbnail]]:
+        """Place the original under `target` (as `image.file`) and render its thumbnails; returns (written,
+        rendered thumbnails); raises Refused or OSError."""
+        image.file.name, written = self._place_original(source, target)
+        return written, self._render(image)
 
     def _place_original(self, source: str, target: str) -> tuple[str, bool]:
         """Copy `source` to its generated name `target` (unless it is that name); returns (name, written)."""

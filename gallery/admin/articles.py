@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.audit import Actor
-from gallery import services
+from gallery import moves, services
 from gallery.admin.display import (
     LIST_PREVIEW_SIZE,
     PhotoFactsDisplay,
@@ -115,7 +115,7 @@ class ArticleAdmin(TrashingAdmin):
         if "album" in form.changed_data:
             try:
                 # no actor: the change form's own entry (admin_change) records the edit
-                current = services.article_move(article=current, album=form.cleaned_data["album"], actor=None)
+                current = moves.article_move(article=current, album=form.cleaned_data["album"], actor=None)
             except ValidationError as error:  # a busy album; the SKU clash is caught by the form already
                 messages.error(request, "; ".join(error.messages))
         obj.refresh_from_db()
@@ -170,7 +170,7 @@ class ArticleAdmin(TrashingAdmin):
         actor = Actor(request=request, admin=True)
         for article in queryset.select_related("album"):
             try:
-                services.article_move(article=article, album=target, actor=actor)
+                moves.article_move(article=article, album=target, actor=actor)
             except ValidationError as error:
                 messages.error(request, f"{article.sku}: {'; '.join(error.messages)}")
                 continue

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.audit import Actor
-from gallery import services
+from gallery import moves, services
 from gallery.admin.display import (
     HEX_DIGITS,
     PAGE_PREVIEW_SIZE,
@@ -150,9 +150,7 @@ class ImageAdmin(PhotoFactsDisplay, TrashingAdmin):
         if "article" in form.changed_data:
             try:
                 # no actor: the change form's own entry (admin_change) records the edit
-                result = services.images_move(
-                    images=[current], article=form.cleaned_data["article"], actor=None
-                )
+                result = moves.images_move(images=[current], article=form.cleaned_data["article"], actor=None)
             except ValidationError as error:  # a busy album
                 messages.error(request, "; ".join(error.messages))
             else:
@@ -189,7 +187,7 @@ class ImageAdmin(PhotoFactsDisplay, TrashingAdmin):
             )
         target = form.cleaned_data["article"]
         try:
-            result = services.images_move(
+            result = moves.images_move(
                 images=queryset, article=target, actor=Actor(request=request, admin=True)
             )
         except ValidationError as error:

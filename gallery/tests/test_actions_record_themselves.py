@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from core.audit import Actor, action_performed
-from gallery import services
+from gallery import moves, services
 from gallery.models import Album
 from gallery.tasks import images_thumbnails_regenerate_enqueue
 from gallery.tests.factories import album_make, article_make, image_make
@@ -52,8 +52,8 @@ def test_moves_record_each_moved_photo_and_article(recorded, someone, media_root
     summer, winter = album_make("Лето"), album_make("Зима")
     source, target = article_make(summer, "А-1"), article_make(winter, "Б-2")
     image = image_make(source)
-    services.images_move(images=[image], article=target, actor=Actor(user=someone, admin=True))
-    services.article_move(article=source, album=winter, actor=Actor(user=someone, admin=True))
+    moves.images_move(images=[image], article=target, actor=Actor(user=someone, admin=True))
+    moves.article_move(article=source, album=winter, actor=Actor(user=someone, admin=True))
     assert [(action, obj.pk, details) for action, _user, obj, details in recorded] == [
         ("admin_move_image", image.pk, {"to_article": "Б-2", "to_album": "Зима"}),
         ("admin_move_article", source.pk, {"from_album": "Лето", "to_album": "Зима"}),
@@ -64,7 +64,7 @@ def test_a_refused_move_records_nothing(recorded, someone, media_root):
     summer, winter = album_make("Лето"), album_make("Зима")
     article_make(winter, "А-1")
     with pytest.raises(ValidationError):
-        services.article_move(article=article_make(summer, "а-1"), album=winter, actor=Actor(user=someone))
+        moves.article_move(article=article_make(summer, "а-1"), album=winter, actor=Actor(user=someone))
     assert recorded == []
 
 

@@ -8,7 +8,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from accounts.models import ActionLog
-from gallery import files, services
+from gallery import files, moves
 from gallery.locks import album_lock
 from gallery.models import Album, Article, Image
 from gallery.tests.factories import album_make, article_make, image_make
@@ -325,7 +325,7 @@ def test_regenerate_thumbnails_action_rewrites_them(appadmin_client, catalogue, 
 
 def test_moves_into_a_busy_album_say_so_and_change_nothing(appadmin_client, catalogue, monkeypatch):
     """While a sync or upload works on the album (it holds the lock), each admin move path says why not."""
-    monkeypatch.setattr(services, "MOVE_LOCK_TIMEOUT", 0)
+    monkeypatch.setattr(moves, "MOVE_LOCK_TIMEOUT", 0)
     _album, article, images = catalogue
     target = article_make(album_make("Зима"), "RC18")
     photos = reverse("admin:gallery_image_changelist")

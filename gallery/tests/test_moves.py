@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from gallery import files, services
+from gallery import files, moves, services
 from gallery.locks import album_lock
 from gallery.models import Album, Article, Image
 from gallery.tests.factories import album_make, article_make, image_make
@@ -35,7 +35,7 @@ def test_article_move_takes_its_files_to_the_new_album(media_root, django_captur
     first = image_make(article, color=(1, 2, 3))
     image_make(article, color=(9, 9, 9))
     with django_capture_on_commit_callbacks(execute=True):
-        services.article_move(article=article, album=winter, actor=None)
+        moves.article_move(article=article, album=winter, actor=None)
     first.refresh_from_db()
     assert first.album_id == winter.pk
     assert first.file.name.startswith(f"originals/{winter.slug}/{article.slug}/")
@@ -54,7 +54,7 @@ def test_article_move_refuses_a_sku_the_album_has_and_leaves_everything(media_ro
     article_make(winter, "КУРТКА-01")
     before = stored_files(media_root)
     with pytest.raises(ValidationError, match="already has an article"):
-        services.article_move(article=article, album=winter, actor=None)
+        moves.article_move(article=article, album=winter, actor=None)
     assert Article.objects.get(pk=article.pk).album_id == summer.pk
     assert stored_files(media_root) == before
 
@@ -65,7 +65,7 @@ def test_article_move_gets_a_fresh_slug_when_the_old_one_is_taken(django_capture
     article_make(winter, "RC 18")  # same slug rc-18, different SKU
     image_make(article)
     with django_capture_on_commit_callbacks(execute=True):
-        moved = services.article_move(article=article, album=winter, actor=None)
+        moved = moves.article_move(article=article, album=winter, actor=None)
     assert moved.slug == "rc-18-2"
     assert moved.images.get().file.name.startswith(f"originals/{winter.slug}/rc-18-2/")
 
@@ -77,7 +77,7 @@ def test_images_move_appends_and_skips_content_already_there(media_root, django_
     same_as_kept = image_make(source, color=(5, 5, 5))
     other = image_make(source, color=(7, 7, 7))
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.images_move(images=[same_as_kept, other], article=target, actor=None)
+        result = moves.images_move(images=[same_as_kept, other], article=target, actor=None)
     assert [image.pk for image in result.moved] == [other.pk]
     assert [image.pk for image in result.duplicates] == [same_as_kept.pk]
     other.refresh_from_db()
@@ -95,9 +95,9 @@ def test_a_failing_row_switch_removes_the_copies(media_root, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "album_counters_refresh", broken)
+    monkeypatch.setattr(moves, "album_counters_refresh", broken)
     with pytest.raises(RuntimeError):
-        services.images_move(images=[image], article=target, actor=None)
+        moves.images_move(images=[image], article=target, actor=None)
     assert stored_files(media_root) == before
     assert Image.objects.get(pk=image.pk).article_id == source.pk
 
@@ -149,16 +149,16 @@ def test_reorder_numbers_photos_in_the_given_order():
 @pytest.mark.parametrize("move", ["photos", "article"])
 def test_a_move_into_a_busy_album_is_refused_with_a_reason_and_changes_nothing(media_root, monkeypatch, move):
     """A sync or upload holds the album's lock (`gallery.locks`): the move waits, then says why it gave up."""
-    monkeypatch.setattr(services, "MOVE_LOCK_TIMEOUT", 0)
+    monkeypatch.setattr(moves, "MOVE_LOCK_TIMEOUT", 0)
     source = article_make(album_make("Лето"), "A-1")
     target = article_make(album_make("Зима"), "B-2")
     image = image_make(source)
     before = stored_files(media_root)
     with album_lock(target.album_id), pytest.raises(ValidationError, match="busy"):
         if move == "photos":
-            services.images_move(images=[image], article=target, actor=None)
+            moves.images_move(images=[image], article=target, actor=None)
         else:
-            services.article_move(article=source, album=target.album, actor=None)
+            moves.article_move(article=source, album=target.album, actor=None)
     assert stored_files(media_root) == before
     assert Image.objects.values_list("article_id", "album_id").get(pk=image.pk) == (
         source.pk,

@@ -6,7 +6,7 @@ import pytest
 from accounts.models import ActionLog
 from accounts.roles import ROLE_CAPABILITIES, Role
 from core.access import Capability
-from gallery import services
+from gallery import moves
 from gallery.locks import album_lock
 from gallery.models import Article, Image
 from gallery.tests.factories import album_make, article_make, image_make
@@ -161,7 +161,7 @@ def test_a_busy_target_album_refuses_the_move_and_leaves_no_new_article(
 ):
     spring, winter, _coat, coats, _dress = catalogue
     client.force_login(uploader)
-    monkeypatch.setattr(services, "MOVE_LOCK_TIMEOUT", 0)
+    monkeypatch.setattr(moves, "MOVE_LOCK_TIMEOUT", 0)
     form = {"image": [coats[0].pk], "to_album": winter.pk, "to_sku": "НОВЫЙ", "new_article": "on"}
     with album_lock(winter.pk):
         response = _move(client, spring, **form)

@@ -5,22 +5,15 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.models import ActionLog
-from gallery import files, selectors, services
+from gallery import files, moves, selectors, services
 from gallery.models import Album, Article, Image, Thumbnail
 from gallery.tests.factories import album_make, article_make, image_make
 from gallery.trash import trash_entries, trash_purge, trash_restore
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages in English, whatever language an earlier test's request left active."""
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
@@ -257,7 +250,7 @@ def test_moving_a_photo_onto_its_trashed_twin_purges_the_twin_first(
     assert content_twin.sha256 == photo.sha256
     services.images_delete(images=[photo])
     with django_capture_on_commit_callbacks(execute=True):
-        services.images_move(images=[content_twin], article=article, actor=None)
+        moves.images_move(images=[content_twin], article=article, actor=None)
     assert not Image.all_objects.filter(pk=photo.pk).exists()
     moved = Image.objects.get(pk=content_twin.pk)
     assert moved.article_id == article.pk and files.exists(moved.file.name)

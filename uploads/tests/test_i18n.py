@@ -1,0 +1,9 @@
+"""Uploads in Russian: the Russian UI names every uploads model and field."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_uploads_models_and_fields_have_russian_names(untranslated_model_names):
+    assert untranslated_model_names("uploads") == []
