@@ -56,14 +56,10 @@ def _stream(store: Storage, name: str) -> IO[bytes]:
     """The whole file as a stream: one streamed GET on S3, never downloaded first; FileNotFoundError."""
     if not isinstance(store, S3Storage):
         return store.open(name)
-    try:
+    with _missing_as_not_found(name):
         answer = store.connection.meta.client.get_object(
             Bucket=store.bucket_name, Key=store._normalize_name(name)
         )
-    except Exception as error:
-        if _is_missing_object(error):
-            raise FileNotFoundError(name) from error
-        raise
     return answer["Body"]
 
 
@@ -113,12 +109,8 @@ def folder_delete(prefix: str) -> None:
 
 def modified_at(name: str) -> datetime.datetime:
     """When the stored file `name` was last written (an aware datetime); FileNotFoundError when missing."""
-    try:
+    with _missing_as_not_found(name):
         return storage().get_modified_time(name)
-    except Exception as error:
-        if _is_missing_object(error):
-            raise FileNotFoundError(name) from error
-        raise
 
 
 def store(name: str, content: bytes | IO[bytes] | File) -> str:
@@ -150,8 +142,15 @@ def exists(name: str) -> bool:
 
 def size(name: str) -> int:
     """The size in bytes of the stored file `name`; raises FileNotFoundError when there is none."""
-    try:
+    with _missing_as_not_found(name):
         return storage().size(name)
+
+
+@contextlib.contextmanager
+def _missing_as_not_found(name: str) -> Iterator[None]:
+    """Storage errors that mean "no such object" (S3's 404, NoSuchKey) become FileNotFoundError(name)."""
+    try:
+        yield
     except Exception as error:
         if _is_missing_object(error):
             raise FileNotFoundError(name) from error
@@ -189,14 +188,10 @@ def open_range(name: str, first: int, last: int) -> _Window:
     """
     store = storage()
     if isinstance(store, S3Storage):
-        try:
+        with _missing_as_not_found(name):
             answer = store.connection.meta.client.get_object(
                 Bucket=store.bucket_name, Key=store._normalize_name(name), Range=f"bytes={first}-{last}"
             )
-        except Exception as error:
-            if _is_missing_object(error):
-                raise FileNotFoundError(name) from error
-            raise
         return _Window(answer["Body"], last - first + 1)
     handle = open_file(name)
     handle.seek(first)
