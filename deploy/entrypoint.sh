@@ -25,7 +25,7 @@ case "$command" in
         exec "$PYTHON" manage.py db_worker "$@"
         ;;
     migrate)
-        unset PROMETHEUS_MULTIPROC_DIR  # the web service's metric files; its folder exists only there
+        unset PROMETHEUS_MULTIPROC_DIR  # as for worker: those metric files are the web service's
         "$PYTHON" manage.py migrate --noinput
         "$PYTHON" manage.py bootstrap
         # nginx serves /static/ from a volume; this image's collected files are published into it.
@@ -34,7 +34,7 @@ case "$command" in
         fi
         ;;
     manage)
-        unset PROMETHEUS_MULTIPROC_DIR  # as for migrate: without it, importing the metrics fails
+        unset PROMETHEUS_MULTIPROC_DIR  # as for worker: a one-off command's counters stay out of them
         exec "$PYTHON" manage.py "$@"
         ;;
     healthcheck)
