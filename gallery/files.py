@@ -115,13 +115,19 @@ def modified_at(name: str) -> datetime.datetime:
 
 def store(name: str, content: bytes | IO[bytes] | File) -> str:
     """Write `content` under `name`, replacing any file already there; returns the stored name."""
-    if storage().exists(name):
-        storage().delete(name)
+    store_ = storage()
+    if not _overwrites(store_):  # on S3 the write replaces the object: no HEAD and DELETE per file first
+        delete(name)
     if isinstance(content, bytes):
         content = ContentFile(content)
     elif not isinstance(content, File):
         content = File(content, name=name)
-    return storage().save(name, content)
+    return store_.save(name, content)
+
+
+def _overwrites(store_: Storage) -> bool:
+    """Whether saving under a taken name replaces that file (rather than picking another name)."""
+    return bool(getattr(store_, "file_overwrite", False) or getattr(store_, "_allow_overwrite", False))
 
 
 def copy(source: str, target: str) -> str:
