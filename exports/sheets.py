@@ -13,9 +13,6 @@ from enum import StrEnum
 from urllib.parse import quote
 
 from django.utils import timezone
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from slugify import slugify
 
@@ -44,38 +41,17 @@ def _text_columns(sheet: Sheet) -> list[int]:
 
 
 def xlsx_stream(sheet: Sheet) -> Iterator[bytes]:
-    """Yield `sheet` as XLSX while its rows are read: bold frozen header, autofilter, column widths."""
+    """Yield `sheet` as XLSX while its rows are read: bold frozen header, autofilter, column widths.
+
+    Every text is a text cell (`exports.xlsx_stream`): SKUs keep their zeros, `=…` never becomes a formula.
+    """
     streaming = StreamingWorkbook(sheet.title)
     worksheet = streaming.worksheet
     for number, column in enumerate(sheet.columns, start=1):
         worksheet.column_dimensions[get_column_letter(number)].width = column.width
     worksheet.freeze_panes = "A2"
     worksheet.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{sheet.row_count + 1}"
-    bold = Font(bold=True)
-    header = []
-    for column in sheet.columns:
-        cell = WriteOnlyCell(worksheet, value=column.title)
-        cell.font = bold
-        header.append(cell)
-    text_columns = _text_columns(sheet)
-
-    def rows() -> Iterator[list]:
-        yield header
-        for row in sheet.rows:
-            for index in text_columns:
-                value = row[index]
-                if value and (value[0] == "=" or ILLEGAL_CHARACTERS_RE.search(value)):
-                    row[index] = _xlsx_text_cell(worksheet, value)
-            yield row
-
-    return xlsx_chunks(streaming, rows())
-
-
-def _xlsx_text_cell(worksheet, value: str) -> WriteOnlyCell:
-    """A cell that holds `value` as a plain string even if it looks like a formula."""
-    cell = WriteOnlyCell(worksheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-    cell.data_type = "s"
-    return cell
+    return xlsx_chunks(streaming, [column.title for column in sheet.columns], sheet.rows)
 
 
 def csv_stream(sheet: Sheet, *, delimiter: str = ";", bom: bool = True) -> Iterator[bytes]:

@@ -10,7 +10,9 @@ today, S3 with `STORAGES`) can change without touching callers.
 import contextlib
 import datetime
 import hashlib
+import io
 import logging
+import os
 import posixpath
 import shutil
 import tempfile
@@ -115,13 +117,99 @@ def modified_at(name: str) -> datetime.datetime:
 
 def store(name: str, content: bytes | IO[bytes] | File) -> str:
     """Write `content` under `name`, replacing any file already there; returns the stored name."""
-    if storage().exists(name):
-        storage().delete(name)
+    store_ = storage()
+    if not _overwrites(store_):  # on S3 the write replaces the object: no HEAD and DELETE per file first
+        delete(name)
     if isinstance(content, bytes):
         content = ContentFile(content)
     elif not isinstance(content, File):
         content = File(content, name=name)
-    return storage().save(name, content)
+    return store_.save(name, content)
+
+
+def _overwrites(store_: Storage) -> bool:
+    """Whether saving under a taken name replaces that file (rather than picking another name)."""
+    return bool(getattr(store_, "file_overwrite", False) or getattr(store_, "_allow_overwrite", False))
+
+
+class Writer:
+    """A file written into the storage under `name` while its bytes arrive (an upload's body, say).
+
+    On S3 a multipart upload (django-storages' `S3File`: parts of `AWS_S3_FILE_BUFFER_SIZE`, 5 MiB, one part
+    held in memory, never in a temporary file); on the filesystem a plain file in the storage's folder.
+    `commit()` makes it the stored file, replacing any there; `abort()` leaves nothing behind (no object, no
+    uploaded parts, no partial file, no folder it made). As a context manager it commits, or aborts when the
+    block raises.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._store = storage()
+        self._folder_made: Path | None = None  # removed again by abort()
+        if not isinstance(self._store, S3Storage):
+            folder = Path(self._store.path(name)).parent
+            self._folder_made = None if folder.is_dir() else folder
+            folder.mkdir(parents=True, exist_ok=True)
+        self._file = self._store.open(name, "wb")
+        if isinstance(self._store, S3Storage):
+            self._file.file = io.BytesIO()  # its part buffer, in memory (its own may spill to disk)
+
+    def write(self, data: bytes) -> None:
+        self._file.write(data)
+
+    def commit(self) -> None:
+        """Store what was written (on S3, complete the multipart upload); aborts when that fails."""
+        try:
+            self._file.close()
+            mode = getattr(self._store, "file_permissions_mode", None)
+            if mode is not None:
+                os.chmod(self._store.path(self.name), mode)
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        """Drop what was written: no object and no pending parts on S3, no file on the filesystem."""
+        if isinstance(self._store, S3Storage):
+            self._file.file.close()  # S3File.close() would complete the upload
+            unfinished_writes_abort(self.name, exact=True)
+            return
+        with contextlib.suppress(OSError):  # a full disk refuses the last buffered bytes too
+            self._file.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(self._store.path(self.name))
+        if self._folder_made is not None:
+            with contextlib.suppress(OSError):
+                self._folder_made.rmdir()
+
+    def __enter__(self) -> "Writer":
+        return self
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        if error_type is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+def unfinished_writes_abort(
+    prefix: str, *, exact: bool = False, started_before: datetime.datetime | None = None
+) -> list[str]:
+    """Abort the S3 multipart uploads under `prefix` (of the name `prefix` itself when `exact`; only those
+    started before `started_before` when given), so none of their parts stay; returns their names. The
+    filesystem has none: a `Writer` cut off by a killed process leaves a plain file."""
+    store_ = storage()
+    if not isinstance(store_, S3Storage):
+        return []
+    root = store_._normalize_name(prefix)
+    strip = len(root) - len(prefix)
+    aborted = []
+    for upload in store_.bucket.multipart_uploads.filter(Prefix=root):
+        if (exact and upload.object_key != root) or (started_before and upload.initiated >= started_before):
+            continue
+        upload.abort()
+        aborted.append(upload.object_key[strip:])
+    return aborted
 
 
 def copy(source: str, target: str) -> str:
@@ -133,6 +221,45 @@ def copy(source: str, target: str) -> str:
 def open_file(name: str, mode: str = "rb") -> File:
     """Open a stored file (a context manager); raises FileNotFoundError (or OSError) if it cannot be read."""
     return storage().open(name, mode)
+
+
+class _RangedReader(io.RawIOBase):
+    """A stored S3 object read by a ranged GET per read: random access, nothing downloaded ahead."""
+
+    def __init__(self, name: str, length: int) -> None:
+        self.name, self.length, self.position = name, length, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.length}[whence]
+        self.position = max(0, base + offset)
+        return self.position
+
+    def tell(self) -> int:
+        return self.position
+
+    def readinto(self, buffer) -> int:
+        last = min(self.position + len(buffer), self.length) - 1
+        if last < self.position:
+            return 0
+        with contextlib.closing(open_range(self.name, self.position, last)) as window:
+            data = window.read()
+        buffer[: len(data)] = data
+        self.position += len(data)
+        return len(data)
+
+
+def open_random_access(name: str) -> IO[bytes]:
+    """A stored file for reads here and there (a ZIP's directory at its end): on S3 each read is one ranged
+    GET, where `open_file` would download the whole object first. Raises FileNotFoundError."""
+    if not isinstance(storage(), S3Storage):
+        return open_file(name)
+    return io.BufferedReader(_RangedReader(name, size(name)), buffer_size=HASH_CHUNK_BYTES // 16)
 
 
 def exists(name: str) -> bool:

@@ -230,6 +230,7 @@ FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default=None)
 UPLOAD_TEMP_MAX_AGE_SECONDS = env.int("UPLOAD_TEMP_MAX_AGE_SECONDS", default=3600)
 FILE_UPLOAD_HANDLERS = [
     "uploads.handlers.UploadLimitHandler",  # answers 413 before an oversized body is read
+    "uploads.handlers.SpoolUploadHandler",  # streams the `file` parts into the spool in storage
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

@@ -16,7 +16,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from core.access import Capability, error_response, require_capability
 from core.api_schemas import ID_MAX, BodyIn, ErrorOut
 from core.errors import disk_fault
-from uploads.handlers import upload_limit_bytes
+from uploads.handlers import UPLOAD_FIELD, upload_limit_bytes
 from uploads.intake import UploadRejected, storage_refusal, upload_job_create, upload_too_large
 from uploads.models import SyncRun
 from uploads.selectors import (
@@ -212,24 +212,32 @@ def request_too_large(request: HttpRequest) -> UploadRejected | None:
     return None
 
 
+def _request_files(request: HttpRequest) -> list:
+    """The request's `file` parts; when reading the body fails, each upload handler drops the part it was
+    receiving at once (a spool write is aborted, a temporary file deleted), not when it is collected."""
+    try:
+        return request.FILES.getlist(UPLOAD_FIELD)
+    except BaseException:
+        for handler in request.upload_handlers:
+            handler.upload_interrupted()
+        raise
+
+
 def uploaded_files(request: HttpRequest) -> list:
     """The request's `file` parts; raises UploadRejected when the body is refused or over the limit."""
     try:
-        files = request.FILES.getlist("file")
+        files = _request_files(request)
     except TooManyFilesSent as exc:
         limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
         message = gettext("at most {limit} files per request").format(limit=limit)
         raise UploadRejected(400, "too_many_files", message) from exc
     except RequestDataTooBig as exc:
         raise UploadRejected(413, "too_large", str(exc)) from exc
-    except OSError as exc:  # the body's temporary file (FILE_UPLOAD_TEMP_DIR) could not be written
+    except OSError as exc:  # the body could not be written to the spool (or a temporary file)
         fault = disk_fault(exc)
         if fault is None:
             raise
-        logger.error("upload refused: its body could not be written to a temporary file (%s)", exc)
-        for handler in request.upload_handlers:  # the file cut short is deleted at once, not when collected
-            if getattr(handler, "file", None) is not None:
-                handler.file.close()
+        logger.error("upload refused: its body could not be written to storage (%s)", exc)
         raise storage_refusal(fault) from exc
     too_large = request_too_large(request)
     if too_large is not None:

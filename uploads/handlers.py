@@ -1,10 +1,15 @@
-"""Upload handler that refuses an oversized request body before it is read (first in FILE_UPLOAD_HANDLERS)."""
+"""Upload handlers (FILE_UPLOAD_HANDLERS): refuse an oversized request body before it is read, then stream
+the uploaded files into the spool as they arrive."""
 
 from django.conf import settings
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers, StopUpload
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
+from gallery import files
+from uploads.spool import SpooledUpload, spool_file_name, spool_key_new
+
+UPLOAD_FIELD = "file"  # the form field of the upload page and of POST /api/upload
 ENVELOPE_BYTES = 1024**2  # room for the multipart boundaries and form fields around the files
 
 
@@ -33,3 +38,61 @@ class UploadLimitHandler(FileUploadHandler):
 
     def file_complete(self, file_size: int) -> None:
         return None
+
+
+class SpoolUploadHandler(FileUploadHandler):
+    """Streams each `file` part of a multipart body into the upload spool while it arrives (`files.Writer`:
+    a multipart upload on S3), so the web node keeps no copy and holds at most one part in memory; the parts
+    become `SpooledUpload`s. A part that does not end (the body cut off, the parse stopped by StopUpload or
+    an error, its storage failing) is aborted: nothing of it stays. Other fields go on to the next handlers.
+    """
+
+    def __init__(self, request=None) -> None:
+        super().__init__(request)
+        self.key = ""
+        self.index = 0
+        self.writer: files.Writer | None = None
+
+    def new_file(self, field_name: str, *args, **kwargs) -> None:
+        super().new_file(field_name, *args, **kwargs)
+        if field_name != UPLOAD_FIELD:
+            return
+        self.key = self.key or spool_key_new()
+        self.writer = files.Writer(spool_file_name(self.key, self.index))
+        raise StopFutureHandlers
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        if self.writer is None:
+            return raw_data
+        try:
+            self.writer.write(raw_data)
+        except BaseException:
+            self.upload_interrupted()
+            raise
+        return None
+
+    def file_complete(self, file_size: int) -> SpooledUpload | None:
+        if self.writer is None:
+            return None
+        writer, self.writer = self.writer, None
+        writer.commit()
+        upload = SpooledUpload(
+            key=self.key,
+            index=self.index,
+            name=self.file_name,
+            size=file_size,
+            content_type=self.content_type,
+            charset=self.charset,
+            content_type_extra=self.content_type_extra,
+        )
+        self.index += 1
+        return upload
+
+    def upload_interrupted(self) -> None:
+        """Abort the part being received (Django calls this when the body ends inside a part)."""
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            writer.abort()
+
+    def upload_complete(self) -> None:
+        self.upload_interrupted()  # a part still open when the parse ends was cut short (StopUpload)

@@ -1,10 +1,12 @@
 """The upload spool: an upload's files wait for the worker in the media storage, under `spool/<id>/`.
 
-Intake stores the request's files there (a move on the filesystem, a multipart upload on S3) and the job
-keeps the key, so a job accepted by one web node runs on any worker. The worker reads them through a local
+The request body streams there as it arrives (`uploads.handlers.SpoolUploadHandler`: a multipart upload on
+S3, a plain file on the filesystem; nothing on the web node's disk) and the job keeps the key, so a job
+accepted by one web node runs on any worker. The worker reads them through a local
 folder (`gallery.files.local_folder`: a temporary copy it deletes, unless the storage is a folder anyway);
 the spool is deleted when the job ends, however it ends. A worker's periodic duty deletes spools older than
-`SPOOL_ORPHAN_SECONDS` that no unfinished job refers to (an intake or a cleanup that died half-way).
+`SPOOL_ORPHAN_SECONDS` that no unfinished job refers to (an intake or a cleanup that died half-way), and
+aborts multipart uploads into the spool started before then (a web node killed while a body arrived).
 """
 
 import contextlib
@@ -25,13 +27,59 @@ SPOOL_PREFIX = "spool/"
 SPOOL_ORPHAN_SECONDS = 24 * 60 * 60
 
 
+def spool_key_new() -> str:
+    """A new, unused spool key (a folder in the storage)."""
+    return f"{SPOOL_PREFIX}{uuid.uuid4().hex}/"
+
+
+def spool_file_name(key: str, index: int) -> str:
+    """The stored name of an upload's `index`-th file (from 0) in the spool `key`."""
+    return f"{key}{index:05d}"
+
+
+class SpooledUpload(UploadedFile):
+    """A request's file already streamed into the spool as `spool_file_name(key, index)`.
+
+    Reads go to the storage (random access: a ZIP's directory costs a few ranged GETs on S3). Closing it, as
+    Django does when the request ends, deletes the request's spool unless a job took it (`spool_store`),
+    the way Django deletes its temporary upload files.
+    """
+
+    def __init__(self, *, key: str, index: int, name: str, size: int, **details) -> None:
+        self.key, self.index, self.kept = key, index, False
+        self.stored_name = spool_file_name(key, index)
+        super().__init__(files.open_random_access(self.stored_name), name=name, size=size, **details)
+
+    def close(self) -> None:
+        super().close()
+        if not self.kept:
+            self.kept = True  # deleted once
+            spool_delete(self.key)
+
+
+def _streamed_spool(uploads: Sequence[UploadedFile]) -> str | None:
+    """The key of the spool `uploads` were streamed into, when they are exactly its files in order."""
+    if not uploads or not all(isinstance(upload, SpooledUpload) for upload in uploads):
+        return None
+    key = uploads[0].key
+    if [(upload.key, upload.index) for upload in uploads] != [(key, n) for n in range(len(uploads))]:
+        return None
+    return key
+
+
 def spool_store(uploads: Sequence[UploadedFile]) -> str:
     """Store an upload's files under a new spool key (`<key>00000`, `<key>00001` …); returns the key.
-    Nothing is left behind when a file cannot be stored."""
-    key = f"{SPOOL_PREFIX}{uuid.uuid4().hex}/"
+    Files the request already streamed into a spool are kept there, not copied. Nothing is left behind when
+    a file cannot be stored."""
+    streamed = _streamed_spool(uploads)
+    if streamed is not None:
+        for upload in uploads:
+            upload.kept = True
+        return streamed
+    key = spool_key_new()
     try:
         for index, upload in enumerate(uploads):
-            files.store(f"{key}{index:05d}", upload)
+            files.store(spool_file_name(key, index), upload)
     except BaseException:
         spool_delete(key)
         raise
@@ -59,15 +107,18 @@ def spool_folder(job: UploadJob) -> Iterator[Path]:
 
 
 def spool_orphans_sweep() -> list[str]:
-    """Delete spools older than `SPOOL_ORPHAN_SECONDS` that no unfinished job names; returns their keys."""
+    """Delete spools older than `SPOOL_ORPHAN_SECONDS` that no unfinished job names, and abort multipart
+    uploads into the spool started before then; returns the spools' keys and the uploads' names."""
     cutoff = timezone.now() - datetime.timedelta(seconds=SPOOL_ORPHAN_SECONDS)
     unfinished = UploadJob.objects.exclude(status__in=[UploadJob.Status.DONE, UploadJob.Status.FAILED])
-    removed = []
+    removed = files.unfinished_writes_abort(SPOOL_PREFIX, started_before=cutoff)
     for folder in files.folders(SPOOL_PREFIX):
         key = f"{SPOOL_PREFIX}{folder}/"
         if unfinished.filter(spool=key).exists():
             continue
         names = [name for name, _size in files.walk(key)]
+        if not names:  # an emptied prefix an S3 server still lists (SeaweedFS), or an intake's new folder
+            continue
         try:
             if any(files.modified_at(name) > cutoff for name in names):
                 continue

@@ -1,5 +1,7 @@
+import datetime
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from exports.rows import TEXT, Column, Sheet
@@ -37,3 +39,23 @@ def test_an_empty_sheet_is_a_valid_workbook():
     chunks = xlsx_stream(Sheet("Empty", [Column("SKU", TEXT, 20)], iter(()), 0, ()))
     sheet = load_workbook(io.BytesIO(b"".join(chunks))).active
     assert [cell.value for cell in sheet[1]] == ["SKU"] and sheet.max_row == 1
+
+
+def test_values_keep_their_types_and_text_is_never_a_formula_or_an_error():
+    uploaded = datetime.datetime(2026, 3, 1, 12, 30, 15)
+    texts = ["00123", "=1+2", "#N/A", "  spaced  ", "a<b & c>d"]
+    row = [*texts, 42, 2.5, True, uploaded, None, "", "x" * 40_000]
+    columns = [Column(f"C{n}", TEXT, 10) for n in range(len(row))]
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx_stream(Sheet("T", columns, iter([row]), 1, ()))))).active
+    values = [cell.value for cell in sheet[2]]
+    assert values[:9] == [*texts, 42, 2.5, True, uploaded]
+    assert [cell.data_type for cell in sheet[2]][:5] == ["s"] * 5
+    assert sheet["I2"].is_date and values[9] is None and values[10] is None
+    assert values[11] == "x" * 32_767
+
+
+def test_aware_datetimes_are_refused():
+    aware = datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC)
+    chunks = xlsx_stream(Sheet("T", [Column("When", TEXT, 10)], iter([[aware]]), 1, ()))
+    with pytest.raises(TypeError):
+        b"".join(chunks)

@@ -1,10 +1,19 @@
 """Photos and ZIPs built in code for the upload tests (nothing binary is checked in)."""
 
 import io
+import os
 import zipfile
 
 from PIL import Image as PILImage
 from PIL import ImageDraw
+
+
+def noise_jpeg(_number: int = 0, size: tuple[int, int] = (480, 360)) -> bytes:
+    """A photo that does not compress: random pixels (about 150 KB as JPEG)."""
+    picture = PILImage.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
 
 
 def zip_bytes(
