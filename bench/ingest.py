@@ -133,7 +133,7 @@ def vips_cascade(path: str, *, webp_effort: int | None) -> None:
             current = pyvips.Image.thumbnail(path, size, size=pyvips.enums.Size.DOWN).copy_memory()
         else:
             current = current.thumbnail_image(size, size=pyvips.enums.Size.DOWN).copy_memory()
-        progressive = ThumbnailSpec(size, "jpeg").encode_options["progressive"]
+        progressive = ThumbnailSpec(size, "jpeg").encode_options.get("progressive", False)
         current.jpegsave_buffer(Q=85, interlace=progressive, keep=pyvips.enums.ForeignKeep.NONE)
         current.webpsave_buffer(Q=80, keep=pyvips.enums.ForeignKeep.NONE, **webp)
 

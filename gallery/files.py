@@ -117,13 +117,19 @@ def modified_at(name: str) -> datetime.datetime:
 
 def store(name: str, content: bytes | IO[bytes] | File) -> str:
     """Write `content` under `name`, replacing any file already there; returns the stored name."""
-    if storage().exists(name):
-        storage().delete(name)
+    store_ = storage()
+    if not _overwrites(store_):  # on S3 the write replaces the object: no HEAD and DELETE per file first
+        delete(name)
     if isinstance(content, bytes):
         content = ContentFile(content)
     elif not isinstance(content, File):
         content = File(content, name=name)
-    return storage().save(name, content)
+    return store_.save(name, content)
+
+
+def _overwrites(store_: Storage) -> bool:
+    """Whether saving under a taken name replaces that file (rather than picking another name)."""
+    return bool(getattr(store_, "file_overwrite", False) or getattr(store_, "_allow_overwrite", False))
 
 
 class Writer:
@@ -317,6 +323,18 @@ def open_range(name: str, first: int, last: int) -> _Window:
     handle = open_file(name)
     handle.seek(first)
     return _Window(handle, last - first + 1)
+
+
+def presigned_url(name: str) -> str | None:
+    """A URL that GETs the stored file `name` from the object store for `S3_PRESIGNED_SECONDS`, signed by
+    botocore (django-storages' `S3Storage.url()`); None on the filesystem, which has nothing to sign.
+
+    Only nginx fetches it (`gallery.serving`); it is never shown to a browser.
+    """
+    store = storage()
+    if not isinstance(store, S3Storage):
+        return None
+    return store.url(name)
 
 
 def sha256_of(handle: IO[bytes]) -> str:

@@ -15,6 +15,7 @@ from uploads.jobs import upload_job_run
 from uploads.leases import leases_recover
 from uploads.models import SyncRun, UploadJob
 from uploads.sync import SyncOptions, sync_run_create, sync_run_execute
+from uploads.worker import task_result_requeue
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,14 @@ def upload_job_enqueue(job_id: int, *, delay: float = 0) -> None:
         time.sleep(delay)
     result = task.enqueue(job_id)
     UploadJob.objects.filter(pk=job_id).update(task_id=str(result.id))
+
+
+def upload_job_requeue(job_id: int) -> None:
+    """A job whose worker died (stale heartbeat): its task, still `running` under the dead worker, goes back
+    to the queue, so no task stays running; a job whose task cannot be put back is queued anew."""
+    task_id = UploadJob.objects.filter(pk=job_id).values_list("task_id", flat=True).first()
+    if not task_result_requeue(task_id or ""):
+        upload_job_enqueue(job_id)
 
 
 def upload_jobs_recover() -> list[int]:
