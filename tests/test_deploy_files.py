@@ -126,7 +126,7 @@ def test_nginx_render_refuses_an_unset_variable_naming_it(tmp_path):
 def test_nginx_render_puts_each_web_node_of_app_upstream_in_the_upstream_block(tmp_path):
     names = ("NGINX_RUN_DIR", "NGINX_USER", "NGINX_LISTEN", "NGINX_RESOLVER", "NGINX_ACCESS_LOG")
     names += ("NGINX_ERROR_LOG", "KEYCLOAK_UPSTREAM", "MEDIA_ROOT", "STATIC_ROOT", "UPLOAD_MAX_BYTES")
-    values = dict.fromkeys((*names, "MEDIA_AUTH_CACHE_SECONDS"), "1")
+    values = dict.fromkeys((*names, "MEDIA_AUTH_CACHE_SECONDS", "S3_ENDPOINT_URL"), "1")
     subprocess.run(
         [str(REPO / "deploy" / "nginx" / "render.sh")],
         env={
