@@ -356,6 +356,18 @@ def open_range(name: str, first: int, last: int) -> _Window:
     return _Window(handle, last - first + 1)
 
 
+def presigned_url(name: str) -> str | None:
+    """A URL that GETs the stored file `name` from the object store for `S3_PRESIGNED_SECONDS`, signed by
+    botocore (django-storages' `S3Storage.url()`); None on the filesystem, which has nothing to sign.
+
+    Only nginx fetches it (`gallery.serving`); it is never shown to a browser.
+    """
+    store = storage()
+    if not isinstance(store, S3Storage):
+        return None
+    return store.url(name)
+
+
 def sha256_of(handle: IO[bytes]) -> str:
     """The hex SHA-256 of what `handle` holds from its current position, read in chunks."""
     digest = hashlib.sha256()

@@ -117,6 +117,8 @@ def spool_orphans_sweep() -> list[str]:
         if unfinished.filter(spool=key).exists():
             continue
         names = [name for name, _size in files.walk(key)]
+        if not names:  # an emptied prefix an S3 server still lists (SeaweedFS), or an intake's new folder
+            continue
         try:
             if any(files.modified_at(name) > cutoff for name in names):
                 continue
