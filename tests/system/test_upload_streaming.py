@@ -7,6 +7,7 @@ import hashlib
 import io
 import os
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -207,9 +208,10 @@ def wait_until(condition, seconds: float = 30) -> None:
         time.sleep(0.2)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("cut", ["closed", "reset"])  # the client's FIN (the body ends) or RST (read fails)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the migrated groups
 def test_a_body_cut_off_at_a_real_server_aborts_its_multipart_upload_and_the_next_upload_ingests(
-    gunicorn, s3_media, settings, tmp_path, uploader
+    cut, gunicorn, s3_media, settings, tmp_path, uploader
 ):
     server, bucket = s3_media
     cookie = signed_in_cookie(gunicorn, uploader, settings)
@@ -231,6 +233,8 @@ def test_a_body_cut_off_at_a_real_server_aborts_its_multipart_upload_and_the_nex
     with socket.create_connection(("127.0.0.1", gunicorn.port)) as sock:
         sock.sendall(head + body[: len(body) - PART_BYTES // 2])
         wait_until(lambda: parts_stored() >= 2)  # the parts reach the store while the body arrives
+        if cut == "reset":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     wait_until(lambda: client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == [])
 
     assert client.list_objects_v2(Bucket=bucket).get("KeyCount") == 0
