@@ -76,8 +76,10 @@ print(json.dumps({
 def app_env(work: Path, database_url: str, media_serve: str, storage: dict[str, str]) -> dict[str, str]:
     """The production settings that matter here: no DEBUG, nginx mode or Django streaming, loopback hosts;
     `storage` holds the STORAGE_BACKEND/S3_* settings (none: the filesystem)."""
+    # No PROMETHEUS_MULTIPROC_DIR at all: prometheus_client takes an empty one for the current folder.
+    inherited = {name: value for name, value in os.environ.items() if name != "PROMETHEUS_MULTIPROC_DIR"}
     return {
-        **os.environ,
+        **inherited,
         **storage,
         "DEBUG": "false",
         "SECRET_KEY": "serving-bench-" + "k" * 50,
@@ -88,13 +90,11 @@ def app_env(work: Path, database_url: str, media_serve: str, storage: dict[str, 
         "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
         "MEDIA_SERVE": media_serve,
         "MEDIA_ACCEL_PREFIX": "/_protected/",
-        "PROMETHEUS_MULTIPROC_DIR": "",
     }
 
 
 def gunicorn_start(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen:
     env = {**env, "WEB_BIND": "127.0.0.1", "PORT": str(port), "WEB_WORKERS": str(workers)}
-    env.pop("PROMETHEUS_MULTIPROC_DIR")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "pichosting.wsgi", "--config", "deploy/gunicorn.conf.py"],
         cwd=BASE_DIR,
