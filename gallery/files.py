@@ -9,6 +9,7 @@ today, S3 with `STORAGES`) can change without touching callers.
 
 import contextlib
 import datetime
+import functools
 import hashlib
 import io
 import logging
@@ -16,7 +17,8 @@ import os
 import posixpath
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import IO
 
@@ -33,6 +35,7 @@ logger = logging.getLogger(__name__)
 ORIGINALS_PREFIX = "originals/"
 THUMBNAILS_PREFIX = "thumbnails/"
 HASH_CHUNK_BYTES = 1024**2
+WRITE_THREADS = 8  # `store_many`'s concurrent writes to object storage, for the whole process
 
 
 def storage() -> Storage:
@@ -125,6 +128,34 @@ def store(name: str, content: bytes | IO[bytes] | File) -> str:
     elif not isinstance(content, File):
         content = File(content, name=name)
     return store_.save(name, content)
+
+
+def store_many(contents: Sequence[tuple[str, bytes | IO[bytes] | File]]) -> list[str]:
+    """Write each `(name, content)` as `store` does; returns the stored names, in order. If a write fails,
+    the files written are deleted and the error raised. On object storage the writes run side by side (each
+    is a network round trip; a photo's six thumbnails then cost one round trip, not six)."""
+    if isinstance(storage(), FileSystemStorage) or len(contents) < 2:
+        written: list[str] = []
+        try:
+            for name, content in contents:
+                written.append(store(name, content))
+        except BaseException:
+            discard(written)
+            raise
+        return written
+    futures = [_writers().submit(store, name, content) for name, content in contents]
+    wait(futures)
+    failures = [future.exception() for future in futures if future.exception() is not None]
+    if failures:
+        discard(future.result() for future in futures if future.exception() is None)
+        raise failures[0]
+    return [future.result() for future in futures]
+
+
+@functools.cache
+def _writers() -> ThreadPoolExecutor:
+    """The threads `store_many` writes with, kept for the process's life: each keeps its S3 connection."""
+    return ThreadPoolExecutor(max_workers=WRITE_THREADS, thread_name_prefix="storage-write")
 
 
 def _overwrites(store_: Storage) -> bool:
