@@ -190,9 +190,6 @@ def cluster_start(workdir: Path, **settings: str) -> Cluster:
         migrate_env = {**local, **_local_folders(cluster.var("migrate")), "STATIC_PUBLISH_DIR": ""}
         output = migrate_run(service_env(environment["migrate"], migrate_env), workdir=workdir)
         cluster.admin_password = re.search(r"password: (\S+)", output).group(1)
-        created = cluster.manage("createcachetable")
-        if created.returncode != 0:
-            raise RuntimeError(created.stderr[-3000:])
         for name, port in ports.items():
             cluster.web_start(name, port)
         for name in WORKERS:
