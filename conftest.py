@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.utils import translation
 
 from accounts.roles import Role
@@ -29,6 +30,13 @@ def media_root(settings, tmp_path):
     """Every test writes files into its own temporary MEDIA_ROOT."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def cache_cleared():
+    """Every test starts with an empty default cache: rows are rolled back after each test and their ids
+    reused, so cached role lookups (`accounts.roles`) and figures must not outlive the test."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

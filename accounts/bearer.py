@@ -19,6 +19,7 @@ class InvalidBearerToken(AuthenticationError):
     """401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750)."""
 
     code = "invalid_token"
+    rfc6750_error = "invalid_token"
 
     def __init__(self, reason: str):
         super().__init__(401, f"Invalid bearer token: {reason}.")
@@ -27,7 +28,20 @@ class InvalidBearerToken(AuthenticationError):
     @property
     def www_authenticate(self) -> str:
         description = self.reason.replace("\\", "").replace('"', "'")
-        return f'Bearer error="invalid_token", error_description="{description}"'
+        return f'Bearer error="{self.rfc6750_error}", error_description="{description}"'
+
+
+class MalformedAuthorization(InvalidBearerToken):
+    """401 `malformed_authorization`: an `Authorization` header, even empty, that is not `Bearer <token>`."""
+
+    code = "malformed_authorization"
+    rfc6750_error = "invalid_request"
+
+    def __init__(self):
+        AuthenticationError.__init__(
+            self, 401, "The Authorization header must be 'Bearer <access token>'; other schemes are refused."
+        )
+        self.reason = "not a Bearer token"
 
 
 class BearerProviderUnavailable(HttpError):
@@ -62,6 +76,20 @@ class KeycloakBearer(HttpBearer):
 
     openapi_bearerFormat = "JWT"
     openapi_description = "A Keycloak access token (a service account: the client-credentials grant)."
+
+    def __call__(self, request: HttpRequest):
+        """None without an `Authorization` header; any other scheme is refused, never left to the cookie.
+
+        ninja's `HttpBearer` ignores a header whose scheme is not `Bearer` and lets the session cookie decide,
+        so credentials that fail (`Basic …`, a tab after `Bearer`) still got a signed-in answer.
+        """
+        value = request.headers.get(self.header)
+        if value is None:
+            return None
+        scheme, _, token = value.partition(" ")
+        if scheme.lower() != self.openapi_scheme:
+            raise MalformedAuthorization()
+        return self.authenticate(request, token)
 
     def authenticate(self, request: HttpRequest, token: str):
         if not oidc_enabled():

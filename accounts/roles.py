@@ -1,8 +1,12 @@
 """The role → capability matrix: the one place that says who may do what."""
 
+from collections.abc import Iterable
 from enum import StrEnum
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.access import Capability
@@ -40,20 +44,44 @@ def role_descriptions() -> list[tuple[str, str, list[str]]]:
 _ROLES_CACHE_ATTR = "_pichosting_roles"
 
 
+def _roles_cache_key(user_id: int) -> str:
+    return f"accounts:roles:{user_id}"
+
+
 def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
-    """The app roles the user holds through group membership (cached on the user object)."""
+    """The app roles the user holds through group membership.
+
+    Kept on the user object for the request, and in the cache for `ROLE_CACHE_SECONDS`: every change of a
+    user's groups (and of the user or a group) forgets it at once (`user_roles_forget`), in every process when
+    the cache is shared; otherwise another process may answer from its own copy until the timeout.
+    """
     if not user.is_active or not user.is_authenticated:
         return frozenset()
     cached = getattr(user, _ROLES_CACHE_ATTR, None)
     if cached is None:
-        names = user.groups.filter(name__in=[role.value for role in Role]).values_list("name", flat=True)
+        key = _roles_cache_key(user.pk)
+        names = cache.get(key)
+        if names is None:
+            names = list(
+                user.groups.filter(name__in=[role.value for role in Role]).values_list("name", flat=True)
+            )
+            cache.set(key, names, settings.ROLE_CACHE_SECONDS)
         cached = frozenset(Role(name) for name in names)
         setattr(user, _ROLES_CACHE_ATTR, cached)
     return cached
 
 
+def user_roles_forget(user_ids: Iterable[int]) -> None:
+    """Drop the cached roles of `user_ids` now and again when the transaction commits (a process reading
+    the groups in between would otherwise cache the old ones)."""
+    keys = [_roles_cache_key(user_id) for user_id in user_ids]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
 def remember_user_roles(user: AbstractBaseUser, roles: frozenset[Role]) -> None:
-    """Cache the roles just written to the user's groups, sparing the next lookup a query."""
+    """Keep the roles just written to the user's groups on the user object, sparing a lookup this request."""
     setattr(user, _ROLES_CACHE_ATTR, frozenset(roles))
 
 

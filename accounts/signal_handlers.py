@@ -1,11 +1,16 @@
-"""Write logins, logouts, failed and throttled logins and denied requests to the action log."""
+"""Write logins, logouts, failed and throttled logins and denied requests to the action log; forget cached
+roles when groups, their members or users change."""
 
 from axes.signals import user_locked_out
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from accounts.metrics import SIGN_IN_FAILURES
 from accounts.models import ActionLog
+from accounts.roles import user_roles_forget
 from accounts.services import action_log_record
 from core.access import access_denied
 from core.audit import action_performed
@@ -57,3 +62,32 @@ def log_access_denied(sender, request, capability, authenticated, **kwargs) -> N
 def log_action_performed(sender, **entry) -> None:
     entry.pop("signal", None)
     action_log_record(**entry)
+
+
+@receiver(m2m_changed, sender=get_user_model().groups.through, dispatch_uid="roles_forget_membership")
+def forget_roles_of_members(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """Someone joined or left a group (from either side, `user.groups` or `group.user_set`)."""
+    if not reverse:
+        if action in ("post_add", "post_remove", "post_clear"):
+            user_roles_forget([instance.pk])
+    elif action == "pre_clear":
+        instance._members_before_clear = list(instance.user_set.values_list("pk", flat=True))
+    elif action == "post_clear":
+        user_roles_forget(getattr(instance, "_members_before_clear", []))
+    elif action in ("post_add", "post_remove"):
+        user_roles_forget(pk_set or [])
+
+
+@receiver(post_save, sender=Group, dispatch_uid="roles_forget_group_saved")
+@receiver(pre_delete, sender=Group, dispatch_uid="roles_forget_group_deleted")
+def forget_roles_of_group(sender, instance, **kwargs) -> None:
+    """A group was renamed (a role is a group's name) or is being deleted."""
+    if instance.pk is not None:
+        user_roles_forget(list(instance.user_set.values_list("pk", flat=True)))
+
+
+@receiver(post_save, sender=get_user_model(), dispatch_uid="roles_forget_user_saved")
+@receiver(post_delete, sender=get_user_model(), dispatch_uid="roles_forget_user_deleted")
+def forget_roles_of_user(sender, instance, **kwargs) -> None:
+    """A user was deactivated, made superuser or changed otherwise, or deleted."""
+    user_roles_forget([instance.pk])

@@ -1,7 +1,7 @@
 """Benchmark photo ingest, whole service included: 12 MP JPEGs into the ladder (3 sizes × JPEG + WebP).
 
     .venv/bin/python bench/ingest.py [--photos 8] [--rounds 5] [--workers 1,2] [--rss-zip-mb 100,300]
-                                     [--storage filesystem] [--resample-check]
+                                     [--rss-member-mb 0] [--storage filesystem,s3] [--resample-check]
 
 Builds photo-like 4000×3000 JPEGs (quality 90) and prints tables; every figure is the median over
 `--rounds` interleaved rounds (each round runs every contender once, in a rotating order), never a best-of:
@@ -12,16 +12,23 @@ Builds photo-like 4000×3000 JPEGs (quality 90) and prints tables; every figure 
    (`upload_job_create` of a ZIP of the photos with `UPLOAD_WORKERS=1`: spool, hash, validate, render, store
    the original and six renditions, rows, journal, counters), and libvips (`pyvips`, on one thread:
    `VIPS_CONCURRENCY=1` is set before it is imported) at its default WebP effort and at ours.
-2. Wall seconds of the whole service on the same ZIP for each `--workers` count (ingest threads of one job),
-   and the ratio to the first count.
-3. Peak RSS of a fresh process ingesting ZIPs of each `--rss-zip-mb` size (photos repeated with distinct
-   bytes after the JPEG end marker, so every one is a new photo): memory must not grow with the archive.
+2. Wall seconds and photos/s of the whole service on the same ZIP for each storage of `--storage` and each
+   `--workers` count (`UPLOAD_WORKERS`: the ingest threads of the one worker process running the job; a job
+   is one ZIP, so two worker processes never share one), with the speed-up over the first count and the
+   ratio of each storage to the first one.
+3. Peak RSS of a fresh process ingesting ZIPs of each `--rss-zip-mb` size from each storage (photos repeated
+   with distinct bytes after the JPEG end marker, so every one is a new photo; with `--rss-member-mb` each
+   is padded with random bytes to that size, so a 1 GB archive needs few photos): memory must not grow
+   with the archive.
 4. With `--resample-check`: LANCZOS against BICUBIC on the cascade (CPU, PSNR, JPEG size), and side-by-side
    crops written to the work folder for looking at (how gallery/thumbnails.py's filter was chosen).
 
-`--storage` picks where the service stores files (the benchmark sets the environment before Django starts).
-Targets (issue 19): the whole service ≥ 3.5× naive per photo; 2 workers ≥ 1.8× one in wall time; peak RSS
-< 300 MB at every ZIP size.
+`--storage` lists where the service stores files: `filesystem` (a folder) and `s3` (a SeaweedFS started for
+the run on 127.0.0.1, ports from `--seaweedfs-ports-from`, a new bucket). The first one is set up in the
+environment before Django starts (table 1 uses it); the others are switched to with `override_settings`, and
+the RSS children get each one's environment. Targets: the whole service ≥ 3.5× naive per photo; 2 workers
+≥ 1.8× one in wall time (issue 19; ≥ 1.7× in issue 15); S3 ingest ≥ 0.8× the filesystem's photos/s; peak RSS
+< 300 MB at every ZIP size, 1 GB from S3 included (issue 15).
 """
 
 import os
@@ -29,6 +36,7 @@ import os
 os.environ["VIPS_CONCURRENCY"] = "1"  # before anything imports pyvips: libvips reads it once, at start
 
 import argparse
+import contextlib
 import io
 import math
 import random
@@ -47,14 +55,70 @@ NAIVE = "naive Pillow (full decode, LANCZOS from the original, default WebP meth
 SERVICE = "whole ingest service, UPLOAD_WORKERS=1 (hash, validate, render, store, rows)"
 
 
+STORAGES = ("filesystem", "s3")
+S3_KEYS = (
+    "STORAGE_BACKEND",
+    "S3_BUCKET",
+    "S3_ENDPOINT_URL",
+    "S3_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+)
+S3_ENVIRONMENT: dict[str, str] = {}  # filled by `s3_start`: the bucket of this run and how to reach it
+
+
 def storage_environment(kind: str, workdir: Path) -> dict[str, str]:
     """The environment that makes the service store its files in `kind` of storage under `workdir`."""
     if kind == "filesystem":
-        return {"MEDIA_ROOT": str(workdir / "media")}
+        return {"MEDIA_ROOT": str(workdir / "media"), "STORAGE_BACKEND": "filesystem"}
+    if kind == "s3":
+        return {"MEDIA_ROOT": str(workdir / "media"), **S3_ENVIRONMENT}
     raise SystemExit(f"unknown storage {kind!r}")
 
 
-STORAGES = ("filesystem",)
+def s3_start(workdir: Path, first_port: int):
+    """Start SeaweedFS (tests/seaweedfs.py) on ports `first_port`…+7, make a bucket; returns its process."""
+    sys.path.insert(0, str(ROOT))
+    from tests import seaweedfs
+
+    seaweedfs._free_ports = lambda count: list(range(first_port, first_port + count))
+    process, server = seaweedfs.seaweedfs_start(workdir / "seaweedfs")
+    S3_ENVIRONMENT.update(
+        {
+            "STORAGE_BACKEND": "s3",
+            "S3_BUCKET": server.bucket_create(),
+            "S3_ENDPOINT_URL": server.endpoint_url,
+            "S3_REGION": server.region,
+            "AWS_ACCESS_KEY_ID": server.access_key,
+            "AWS_SECRET_ACCESS_KEY": server.secret_key,
+        }
+    )
+    return process
+
+
+def storage_switched(kind: str, workdir: Path):
+    """Settings under which Django's default storage is `kind`, for timing storages side by side."""
+    from django.test import override_settings
+
+    if kind == "filesystem":
+        default = {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(workdir / "media")},
+        }
+    else:
+        default = {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": S3_ENVIRONMENT["S3_BUCKET"],
+                "endpoint_url": S3_ENVIRONMENT["S3_ENDPOINT_URL"],
+                "region_name": S3_ENVIRONMENT["S3_REGION"],
+                "access_key": S3_ENVIRONMENT["AWS_ACCESS_KEY_ID"],
+                "secret_key": S3_ENVIRONMENT["AWS_SECRET_ACCESS_KEY"],
+            },
+        }
+    from django.conf import settings
+
+    return override_settings(STORAGES={**settings.STORAGES, "default": default})
 
 
 def django_setup(workdir: Path, storage: str) -> None:
@@ -133,7 +197,7 @@ def vips_cascade(path: str, *, webp_effort: int | None) -> None:
             current = pyvips.Image.thumbnail(path, size, size=pyvips.enums.Size.DOWN).copy_memory()
         else:
             current = current.thumbnail_image(size, size=pyvips.enums.Size.DOWN).copy_memory()
-        progressive = ThumbnailSpec(size, "jpeg").encode_options["progressive"]
+        progressive = ThumbnailSpec(size, "jpeg").encode_options.get("progressive", False)
         current.jpegsave_buffer(Q=85, interlace=progressive, keep=pyvips.enums.ForeignKeep.NONE)
         current.webpsave_buffer(Q=80, keep=pyvips.enums.ForeignKeep.NONE, **webp)
 
@@ -221,63 +285,87 @@ def pipelines_table(photos: list[bytes], paths: list[str], zip_path: Path, round
         print(f"| {name} | {median:.0f} | {min(values):.0f}–{max(values):.0f} | {naive / median:.2f}× |")
 
 
-def workers_table(zip_path: Path, photos: int, workers: list[int], rounds: int) -> None:
-    def run(count: int) -> Callable[[int], float]:
-        return lambda round_index: ingest_zip(zip_path, count, f"wall-{count}-{round_index}")[0]
+def workers_table(zip_path: Path, photos: int, workers: list[int], storages: list[str], rounds: int) -> None:
+    workdir = zip_path.parent
 
-    figures = interleaved({str(count): run(count) for count in workers}, rounds)
-    first = statistics.median(figures[str(workers[0])])
+    def run(storage: str, count: int) -> Callable[[int], float]:
+        def timed(round_index: int) -> float:
+            with storage_switched(storage, workdir):
+                return ingest_zip(zip_path, count, f"wall-{storage}-{count}-{round_index}")[0]
+
+        return timed
+
+    contenders = {(storage, count): run(storage, count) for storage in storages for count in workers}
+    figures = interleaved(contenders, rounds)
+    medians = {key: statistics.median(values) for key, values in figures.items()}
     print(
         f"\n| whole service, ZIP of {photos} photos, median of {rounds} rounds, {load()} "
-        f"| wall s | range | photos/s | speed-up vs {workers[0]} |"
+        f"| wall s | range | photos/s | speed-up vs {workers[0]} | photos/s ÷ {storages[0]}'s |"
     )
-    print("|---|---:|---:|---:|---:|")
-    for count in workers:
-        values = figures[str(count)]
-        median = statistics.median(values)
+    print("|---|---:|---:|---:|---:|---:|")
+    for storage, count in contenders:
+        values, median = figures[(storage, count)], medians[(storage, count)]
         print(
-            f"| UPLOAD_WORKERS={count} | {median:.2f} | {min(values):.2f}–{max(values):.2f} "
-            f"| {photos / median:.1f} | {first / median:.2f}× |"
+            f"| {storage}, UPLOAD_WORKERS={count} | {median:.2f} | {min(values):.2f}–{max(values):.2f} "
+            f"| {photos / median:.2f} | {medians[(storage, workers[0])] / median:.2f}× "
+            f"| {medians[(storages[0], count)] / median:.2f}× |"
         )
 
 
-def rss_table(photos: list[bytes], workdir: Path, sizes_mb: list[int], storage: str) -> None:
+def rss_zip(photos: list[bytes], path: Path, megabytes: int, member_mb: int) -> int:
+    """A stored ZIP of about `megabytes` of distinct photos (each padded to `member_mb`); returns how many."""
+    written, index = 0, 0
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        while written < megabytes * 1024**2:
+            # Bytes after the JPEG end marker: a new file (new SHA-256), the same picture.
+            data = photos[index % len(photos)] + index.to_bytes(4, "big")
+            if member_mb:
+                data += os.urandom(max(0, member_mb * 1024**2 - len(data)))  # incompressible
+            archive.writestr(f"SKU-{index // 10}/{index}.jpg", data)
+            written += len(data)
+            index += 1
+    return index
+
+
+def rss_table(photos: list[bytes], workdir: Path, sizes_mb: list[int], storages: list[str], member_mb: int):
     print(
         f"\n| ZIP ingested by a fresh process, UPLOAD_WORKERS={os.cpu_count()}, {load()} "
-        "| photos | wall s | peak RSS MB |"
+        "| storage | photos | member MB | wall s | peak RSS MB |"
     )
-    print("|---|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|")
     for megabytes in sizes_mb:
         zip_path = workdir / f"rss-{megabytes}.zip"
-        written, index = 0, 0
-        with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-            while written < megabytes * 1024**2:
-                # Bytes after the JPEG end marker: a new file (new SHA-256), the same picture.
-                data = photos[index % len(photos)] + index.to_bytes(4, "big")
-                archive.writestr(f"SKU-{index // 10}/{index}.jpg", data)
-                written += len(data)
-                index += 1
-        child_dir = workdir / f"rss-{megabytes}"
-        command = [
-            sys.executable,
-            __file__,
-            "--rss-child",
-            str(zip_path),
-            "--workdir",
-            str(child_dir),
-            "--storage",
-            storage,
-        ]
-        started = time.perf_counter()
-        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout.split()
-        elapsed = time.perf_counter() - started
+        count = rss_zip(photos, zip_path, megabytes, member_mb)
         size = zip_path.stat().st_size / 1024**2
-        print(f"| {size:.0f} MB | {index} | {elapsed:.0f} | {int(output[-1]) / 1024:.0f} |")
+        for storage in storages:
+            child_dir = workdir / f"rss-{megabytes}-{storage}"
+            command = [
+                sys.executable,
+                __file__,
+                "--rss-child",
+                str(zip_path),
+                "--workdir",
+                str(child_dir),
+                "--storage",
+                storage,
+            ]
+            environment = {**os.environ, **storage_environment(storage, child_dir)}
+            started = time.perf_counter()
+            output = subprocess.run(
+                command, check=True, capture_output=True, text=True, env=environment
+            ).stdout.split()
+            elapsed = time.perf_counter() - started
+            member = size / count
+            print(
+                f"| {size:.0f} MB | {storage} | {count} | {member:.1f} | {elapsed:.0f} "
+                f"| {int(output[-1]) / 1024:.0f} |"
+            )
         zip_path.unlink()
 
 
 def rss_child(zip_path: Path, workdir: Path, storage: str) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
+    S3_ENVIRONMENT.update({key: os.environ[key] for key in S3_KEYS if key in os.environ})
     django_setup(workdir, storage)
     ingest_zip(zip_path, os.cpu_count() or 1, "big")
     # VmHWM is this process's own peak: ru_maxrss would also count the parent's pages it was forked from.
@@ -343,7 +431,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--workers", default="1,2", help="comma-separated UPLOAD_WORKERS counts")
     parser.add_argument("--rss-zip-mb", default="100,300", help="comma-separated sizes; 0 skips")
-    parser.add_argument("--storage", choices=STORAGES, default="filesystem")
+    parser.add_argument("--rss-member-mb", type=int, default=0, help="pad each photo of the RSS ZIPs to this")
+    parser.add_argument("--storage", default="filesystem", help=f"comma-separated, of {', '.join(STORAGES)}")
+    parser.add_argument("--seaweedfs-ports-from", type=int, default=18400, help="8 ports from this one")
     parser.add_argument("--resample-check", action="store_true")
     parser.add_argument("--rss-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
@@ -351,15 +441,26 @@ def main() -> None:
     if args.rss_child:
         rss_child(args.rss_child, args.workdir, args.storage)
         return
+    storages = args.storage.split(",")
+    if unknown := set(storages) - set(STORAGES):
+        parser.error(f"unknown storage {', '.join(sorted(unknown))}")
     Path("/tmp/bench-ingest").mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="run-", dir="/tmp/bench-ingest") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="run-", dir="/tmp/bench-ingest") as tmp,
+        contextlib.ExitStack() as stack,
+    ):
         workdir = Path(tmp)
-        django_setup(workdir, args.storage)
+        if "s3" in storages:
+            weed = s3_start(workdir, args.seaweedfs_ports_from)
+            from tests.seaweedfs import seaweedfs_stop
+
+            stack.callback(seaweedfs_stop, weed)
+        django_setup(workdir, storages[0])
         import PIL
 
         print(
             f"Python {sys.version.split()[0]}, Pillow {PIL.__version__}, {os.cpu_count()} cores, "
-            f"storage {args.storage}"
+            f"storages {', '.join(storages)}"
         )
         print(f"building {args.photos} photo-like {WIDTH}×{HEIGHT} JPEGs (quality 90)…")
         photos = [photo_like(seed) for seed in range(args.photos)]
@@ -373,10 +474,11 @@ def main() -> None:
             resample_check(photos[0], workdir, args.rounds)
         zip_path = photos_zip(photos, workdir / "photos.zip")
         pipelines_table(photos, paths, zip_path, args.rounds)
-        workers_table(zip_path, len(photos), [int(count) for count in args.workers.split(",")], args.rounds)
+        workers = [int(count) for count in args.workers.split(",")]
+        workers_table(zip_path, len(photos), workers, storages, args.rounds)
         sizes = [int(size) for size in args.rss_zip_mb.split(",") if int(size) > 0]
         if sizes:
-            rss_table(photos, workdir, sizes, args.storage)
+            rss_table(photos, workdir, sizes, storages, args.rss_member_mb)
 
 
 if __name__ == "__main__":

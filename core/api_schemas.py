@@ -29,7 +29,8 @@ class ErrorOut(Schema):
 ERROR_DESCRIPTIONS = {
     400: "Invalid request: a parameter or the body is wrong (the message names it).",
     401: "Not authenticated (code `not_authenticated`, whatever the method: checked before CSRF), or the "
-    "bearer token is invalid (`invalid_token`).",
+    "bearer token is invalid (`invalid_token`), or the `Authorization` header is not `Bearer <token>` "
+    "(`malformed_authorization`, even with a session cookie).",
     403: "Authenticated, but without the capability this operation needs (`forbidden`), or a signed-in "
     "session cookie without its CSRF token on POST/PUT/PATCH/DELETE (`csrf_failed`).",
     404: "No such album, article or photo.",

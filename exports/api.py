@@ -77,12 +77,15 @@ class ExportIn(BodyIn):
         None,
         ge=FILTER_DATE_MIN,
         le=FILTER_DATE_MAX,
-        description="Only photos uploaded on or before this day.",
+        description="Only photos uploaded on or before this day; not before `uploaded_from` (else 400).",
         json_schema_extra=DAY_IN_RANGE,
     )
     preset: PresetKey = Field("in_row", description="Marketplace preset, or the generic in_row / in_cell.")
     layout: Layout | None = Field(
-        None, description="Defaults to the preset's layout; per_image works with any."
+        None,
+        description=(
+            "Defaults to the preset's layout; a marketplace preset takes its own or per_image (else 400)."
+        ),
     )
     size: SizeChoice = Field(ORIGINAL, description="Link the original or this thumbnail size.")
     thumbnail_format: ThumbnailFormat = Field(
@@ -91,7 +94,12 @@ class ExportIn(BodyIn):
     links: LinkKind = Field(
         LinkKind.CONTENT, description="content: exact files; position: n-th photo aliases."
     )
-    separator: SeparatorName | None = Field(None, description="in_cell separator of the generic preset.")
+    separator: SeparatorName | None = Field(
+        None,
+        description=(
+            "in_cell separator of the generic preset; a marketplace preset takes only its own (else 400)."
+        ),
+    )
     language: Language = Field(Language.RU, description="Header language.")
 
 

@@ -16,9 +16,17 @@ from core.access import Capability, require_capability
 from core.api_json import json_answer
 from core.api_schemas import ERROR_RESPONSES
 from gallery import selectors
-from gallery.links import download_url, file_url_base, original_url
-from gallery.models import Album, Image
+from gallery.links import (
+    download_url_at,
+    files_url_prefix,
+    original_url_at,
+    photo_url_base,
+    rendition_url_at,
+    request_origin,
+)
+from gallery.models import Album
 from gallery.pagination import LIMIT_DEFAULT, LIMIT_MAX, InvalidCursor, Page
+from gallery.specs import THUMBNAIL_EXTENSIONS
 
 router = Router(tags=["gallery"])
 
@@ -123,53 +131,67 @@ def _page(load, **kwargs) -> Page:
         raise CursorError(400, str(exc)) from exc
 
 
-def _origin(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
-
-
-def _thumbnails(origin: str, image: Image | None) -> list[dict]:
-    if image is None:
+def _thumbnails(origin: str, cover: selectors.Cover | None) -> list[dict]:
+    if cover is None:
         return []
     return [
         {
-            "size": thumbnail.size,
-            "format": thumbnail.format,
-            "url": origin + thumbnail.url,
-            "width": thumbnail.width,
-            "height": thumbnail.height,
-            "bytes": thumbnail.bytes,
+            "size": rendition.size,
+            "format": rendition.format,
+            "url": origin + rendition.url,
+            "width": rendition.width,
+            "height": rendition.height,
+            "bytes": rendition.bytes,
         }
-        for thumbnail in image.renditions
+        for rendition in cover.renditions
     ]
 
 
-def _image(origin: str, album: Album, image: Image) -> dict:
-    base = origin + file_url_base(image)
+def _rendition_dicts(base: str, rows: list[tuple[int, str, int, int, int]]) -> list[dict]:
+    return [
+        {
+            "size": size,
+            "format": fmt,
+            "url": rendition_url_at(base, size=size, extension=THUMBNAIL_EXTENSIONS[fmt]),
+            "width": width,
+            "height": height,
+            "bytes": size_bytes,
+        }
+        for size, fmt, width, height, size_bytes in rows
+    ]
+
+
+def _image(prefix: str, album: Album, row: dict) -> dict:
+    """`ImageOut` of an `image_page` row; `prefix` is `files_url_prefix(origin)`."""
+    base = photo_url_base(row["id"], row["sha256"], prefix=prefix)
     return {
-        "id": image.pk,
+        "id": row["id"],
         "album": album.name,
-        "sku": image.article.sku,
-        "position": image.position,
-        "original_name": image.original_name,
-        "format": image.format,
-        "width": image.width,
-        "height": image.height,
-        "bytes": image.bytes,
-        "sha256": image.sha256,
-        "created_at": image.created_at,
-        "url": original_url(image, base=base),
-        "download_url": download_url(image, base=base),
-        "thumbnails": _thumbnails(origin, image),
+        "sku": row["sku"],
+        "position": row["position"],
+        "original_name": row["original_name"],
+        "format": row["format"],
+        "width": row["width"],
+        "height": row["height"],
+        "bytes": row["bytes"],
+        "sha256": row["sha256"],
+        "created_at": row["created_at"],
+        "url": original_url_at(base, row["file"]),
+        "download_url": download_url_at(base),
+        "thumbnails": _rendition_dicts(base, row["renditions"]),
     }
 
 
-def _image_thumbnails(origin: str, album: Album, image: Image) -> dict:
+def _image_thumbnails(prefix: str, album: Album, row: dict) -> dict:
+    """`ImageThumbnailsOut` of an `image_page` row."""
     return {
-        "id": image.pk,
-        "sku": image.article.sku,
-        "position": image.position,
-        "sha256": image.sha256,
-        "thumbnails": _thumbnails(origin, image),
+        "id": row["id"],
+        "sku": row["sku"],
+        "position": row["position"],
+        "sha256": row["sha256"],
+        "thumbnails": _rendition_dicts(
+            photo_url_base(row["id"], row["sha256"], prefix=prefix), row["renditions"]
+        ),
     }
 
 
@@ -181,7 +203,7 @@ def albums(request: HttpRequest, query: Query[AlbumQuery]) -> HttpResponse:
     page = _page(
         selectors.album_page, search=query.search, sort=query.sort, cursor=query.cursor, limit=query.limit
     )
-    origin = _origin(request)
+    origin = request_origin(request)
     items = [
         {
             **{
@@ -202,20 +224,11 @@ def albums(request: HttpRequest, query: Query[AlbumQuery]) -> HttpResponse:
 @require_capability(Capability.VIEW)
 def articles(request: HttpRequest, album: str, paging: Query[Paging]) -> HttpResponse:
     found = selectors.album_by_name(album)
-    page = _page(selectors.article_page, album=found, cursor=paging.cursor, limit=paging.limit)
-    origin = _origin(request)
-    items = [
-        {
-            "id": article.pk,
-            "sku": article.sku,
-            "slug": article.slug,
-            "created_at": article.created_at,
-            "images_count": article.images_count,
-            "cover_thumbnails": _thumbnails(origin, article.cover),
-        }
-        for article in page.items
-    ]
-    return json_answer({"items": items, "next_cursor": page.next_cursor})
+    page = _page(selectors.article_rows_page, album=found, cursor=paging.cursor, limit=paging.limit)
+    origin = request_origin(request)
+    for row in page.items:
+        row["cover_thumbnails"] = _thumbnails(origin, row.pop("cover"))
+    return json_answer({"items": page.items, "next_cursor": page.next_cursor})
 
 
 def _images_answer(
@@ -227,9 +240,9 @@ def _images_answer(
     page = _page(
         selectors.image_page, album=found, article=found_article, cursor=paging.cursor, limit=paging.limit
     )
-    origin = _origin(request)
+    prefix = files_url_prefix(request_origin(request))
     return json_answer(
-        {"items": [shape(origin, found, image) for image in page.items], "next_cursor": page.next_cursor}
+        {"items": [shape(prefix, found, row) for row in page.items], "next_cursor": page.next_cursor}
     )
 
 

@@ -31,15 +31,30 @@ def content_type_of(name: str) -> str:
     return CONTENT_TYPES.get(stored_extension(name), "application/octet-stream")
 
 
+def files_url_prefix(origin: str = "") -> str:
+    """`<origin>/files/`: how every file URL starts. Building many URLs, work it out once and pass it on as
+    `prefix` (finding the script prefix is the costly part)."""
+    return f"{origin}{get_script_prefix()}{FILES_PATH}"
+
+
+def photo_url_base(image_id: int, sha256: str, *, prefix: str | None = None) -> str:
+    """`<prefix><id>/<sha16>`: how every URL of one photo's files starts (prefix: `files_url_prefix()`)."""
+    return f"{files_url_prefix() if prefix is None else prefix}{image_id}/{sha256[:SHA_PREFIX_LENGTH]}"
+
+
 def file_url_base(image: Image) -> str:
-    """`/files/<id>/<sha16>`: how every URL of this photo's files starts. Building many URLs of one photo,
-    compute it once and pass it as `base` (finding the script prefix is the costly part)."""
-    return f"{get_script_prefix()}{FILES_PATH}{image.pk}/{image.sha256[:SHA_PREFIX_LENGTH]}"
+    """`/files/<id>/<sha16>` of `image` (see `photo_url_base`)."""
+    return photo_url_base(image.pk, image.sha256)
 
 
-def original_url(image: Image, *, base: str | None = None) -> str:
+def original_url(image: Image) -> str:
     """`/files/<id>/<sha16>.<ext>`: the original, shown inline."""
-    return f"{base or file_url_base(image)}.{stored_extension(image.file.name)}"
+    return original_url_at(file_url_base(image), image.file.name)
+
+
+def original_url_at(base: str, stored_name: str) -> str:
+    """The original's URL from its photo's `base` (`photo_url_base`) and its storage name."""
+    return f"{base}.{stored_extension(stored_name)}"
 
 
 def download_name(*, sku: str, position: int, image_format: str) -> str:
@@ -57,14 +72,24 @@ def file_stem_safe(text: str) -> str:
     return _UNSAFE_IN_FILE_NAMES.sub("_", stem).strip(" .") or "photo"
 
 
-def download_url(image: Image, *, base: str | None = None) -> str:
+def download_url(image: Image) -> str:
     """`/files/<id>/<sha16>/download`: the original as an attachment named by `download_name`."""
-    return f"{base or file_url_base(image)}/download"
+    return download_url_at(file_url_base(image))
 
 
-def rendition_url(image: Image, *, size: int, extension: str, base: str | None = None) -> str:
+def download_url_at(base: str) -> str:
+    """The download URL from its photo's `base` (`photo_url_base`)."""
+    return f"{base}/download"
+
+
+def rendition_url(image: Image, *, size: int, extension: str) -> str:
     """`/files/<id>/<sha16>-<size>.<ext>`: one rendition of the ladder."""
-    return f"{base or file_url_base(image)}-{size}.{extension}"
+    return rendition_url_at(file_url_base(image), size=size, extension=extension)
+
+
+def rendition_url_at(base: str, *, size: int, extension: str) -> str:
+    """A rendition's URL from its photo's `base` (`photo_url_base`)."""
+    return f"{base}-{size}.{extension}"
 
 
 def thumbnail_url(image: Image, thumbnail: Thumbnail) -> str:

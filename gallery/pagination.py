@@ -32,10 +32,14 @@ def _field_name(field: str) -> str:
     return field.removeprefix("-")
 
 
-def _value_of(row: Model, field: str) -> Any:
-    value = row
-    for part in _field_name(field).split("__"):
-        value = getattr(value, part)
+def _value_of(row: Model | dict, field: str) -> Any:
+    name = _field_name(field)
+    if isinstance(row, dict):  # a `.values()` row
+        value = row[name]
+    else:
+        value = row
+        for part in name.split("__"):
+            value = getattr(value, part)
     return value.isoformat() if isinstance(value, datetime.datetime) else value
 
 
@@ -84,7 +88,8 @@ def _after(ordering: tuple[str, ...], values: list) -> Q:
 
 
 def keyset_page(queryset: QuerySet, *, ordering: tuple[str, ...], cursor: str | None, limit: int) -> Page:
-    """One page of `queryset` in `ordering` after `cursor` (None = first page); raises InvalidCursor."""
+    """One page of `queryset` (instances or `.values()` rows holding the `ordering` fields) in `ordering`
+    after `cursor` (None = first page); raises InvalidCursor."""
     if cursor:
         try:
             queryset = queryset.filter(_after(ordering, cursor_decode(cursor, width=len(ordering))))

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from core.dates import local_midnight
-from gallery.links import file_url_base, rendition_url
+from gallery.links import files_url_prefix, photo_url_base, rendition_url_at
 from gallery.models import Album, Article, Image, Thumbnail, name_key
 from gallery.pagination import Page, keyset_page
 from gallery.specs import THUMBNAIL_EXTENSIONS, THUMBNAIL_FORMAT_BY_EXTENSION
@@ -45,36 +45,55 @@ class Rendition(NamedTuple):
     url: str
 
 
+def rendition_rows(image_ids: list[int]) -> dict[int, list[tuple[int, str, int, int, int]]]:
+    """(size, format, width, height, bytes) of each photo's renditions, by size then format, keyed by photo
+    id (every id present, also without renditions): one query."""
+    by_image: dict[int, list] = {image_id: [] for image_id in image_ids}
+    rows = Thumbnail.objects.filter(image_id__in=image_ids).order_by()  # sorted here: cheaper than in SQL
+    for image_id, *values in rows.values_list("image_id", "size", "format", "width", "height", "bytes"):
+        by_image[image_id].append(tuple(values))
+    for renditions in by_image.values():
+        renditions.sort()
+    return by_image
+
+
+def _renditions(base: str, rows: list[tuple[int, str, int, int, int]]) -> list[Rendition]:
+    return [
+        Rendition(
+            size, fmt, width, height, size_bytes, rendition_url_at(base, size=size, extension=extension)
+        )
+        for size, fmt, width, height, size_bytes in rows
+        for extension in (THUMBNAIL_EXTENSIONS[fmt],)
+    ]
+
+
 def renditions_attach(images: list[Image]) -> list[Image]:
     """Set `image.renditions` (by size, then format) on each of `images` from one query of their rows."""
-    by_image: dict[int, list[list]] = {image.pk: [] for image in images}
-    rows = (
-        Thumbnail.objects.filter(image_id__in=list(by_image))
-        .order_by("image_id", "size", "format")
-        .values_list("image_id", "size", "format", "width", "height", "bytes")
-    )
-    for image_id, *values in rows:
-        by_image[image_id].append(values)
+    by_image = rendition_rows([image.pk for image in images])
+    prefix = files_url_prefix()
     for image in images:
-        base = file_url_base(image)
-        image.renditions = [
-            Rendition(
-                size,
-                fmt,
-                width,
-                height,
-                size_bytes,
-                rendition_url(image, size=size, extension=THUMBNAIL_EXTENSIONS[fmt], base=base),
-            )
-            for size, fmt, width, height, size_bytes in by_image[image.pk]
-        ]
+        image.renditions = _renditions(
+            photo_url_base(image.pk, image.sha256, prefix=prefix), by_image[image.pk]
+        )
     return images
 
 
-def _covers(image_ids: list[int]) -> dict[int, Image]:
-    """The photos `image_ids` with their renditions, by id (two queries)."""
-    images = renditions_attach(list(Image.objects.filter(pk__in=[i for i in image_ids if i])))
-    return {image.pk: image for image in images}
+class Cover(NamedTuple):
+    """The photo shown for an album or an article: what `{% picture %}` and the API need, its renditions."""
+
+    renditions: list[Rendition]
+
+
+def _covers(image_ids: list[int]) -> dict[int, Cover]:
+    """The renditions of the photos `image_ids` (None and missing ids skipped), by photo id: two queries."""
+    photos = Image.objects.filter(pk__in=[i for i in image_ids if i]).order_by()  # no join for the ordering
+    hashes = dict(photos.values_list("id", "sha256"))
+    by_image = rendition_rows(list(hashes))
+    prefix = files_url_prefix()
+    return {
+        pk: Cover(_renditions(photo_url_base(pk, sha256, prefix=prefix), by_image[pk]))
+        for pk, sha256 in hashes.items()
+    }
 
 
 def album_by_name(name: str) -> Album:
@@ -145,19 +164,39 @@ def _articles_filtered(album: Album, filters: ArticleFilters) -> QuerySet[Articl
     return articles
 
 
-def article_page(
-    *, album: Album, filters: ArticleFilters = ArticleFilters(), cursor: str | None = None, limit: int
-) -> Page:
-    """Articles of `album` by SKU, each with `.images_count` and `.cover` (first photo or None)."""
+def _articles_with_cover(album: Album, filters: ArticleFilters) -> QuerySet[Article]:
     first_image = (
         Image.objects.filter(article=OuterRef("pk")).order_by(*ARTICLE_IMAGE_ORDERING).values("id")[:1]
     )
-    articles = _articles_filtered(album, filters).annotate(cover_id=Subquery(first_image))
-    page = keyset_page(articles, ordering=ARTICLE_ORDERING, cursor=cursor, limit=limit)
+    return _articles_filtered(album, filters).annotate(cover_id=Subquery(first_image))
+
+
+def article_page(
+    *, album: Album, filters: ArticleFilters = ArticleFilters(), cursor: str | None = None, limit: int
+) -> Page:
+    """Articles of `album` by SKU, each with `.images_count` and `.cover` (first photo's `Cover` or None)."""
+    page = keyset_page(
+        _articles_with_cover(album, filters), ordering=ARTICLE_ORDERING, cursor=cursor, limit=limit
+    )
     covers = _covers([article.cover_id for article in page.items])
     for article in page.items:
         article.album = album
         article.cover = covers.get(article.cover_id)
+    return page
+
+
+ARTICLE_ROW_FIELDS: tuple[str, ...] = ("id", "sku", "slug", "created_at", "images_count")
+
+
+def article_rows_page(*, album: Album, cursor: str | None = None, limit: int) -> Page:
+    """`article_page` as dicts of `ARTICLE_ROW_FIELDS` plus `cover` (a `Cover` or None): no model
+    instances, as pages of up to 500 articles need to be cheap."""
+    rows = _articles_with_cover(album, ArticleFilters()).values(*ARTICLE_ROW_FIELDS, "sku_key", "cover_id")
+    page = keyset_page(rows, ordering=ARTICLE_ORDERING, cursor=cursor, limit=limit)
+    covers = _covers([row["cover_id"] for row in page.items])
+    for row in page.items:
+        row["cover"] = covers.get(row.pop("cover_id"))
+        del row["sku_key"]
     return page
 
 
@@ -228,23 +267,37 @@ def uploaders() -> QuerySet:
     return get_user_model().objects.filter(Exists(uploaded)).order_by("username")
 
 
+IMAGE_ROW_FIELDS: tuple[str, ...] = (
+    *("id", "article_id", "position", "original_name", "format", "width", "height", "bytes", "sha256"),
+    *("created_at", "file"),
+)
+
+
 def image_page(
     *, album: Album, article: Article | None = None, cursor: str | None = None, limit: int
 ) -> Page:
-    """Photos of `album` (by article, then position) or of one `article` (by position), with renditions
-    and `.article` set."""
+    """Photos of `album` (by article, then position) or of one `article` (by position), as dicts of
+    `IMAGE_ROW_FIELDS` plus `sku` and `renditions` (`rendition_rows`): plain rows, no model instances, as
+    pages of up to 500 photos with 3 000 renditions need to be cheap."""
     if article is None:
         images, ordering = Image.objects.filter(album=album), ALBUM_IMAGE_ORDERING
     else:
         images, ordering = Image.objects.filter(article=article), ARTICLE_IMAGE_ORDERING
-    page = keyset_page(images, ordering=ordering, cursor=cursor, limit=limit)
-    # Articles by id rather than a join: on a deep page PostgreSQL would merge-join from the first article.
-    articles = (
-        {article.pk: article} if article else Article.objects.in_bulk({i.article_id for i in page.items})
+    page = keyset_page(images.values(*IMAGE_ROW_FIELDS), ordering=ordering, cursor=cursor, limit=limit)
+    # SKUs by id rather than a join: on a deep page PostgreSQL would merge-join from the first article.
+    skus = (
+        {article.pk: article.sku}
+        if article
+        else dict(
+            Article.objects.filter(pk__in={row["article_id"] for row in page.items})
+            .order_by()
+            .values_list("id", "sku")
+        )
     )
-    for image in page.items:
-        image.article = articles[image.article_id]
-    renditions_attach(page.items)
+    renditions = rendition_rows([row["id"] for row in page.items])
+    for row in page.items:
+        row["sku"] = skus[row["article_id"]]
+        row["renditions"] = renditions[row["id"]]
     return page
 
 

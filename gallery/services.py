@@ -182,6 +182,12 @@ def article_counts_refresh(*, articles: QuerySet[Article]) -> None:
     articles.alias(counted=counted).exclude(images_count=F("counted")).update(images_count=counted)
 
 
+def article_photo_counted(*, article_id: int) -> None:
+    """Count one photo just added to the article, without recounting it (one cheap UPDATE per photo of an
+    upload; the job recounts its articles with `article_counts_refresh` when it ends)."""
+    Article.objects.filter(pk=article_id).update(images_count=F("images_count") + 1)
+
+
 NewPhoto = tuple[Image, list[Thumbnail]]  # an unsaved photo row and its thumbnails' rows, files stored
 
 
@@ -191,7 +197,7 @@ def image_create(*, image: Image, thumbnails: Iterable[Thumbnail]) -> Image:
 
     If the article's trash holds a photo with the same content (so with the same file names), that row
     becomes the new photo: it leaves the trash with the new row's facts, and no two rows share a file."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # every caller lets a failure end its own transaction
         twin = Image.trashed.select_for_update().filter(article_id=image.article_id, sha256=image.sha256)
         image.pk = twin.values_list("pk", flat=True).first()  # locked: the trash purge waits, or went first
         if image.pk is None:

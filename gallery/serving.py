@@ -3,17 +3,19 @@
 `MEDIA_SERVE=django` streams the file from the default storage (`FileResponse`, single byte ranges).
 `MEDIA_SERVE=nginx` answers with `X-Accel-Redirect` to the internal location `MEDIA_ACCEL_PREFIX`, so nginx
 sends the bytes (see `deploy/nginx/protected-media.conf`); it also names the stored file in `X-Media-Name`,
-which nginx's fast path (`deploy/nginx/media-auth.conf`) reads from its cached answer. Callers check access
-first and pass the cache policy: `PRIVATE_IMMUTABLE` for signed-in viewers, `public_cache_control()` for
-anonymous public links (short, so a revoked link stops being served from caches within
-`PUBLIC_LINK_MAX_AGE`). Every file answer carries
-`FILE_CSP`: a file opened as a page (an SVG, HTML smuggled after image bytes) runs nothing and loads nothing.
+which nginx's fast path (`deploy/nginx/media-auth.conf`) reads from its cached answer. On S3 the redirect goes
+to `OBJECT_STORE_ACCEL_PREFIX` followed by the path and query of a short-lived presigned GET
+(`files.presigned_url`): nginx fetches the object from the store itself, the browser never sees that URL.
+Callers check access first and pass the cache policy: `PRIVATE_IMMUTABLE` for signed-in viewers,
+`public_cache_control()` for anonymous public links (short, so a revoked link stops being served from caches
+within `PUBLIC_LINK_MAX_AGE`). Every file answer carries `FILE_CSP`: a file opened as a page (an SVG, HTML
+smuggled after image bytes) runs nothing and loads nothing.
 """
 
 import io
 import logging
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -28,6 +30,8 @@ PRIVATE_IMMUTABLE = "private, max-age=31536000, immutable"
 FILE_CSP = "sandbox; default-src 'none'"
 # The storage name under MEDIA_ROOT, for deploy/nginx/media-auth.conf (which serves it after a cached check).
 MEDIA_NAME_HEADER = "X-Media-Name"
+# On S3, the internal nginx location (deploy/nginx/protected-media.conf) that fetches a presigned store URL.
+OBJECT_STORE_ACCEL_PREFIX = "/_s3"
 
 
 def public_cache_control() -> str:
@@ -78,8 +82,13 @@ def _common_headers(
 
 def _accel_response(name: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content_type=content_type)
-    response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_PREFIX.rstrip("/") + "/" + quote(name)
-    response[MEDIA_NAME_HEADER] = "/" + name  # for nginx's fast path; nginx never passes it on
+    signed = files.presigned_url(name)
+    if signed is None:
+        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_PREFIX.rstrip("/") + "/" + quote(name)
+        response[MEDIA_NAME_HEADER] = "/" + name  # for nginx's fast path; nginx never passes it on
+    else:  # the signed path and query as botocore wrote them; nginx adds the store's origin
+        url = urlsplit(signed)
+        response["X-Accel-Redirect"] = f"{OBJECT_STORE_ACCEL_PREFIX}{url.path}?{url.query}"
     return response
 
 

@@ -190,32 +190,29 @@ def thumbnails_render(
 
 
 def thumbnail_files_store(*, image: Image, rendered: Iterable[RenderedThumbnail]) -> list[Thumbnail]:
-    """Write rendered thumbnails of `image` to storage; return their unsaved rows.
+    """Write rendered thumbnails of `image` to storage (side by side on object storage); return their unsaved
+    rows.
 
     Any file already at a thumbnail's name is replaced (names are content-addressed, so it holds the same
-    picture or an orphan of a crashed run). If a write fails, the files written so far are removed and the
-    error propagates: the caller has no rows to undo.
+    picture or an orphan of a crashed run). If a write fails, the files written are removed and the error
+    propagates: the caller has no rows to undo.
     """
-    thumbnails: list[Thumbnail] = []
-    try:
-        for item in rendered:
-            name = thumbnail_storage_name(image=image, spec=item.spec)
-            stored_name = files.store(name, item.content)
-            thumbnails.append(
-                Thumbnail(
-                    image=image,
-                    size=item.spec.size,
-                    format=item.spec.format,
-                    file=stored_name,
-                    width=item.width,
-                    height=item.height,
-                    bytes=len(item.content),
-                )
-            )
-    except BaseException:
-        thumbnail_files_discard(thumbnails)
-        raise
-    return thumbnails
+    rendered = list(rendered)
+    names = files.store_many(
+        [(thumbnail_storage_name(image=image, spec=item.spec), item.content) for item in rendered]
+    )
+    return [
+        Thumbnail(
+            image=image,
+            size=item.spec.size,
+            format=item.spec.format,
+            file=name,
+            width=item.width,
+            height=item.height,
+            bytes=len(item.content),
+        )
+        for item, name in zip(rendered, names, strict=True)
+    ]
 
 
 def thumbnail_files_discard(thumbnails: Iterable[Thumbnail]) -> None:

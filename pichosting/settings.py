@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "pichosting.middleware.server_timing",  # only with SERVER_TIMING on (benchmarks)
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -245,6 +246,17 @@ LOCK_DIR = env.path("LOCK_DIR", default=VAR_DIR / "locks")
 # The cache shared by every node (statistics, OpenID discovery and keys): local memory by default, e.g.
 # redis://host:6379/0 or dbcache://pichosting_cache (run `manage.py createcachetable` once) for several nodes.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Sessions and role lookups (accounts.roles) are cached only where every process sees the same cache, so a
+# sign-out or a role change reaches all of them at once (docs/performance.md#sessions-and-roles). A
+# per-process cache (local memory, the default) keeps sessions in the database alone: a worker could go on
+# trusting a signed-out session it cached; roles are cached there too, but for ROLE_CACHE_SECONDS at most.
+CACHE_SHARED = not CACHES["default"]["BACKEND"].endswith(".LocMemCache")
+SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if CACHE_SHARED else 'db'}"
+# Seconds a user's roles are reused from the cache (0 = asked from the database on every request): the
+# longest a removed role keeps working in another process when the cache is not shared (at most 60).
+ROLE_CACHE_SECONDS = env.int("ROLE_CACHE_SECONDS", default=60)
+# Add `Server-Timing` (Django's wall and CPU time) to every answer, for benchmarks; off in production.
+SERVER_TIMING = env.bool("SERVER_TIMING", default=False)
 
 # Seconds the costly statistics figures (sums over all photos, database size) are reused before recomputing.
 STATISTICS_CACHE_SECONDS = env.int("STATISTICS_CACHE_SECONDS", default=60)

@@ -123,6 +123,25 @@ def test_nginx_render_refuses_an_unset_variable_naming_it(tmp_path):
     assert "is not set (used by " in result.stderr
 
 
+def test_nginx_render_puts_each_web_node_of_app_upstream_in_the_upstream_block(tmp_path):
+    names = ("NGINX_RUN_DIR", "NGINX_USER", "NGINX_LISTEN", "NGINX_RESOLVER", "NGINX_ACCESS_LOG")
+    names += ("NGINX_ERROR_LOG", "KEYCLOAK_UPSTREAM", "MEDIA_ROOT", "STATIC_ROOT", "UPLOAD_MAX_BYTES")
+    values = dict.fromkeys((*names, "MEDIA_AUTH_CACHE_SECONDS", "S3_ENDPOINT_URL"), "1")
+    subprocess.run(
+        [str(REPO / "deploy" / "nginx" / "render.sh")],
+        env={
+            "PATH": os.environ["PATH"],
+            "NGINX_CONF_DIR": str(tmp_path),
+            **values,
+            "APP_UPSTREAM": "a:8000  b:8000",
+        },
+        check=True,
+        timeout=30,
+    )
+    (block,) = re.findall(r"upstream pichosting_app \{(.*?)\}", (tmp_path / "nginx.conf").read_text(), re.S)
+    assert re.findall(r"^\s*server (\S+);", block, flags=re.M) == ["a:8000", "b:8000"]
+
+
 def test_nginx_fast_file_path_sends_the_apps_media_types():
     """media-auth.conf serves files itself: its `types` must say what gallery.specs.CONTENT_TYPES says."""
     text = (REPO / "deploy" / "nginx" / "media-auth.conf").read_text()

@@ -1,8 +1,12 @@
 """Upload handlers (FILE_UPLOAD_HANDLERS): refuse an oversized request body before it is read, then stream
 the uploaded files into the spool as they arrive."""
 
+import threading
+
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers, StopUpload
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
@@ -40,6 +44,24 @@ class UploadLimitHandler(FileUploadHandler):
         return None
 
 
+_receiving = threading.local()  # per thread: the SpoolUploadHandlers that have a part open
+
+
+def _receiving_handlers() -> set:
+    if not hasattr(_receiving, "handlers"):
+        _receiving.handlers = set()
+    return _receiving.handlers
+
+
+@receiver(request_finished)
+def _parts_left_open_abort(**kwargs) -> None:
+    """Abort a part still open when its request ends: the parse was cut by an error that a middleware
+    swallowed (CSRF does, for a connection reset while it reads the form), so no handler was told."""
+    handlers = _receiving_handlers()
+    while handlers:
+        handlers.pop().upload_interrupted()
+
+
 class SpoolUploadHandler(FileUploadHandler):
     """Streams each `file` part of a multipart body into the upload spool while it arrives (`files.Writer`:
     a multipart upload on S3), so the web node keeps no copy and holds at most one part in memory; the parts
@@ -59,6 +81,7 @@ class SpoolUploadHandler(FileUploadHandler):
             return
         self.key = self.key or spool_key_new()
         self.writer = files.Writer(spool_file_name(self.key, self.index))
+        _receiving_handlers().add(self)
         raise StopFutureHandlers
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
@@ -75,6 +98,7 @@ class SpoolUploadHandler(FileUploadHandler):
         if self.writer is None:
             return None
         writer, self.writer = self.writer, None
+        _receiving_handlers().discard(self)
         writer.commit()
         upload = SpooledUpload(
             key=self.key,
@@ -91,6 +115,7 @@ class SpoolUploadHandler(FileUploadHandler):
     def upload_interrupted(self) -> None:
         """Abort the part being received (Django calls this when the body ends inside a part)."""
         writer, self.writer = self.writer, None
+        _receiving_handlers().discard(self)
         if writer is not None:
             writer.abort()
 

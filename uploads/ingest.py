@@ -27,8 +27,8 @@ from gallery.paths import original_name
 from gallery.services import (
     album_get_or_create,
     album_touch,
-    article_counts_refresh,
     article_get_or_create,
+    article_photo_counted,
     image_create,
 )
 from gallery.specs import THUMBNAIL_SPECS
@@ -303,7 +303,7 @@ class _Ingest:
                 self._rows_create(image, thumbnails, journal)
                 # counted with the photo, not once the article is done: an export sized meanwhile has a
                 # column for it
-                article_counts_refresh(articles=Article.objects.filter(pk=work.article.pk))
+                article_photo_counted(article_id=work.article.pk)
             self.known[work.key][image.sha256] = image.pk
             self.job.added += 1
         self._article_step(entry)

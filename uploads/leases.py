@@ -137,7 +137,7 @@ class Leased:
 
 
 LEASED = (
-    Leased("uploads.UploadJob", "uploads.tasks.upload_job_enqueue"),
+    Leased("uploads.UploadJob", "uploads.tasks.upload_job_requeue"),
     Leased("uploads.SyncRun", "uploads.tasks.sync_run_requeue"),
     Leased("uploads.TaskLease", "uploads.worker.task_lease_requeue"),
 )

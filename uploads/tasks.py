@@ -8,13 +8,15 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
 
 from gallery.locks import LockBusy
 from uploads.jobs import upload_job_run
 from uploads.leases import leases_recover
 from uploads.models import SyncRun, UploadJob
 from uploads.sync import SyncOptions, sync_run_create, sync_run_execute
+from uploads.worker import task_result_requeue
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +50,14 @@ def upload_job_enqueue(job_id: int, *, delay: float = 0) -> None:
     UploadJob.objects.filter(pk=job_id).update(task_id=str(result.id))
 
 
+def upload_job_requeue(job_id: int) -> None:
+    """A job whose worker died (stale heartbeat): its task, still `running` under the dead worker, goes back
+    to the queue, so no task stays running; a job whose task cannot be put back is queued anew."""
+    task_id = UploadJob.objects.filter(pk=job_id).values_list("task_id", flat=True).first()
+    if not task_result_requeue(task_id or ""):
+        upload_job_enqueue(job_id)
+
+
 def upload_jobs_recover() -> list[int]:
     """Queue again the running jobs whose heartbeat is stale (`uploads.leases`); returns their ids."""
     return leases_recover().get("uploads.UploadJob", [])
@@ -55,10 +65,17 @@ def upload_jobs_recover() -> list[int]:
 
 def sync_run_requeue(run_id: int) -> None:
     """A sync whose worker died (stale heartbeat): an API run is queued again (a sync can always run again
-    from the start); a `manage.py sync_storage` run is failed, not restarted behind its operator's back."""
+    from the start), by its own task when that was left `running`; a `manage.py sync_storage` run is failed,
+    not restarted behind its operator's back."""
     run = SyncRun.objects.get(pk=run_id)
     if run.trigger == SyncRun.Trigger.API:
-        storage_sync_process.enqueue(run.pk)
+        left_running = DBTaskResult.objects.filter(
+            task_path=storage_sync_process.module_path,
+            status=TaskResultStatus.RUNNING,
+            args_kwargs__args=[run.pk],
+        ).values_list("pk", flat=True)
+        if not task_result_requeue(str(left_running.first() or "")):
+            storage_sync_process.enqueue(run.pk)
         return
     run.status, run.finished_at = SyncRun.Status.FAILED, timezone.now()
     run.error = "the process running it stopped (its heartbeat went stale); run sync_storage again"

@@ -17,6 +17,7 @@ import contextlib
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
@@ -219,7 +220,19 @@ def task_lease_requeue(lease_id: int) -> None:
     lease = TaskLease.objects.filter(pk=lease_id).first()
     if lease is None:
         return
-    DBTaskResult.objects.filter(pk=lease.task_result, status=TaskResultStatus.RUNNING).update(
-        status=TaskResultStatus.READY, run_after=timezone.now(), started_at=None, finished_at=None
-    )
+    task_result_requeue(lease.task_result)
     lease.delete()
+
+
+def task_result_requeue(task_result_id: str) -> bool:
+    """Put a task result left `running` by a worker that died back in the queue, to run again from the
+    start (by any worker); whether there was one."""
+    try:
+        pk = uuid.UUID(task_result_id)
+    except ValueError:
+        return False  # none, or not a task of the database queue (another backend's id)
+    return bool(
+        DBTaskResult.objects.filter(pk=pk, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.READY, run_after=timezone.now(), started_at=None, finished_at=None
+        )
+    )

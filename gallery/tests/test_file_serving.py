@@ -231,6 +231,20 @@ def test_nginx_mode_needs_an_absolute_internal_location(settings):
     assert [error.id for error in media_serve_check(None)] == ["gallery.E002"]
 
 
+@pytest.mark.parametrize(
+    ("endpoint", "style", "ids"),
+    [
+        ("http://store:8333", "path", []),
+        (None, "path", ["gallery.E004"]),
+        ("http://store", "virtual", ["gallery.E004"]),
+    ],
+)
+def test_nginx_mode_on_s3_needs_an_endpoint_addressed_by_path(settings, endpoint, style, ids):
+    settings.MEDIA_SERVE, settings.STORAGE_BACKEND = "nginx", "s3"
+    settings.AWS_S3_ENDPOINT_URL, settings.AWS_S3_ADDRESSING_STYLE = endpoint, style
+    assert [error.id for error in media_serve_check(None)] == ids
+
+
 def test_a_photo_uploaded_as_html_downloads_with_its_real_format_extension(signed_in):
     image = image_make(article_make(album_make("Счета"), "INV.html\x00.exe"), original="invoice.html")
     disposition = signed_in.get(download_url(image))["Content-Disposition"]

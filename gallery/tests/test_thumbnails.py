@@ -8,7 +8,7 @@ from PIL import ImageCms
 from gallery import files
 from gallery.models import Thumbnail
 from gallery.paths import thumbnail_name
-from gallery.specs import PROGRESSIVE_JPEG_MIN_SIZE, THUMBNAIL_SIZES, THUMBNAIL_SPECS, fit_within
+from gallery.specs import THUMBNAIL_SIZES, THUMBNAIL_SPECS, fit_within
 from gallery.tests.factories import article_make, image_make
 from gallery.thumbnails import IMAGEKIT_SPECS, image_thumbnails_generate, thumbnails_render
 
@@ -51,12 +51,10 @@ def test_every_rung_fits_its_box_from_one_draft_decode():
         assert near(picture.getpixel((item.width // 2, item.height // 2)), (30, 120, 200), 8)
 
 
-def test_only_the_largest_jpeg_rungs_are_progressive():
-    photo = encoded(PILImage.new("RGB", (4000, 3000), (30, 120, 200)), "JPEG", quality=90)
-    jpegs = {item.spec.size: decoded(item) for item in thumbnails_render(photo) if item.spec.format == "jpeg"}
-    progressive = {size for size, picture in jpegs.items() if picture.info.get("progressive")}
-    assert progressive == {size for size in THUMBNAIL_SIZES if size >= PROGRESSIVE_JPEG_MIN_SIZE}
-    assert progressive and progressive != set(jpegs)
+def test_jpeg_rungs_are_baseline():
+    photo = encoded(PILImage.new("RGB", (4000, 3000), (30, 120, 200)), "JPEG", quality=90, progressive=True)
+    jpegs = [decoded(item) for item in thumbnails_render(photo) if item.spec.format == "jpeg"]
+    assert jpegs and not any(picture.info.get("progressive") for picture in jpegs)
 
 
 def test_small_pictures_are_never_upscaled():

@@ -45,7 +45,7 @@ def test_a_deleted_photo_leaves_pages_and_counters_keeps_files_and_comes_back_in
     assert counters(article.album_id) == (1, 2)
     assert Article.objects.get(pk=article.pk).images_count == 2
     assert files.exists(middle.file.name)
-    assert [image.pk for image in selectors.image_page(album=article.album, limit=10).items] == list(
+    assert [row["id"] for row in selectors.image_page(album=article.album, limit=10).items] == list(
         article.images.order_by("position").values_list("pk", flat=True)
     )
     trash_restore(kind="photo", pk=middle.pk, actor=None)

@@ -58,11 +58,13 @@ def nginx_start(
     media_auth_cache_seconds: int = 1,
     fast_file_path: bool = True,
     port: int | None = None,
+    s3_endpoint_url: str = "http://127.0.0.1:9",
 ) -> Nginx:
     """nginx on 127.0.0.1 (`port`, or a free one) in front of `upstream` (host:port), from deploy/nginx.
 
     File answers are kept `media_auth_cache_seconds` (short, so tests see revocations soon); without
     `fast_file_path`, media-auth.conf is left out and every file request reaches the app (the plain path).
+    `s3_endpoint_url` is the object store nginx fetches presigned URLs from (STORAGE_BACKEND=s3).
     """
     binary = require_program("nginx", hint="apt-get install -y nginx")
     run_dir, conf_dir = prefix / "run", prefix / "conf"
@@ -82,6 +84,7 @@ def nginx_start(
         "MEDIA_AUTH_CACHE_SECONDS": str(media_auth_cache_seconds),
         "MEDIA_ROOT": str(media_root).rstrip("/"),
         "STATIC_ROOT": str(static_root).rstrip("/"),
+        "S3_ENDPOINT_URL": s3_endpoint_url.rstrip("/"),
     }
     subprocess.run([str(RENDER)], env={"PATH": os.environ["PATH"], **values}, check=True, timeout=30)
     if not fast_file_path:

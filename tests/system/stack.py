@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+import requests
 
 from tests.programs import venv_program
 from tests.system.keycloak.provider import KeycloakMimic, keycloak_mimic_start
@@ -110,19 +111,22 @@ class Stack:
         self.provider.stop()
 
 
-def _service_env(compose_env: dict[str, str], local: dict[str, str]) -> dict[str, str]:
+def service_env(compose_env: dict[str, str], local: dict[str, str]) -> dict[str, str]:
+    """A service's environment: what compose gives it, with `local` replacing what a container would get."""
     keep = {name: os.environ[name] for name in ("PATH", "LANG", "CI") if name in os.environ}
     return {**keep, **compose_env, **local, "PYTHON": sys.executable}
 
 
-def _run(name: str, env: dict[str, str], *arguments: str, workdir: Path) -> subprocess.Popen:
+def entrypoint_run(name: str, env: dict[str, str], *arguments: str, workdir: Path) -> subprocess.Popen:
+    """`deploy/entrypoint.sh <arguments>` started with `env`; its output goes to `<workdir>/<name>.log`."""
     log = (workdir / f"{name}.log").open("ab")
     return subprocess.Popen(
         [str(ENTRYPOINT), *arguments], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO
     )
 
 
-def _wait_healthy(url: str, process: subprocess.Popen, *, host: str, timeout: float = 60) -> None:
+def healthy_wait(url: str, process: subprocess.Popen, *, host: str, timeout: float = 60) -> None:
+    """Return once `url`/healthz answers 200 (asked for `host`); raise if `process` exits first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -135,6 +139,23 @@ def _wait_healthy(url: str, process: subprocess.Popen, *, host: str, timeout: fl
         except OSError:
             time.sleep(0.3)
     raise TimeoutError(f"{url}/healthz did not answer 200")
+
+
+def migrate_run(env: dict[str, str], *, workdir: Path) -> str:
+    """Collect static files into STATIC_ROOT, then `entrypoint.sh migrate`; returns its output."""
+    # The image collects static files at build time; here the checkout stands in for the image.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        env=env,
+        cwd=REPO,
+        check=True,
+        timeout=300,
+    )
+    migrate = entrypoint_run("migrate", env, "migrate", workdir=workdir)
+    output = (workdir / "migrate.log").read_text(errors="replace") if migrate.wait(timeout=300) == 0 else ""
+    if migrate.returncode != 0:
+        raise RuntimeError((workdir / "migrate.log").read_text(errors="replace")[-3000:])
+    return output
 
 
 def stack_start(workdir: Path, *, workers: int = 2) -> Stack:
@@ -183,18 +204,7 @@ def stack_start(workdir: Path, *, workers: int = 2) -> Stack:
     nginx = None
     stack = None
     try:
-        # The image collects static files at build time; here the checkout stands in for the image.
-        migrate_env = _service_env(environment["migrate"], {**local, "STATIC_PUBLISH_DIR": ""})
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-            env=migrate_env,
-            cwd=REPO,
-            check=True,
-            timeout=300,
-        )
-        migrate = _run("migrate", migrate_env, "migrate", workdir=workdir)
-        if migrate.wait(timeout=300) != 0:
-            raise RuntimeError((workdir / "migrate.log").read_text()[-3000:])
+        migrate_run(service_env(environment["migrate"], {**local, "STATIC_PUBLISH_DIR": ""}), workdir=workdir)
         nginx_values = environment["nginx"]
         nginx = nginx_start(
             workdir / "nginx",
@@ -219,9 +229,9 @@ def stack_start(workdir: Path, *, workers: int = 2) -> Stack:
         )
         web_start(stack, "web", port=web_port)
         for number in range(1, workers + 1):
-            worker_env = _service_env(environment["worker"], {**local, "HOSTNAME": f"worker-{number}"})
+            worker_env = service_env(environment["worker"], {**local, "HOSTNAME": f"worker-{number}"})
             name = f"worker-{number}"
-            stack.processes[name] = _run(name, worker_env, "worker", workdir=workdir)
+            stack.processes[name] = entrypoint_run(name, worker_env, "worker", workdir=workdir)
         return stack
     except BaseException:
         if stack is not None:
@@ -236,11 +246,11 @@ def stack_start(workdir: Path, *, workers: int = 2) -> Stack:
 
 def web_start(stack: Stack, name: str, *, port: int, **changes: str) -> subprocess.Popen:
     """`entrypoint.sh web` of `stack` on `port` (with `changes` to its environment); returns when healthy."""
-    env = _service_env(stack.environment["web"], {**stack.local, "PORT": str(port), **changes})
-    web = _run(name, env, "web", workdir=stack.workdir)
+    env = service_env(stack.environment["web"], {**stack.local, "PORT": str(port), **changes})
+    web = entrypoint_run(name, env, "web", workdir=stack.workdir)
     stack.processes[name] = web
     wait_for_port(port, web, timeout=60)
-    _wait_healthy(f"http://127.0.0.1:{port}", web, host="localhost")
+    healthy_wait(f"http://127.0.0.1:{port}", web, host="localhost")
     return web
 
 
@@ -248,3 +258,17 @@ def stack_remove(stack: Stack) -> None:
     stack.stop()
     database_drop(stack.database)
     shutil.rmtree(stack.workdir / "media", ignore_errors=True)
+
+
+def zip_upload(http: requests.Session, base_url: str, archive: Path, *, album: str, headers: dict) -> dict:
+    """POST the ZIP `archive` into `album` through `<base_url>/api/upload`; the answer of its acceptance."""
+    with archive.open("rb") as body:
+        response = http.post(
+            f"{base_url}/api/upload",
+            files={"file": (archive.name, body, "application/zip")},
+            data={"album": album},
+            headers=headers,
+            timeout=120,
+        )
+    assert response.status_code == 202, response.text
+    return response.json()

@@ -33,6 +33,7 @@ from tests.system.stack import (
     stack_remove,
     stack_start,
     web_start,
+    zip_upload,
 )
 
 PHOTOS = 12  # of about 4.5 MB each: a ZIP of over 50 MB
@@ -99,16 +100,7 @@ def job_wait(stack: Stack, http: requests.Session, job_id: int, timeout: float =
 
 
 def upload(stack: Stack, http: requests.Session, archive: Path, *, album: str) -> dict:
-    with archive.open("rb") as body:
-        response = http.post(
-            f"{stack.base_url}/api/upload",
-            files={"file": (archive.name, body, "application/zip")},
-            data={"album": album},
-            headers=csrf_headers(stack, http),
-            timeout=120,
-        )
-    assert response.status_code == 202, response.text
-    return response.json()
+    return zip_upload(http, stack.base_url, archive, album=album, headers=csrf_headers(stack, http))
 
 
 @pytest.fixture(scope="module")

@@ -83,3 +83,19 @@ def test_a_middle_range_is_exact(s3_media, settings):
     assert response.status_code == 206
     assert b"".join(response.streaming_content) == b"3456"
     assert response["Content-Length"] == "4"
+
+
+def test_nginx_mode_redirects_to_a_presigned_get_that_expires_in_a_minute(s3_media, settings):
+    from urllib.parse import parse_qs, urlsplit
+
+    server, bucket = s3_media
+    server.client().put_object(Bucket=bucket, Key="originals/small.jpg", Body=b"0123456789abcdef")
+    settings.MEDIA_SERVE = "nginx"
+    response = file_response(request_with(), name="originals/small.jpg", content_type="image/jpeg")
+    redirect = urlsplit(response["X-Accel-Redirect"])
+    assert redirect.path == f"/_s3/{bucket}/originals/small.jpg"
+    query = parse_qs(redirect.query)
+    assert query["X-Amz-Expires"] == ["60"]
+    assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"] and query["X-Amz-Signature"]
+    assert "X-Media-Name" not in response  # nothing on the media volume for nginx's fast path to read
+    assert response["Cache-Control"] == "private, max-age=31536000, immutable"

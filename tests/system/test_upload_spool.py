@@ -1,6 +1,8 @@
 """The upload spool lives in the media storage: a job accepted on one node runs on a worker with nothing of
 that node's local folders, and the spool is gone however the job ends. On the filesystem and on S3."""
 
+from pathlib import Path
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -118,3 +120,17 @@ def test_old_spools_no_unfinished_job_names_are_swept(
     monkeypatch.setattr(spool, "SPOOL_ORPHAN_SECONDS", 0)
     assert sorted(spool.spool_orphans_sweep()) == sorted([finished.spool, orphan])
     assert spooled() == [f"{waiting.spool}00000"]
+
+
+def test_a_spool_with_no_file_left_is_not_swept(
+    storage, settings, uploader, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A finished job deleted its spool's files, yet SeaweedFS still lists the emptied prefix; on the
+    filesystem an intake's folder exists before its first file. Neither is an orphan to delete and report."""
+    job = accepted_on_node_a(uploader, django_capture_on_commit_callbacks, photos=1)
+    upload_job_run(job_id=job.pk)
+    if storage == "filesystem":
+        (Path(settings.MEDIA_ROOT) / job.spool).mkdir(parents=True)
+    monkeypatch.setattr(spool, "SPOOL_ORPHAN_SECONDS", 0)
+
+    assert spool.spool_orphans_sweep() == []

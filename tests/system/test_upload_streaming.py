@@ -7,6 +7,7 @@ import hashlib
 import io
 import os
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -207,9 +208,10 @@ def wait_until(condition, seconds: float = 30) -> None:
         time.sleep(0.2)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("cut", ["closed", "reset"])  # the client's FIN (the body ends) or RST (read fails)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the migrated groups
 def test_a_body_cut_off_at_a_real_server_aborts_its_multipart_upload_and_the_next_upload_ingests(
-    gunicorn, s3_media, settings, tmp_path, uploader
+    cut, gunicorn, s3_media, settings, tmp_path, uploader
 ):
     server, bucket = s3_media
     cookie = signed_in_cookie(gunicorn, uploader, settings)
@@ -231,6 +233,8 @@ def test_a_body_cut_off_at_a_real_server_aborts_its_multipart_upload_and_the_nex
     with socket.create_connection(("127.0.0.1", gunicorn.port)) as sock:
         sock.sendall(head + body[: len(body) - PART_BYTES // 2])
         wait_until(lambda: parts_stored() >= 2)  # the parts reach the store while the body arrives
+        if cut == "reset":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     wait_until(lambda: client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == [])
 
     assert client.list_objects_v2(Bucket=bucket).get("KeyCount") == 0
@@ -253,3 +257,26 @@ def test_a_body_cut_off_at_a_real_server_aborts_its_multipart_upload_and_the_nex
     job = UploadJob.objects.get()
     assert (job.status, job.added) == (UploadJob.Status.DONE, 4), job.error
     assert client.list_objects_v2(Bucket=bucket, Prefix=spool.SPOOL_PREFIX).get("KeyCount") == 0
+
+
+@pytest.mark.django_db
+def test_a_refused_upload_leaves_nothing_of_its_streamed_body(storage, client_as, uploader):
+    response = client_as(uploader).post("/api/upload", {"file": io.BytesIO(os.urandom(3 * 1024**2))})
+
+    assert response.status_code == 400, response.content  # not a ZIP, and no album and article given
+    assert response.json()["error"]["code"] == "not_a_zip"
+    assert (pending_uploads(storage), spooled(), UploadJob.objects.count()) == ([], [], 0)
+
+
+@pytest.mark.django_db
+def test_the_spool_sweep_aborts_multipart_uploads_a_killed_web_node_left(s3_media, monkeypatch):
+    left = spool.spool_file_name(spool.spool_key_new(), 0)
+    writer = files.Writer(left)  # never committed nor aborted: its process died mid-body
+    writer.write(os.urandom(PART_BYTES + 1))
+    writer.write(b"x")  # the first part is uploaded now
+    time.sleep(1.1)  # the store keeps the start time to the second
+
+    assert spool.spool_orphans_sweep() == []  # younger than a day: the body may still be arriving
+    monkeypatch.setattr(spool, "SPOOL_ORPHAN_SECONDS", 0)
+    assert spool.spool_orphans_sweep() == [left]
+    assert pending_uploads("s3") == []

@@ -1,5 +1,6 @@
-"""Sync runs and thumbnail tasks hold leases (`uploads.leases`), so none stays `running` after its worker
-died: a stale heartbeat (the worker's process gone) is found by any worker's periodic recovery."""
+"""Upload jobs, sync runs and thumbnail tasks hold leases (`uploads.leases`), so none (nor its task) stays
+`running` after its worker died: a stale heartbeat (the worker's process gone) is found by any worker's
+periodic recovery."""
 
 import time
 from datetime import timedelta
@@ -12,8 +13,9 @@ from django_tasks_db.models import DBTaskResult
 from gallery.tasks import images_thumbnails_regenerate
 from uploads import sync as sync_module
 from uploads.leases import lease_heartbeat, lease_holder, lease_take, leases_recover
-from uploads.models import SyncRun, TaskLease
+from uploads.models import SyncRun, TaskLease, UploadJob
 from uploads.sync import SyncOptions, sync_run, sync_run_create
+from uploads.tasks import storage_sync_process, upload_job_enqueue
 from uploads.worker import task_leased
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("quick_locks", "media_root")]
@@ -110,3 +112,30 @@ def test_a_thumbnail_task_whose_worker_died_goes_back_to_the_queue(thumbnail_tas
     thumbnail_task.refresh_from_db()
     assert thumbnail_task.status == TaskResultStatus.READY  # any worker takes it again
     assert not TaskLease.objects.exists()
+
+
+def test_an_upload_job_whose_worker_died_goes_back_to_the_queue_with_its_own_task(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    job = UploadJob.objects.create(kind=UploadJob.Kind.ARCHIVE, source_name="a.zip", spool="spool/x/")
+    upload_job_enqueue(job.pk)
+    job.refresh_from_db()
+    DBTaskResult.objects.filter(pk=job.task_id).update(status=TaskResultStatus.RUNNING)
+    UploadJob.objects.filter(pk=job.pk).update(
+        status="running", worker="killed-host-1", heartbeat_at=long_ago(settings)
+    )
+    assert leases_recover() == {"uploads.UploadJob": [job.pk]}
+    (task,) = DBTaskResult.objects.all()  # the same task, not a second one beside a task left running
+    assert (str(task.pk), task.status) == (job.task_id, TaskResultStatus.READY)
+
+
+def test_an_api_sync_whose_worker_died_goes_back_to_the_queue_with_its_own_task(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    run = sync_run_create(options=SyncOptions(), trigger=SyncRun.Trigger.API)
+    task = storage_sync_process.enqueue(run.pk)
+    DBTaskResult.objects.filter(pk=task.id).update(status=TaskResultStatus.RUNNING)
+    SyncRun.objects.filter(pk=run.pk).update(
+        status="running", worker="killed-host-1", heartbeat_at=long_ago(settings)
+    )
+    assert leases_recover() == {"uploads.SyncRun": [run.pk]}
+    (result,) = DBTaskResult.objects.all()
+    assert (str(result.pk), result.status) == (str(task.id), TaskResultStatus.READY)

@@ -1,0 +1,238 @@
+"""MEDIA_SERVE=nginx on S3: a real nginx (deploy/nginx) fetches presigned URLs from a real SeaweedFS.
+
+Every test runs twice: through the fast path (media-auth.conf, the app's answer cached) and through the plain
+path (media-auth.conf left out: every request reaches the app, which redirects to the internal /_s3/).
+"""
+
+import time
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+from accounts.roles import Role
+from exports.links import public_link
+from gallery import files
+from gallery.links import download_url, original_url, thumbnail_url
+from gallery.services import album_link_token_regenerate
+from gallery.tests.factories import album_make, article_make, image_make
+from tests.system import test_nginx_file_serving as served
+from tests.system.nginx import nginx_start
+from tests.system.test_nginx_media_cache import app_requests
+
+role_groups = served.role_groups
+fetch, session_cookie, stored = served.fetch, served.session_cookie, served.stored
+__all__ = ["app_requests", "role_groups"]  # fixtures
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CACHE_SECONDS = 1  # MEDIA_AUTH_CACHE_SECONDS of the test nginx
+# Every header a file answer may carry: the product's and nginx's own, none of the store's.
+FILE_HEADERS = {
+    "server",
+    "date",
+    "content-type",
+    "content-length",
+    "content-range",
+    "accept-ranges",
+    "last-modified",
+    "connection",
+    "cache-control",
+    "content-disposition",
+    "content-security-policy",
+    "x-content-type-options",
+    "x-frame-options",
+    "referrer-policy",
+    "cross-origin-opener-policy",
+    "permissions-policy",
+}
+
+
+@pytest.fixture(params=["fast path", "plain path"])
+def file_path(request) -> str:
+    """Which of nginx's file paths the test runs through."""
+    return request.param
+
+
+def s3_nginx_start(server, live_server, settings, folder, *, cache_seconds: int, fast_path: bool = True):
+    """nginx in front of the live server, fetching from `server` (SeaweedFS); MEDIA_SERVE=nginx, links
+    pointing at it."""
+    settings.MEDIA_SERVE = "nginx"
+    proxy = nginx_start(
+        folder,
+        upstream=live_server.url.removeprefix("http://"),
+        media_root=folder / "media-volume-unused",
+        static_root=folder / "static",
+        upload_max_bytes=settings.UPLOAD_MAX_BYTES,
+        media_auth_cache_seconds=cache_seconds,
+        fast_file_path=fast_path,
+        s3_endpoint_url=server.endpoint_url,
+    )
+    settings.PUBLIC_BASE_URL = proxy.url
+    return proxy
+
+
+@pytest.fixture
+def nginx(file_path, s3_media, live_server, settings, tmp_path):
+    """The base URL of nginx in front of the live server, storage in a SeaweedFS bucket."""
+    proxy = s3_nginx_start(
+        s3_media[0],
+        live_server,
+        settings,
+        tmp_path / "nginx",
+        cache_seconds=CACHE_SECONDS,
+        fast_path=file_path == "fast path",
+    )
+    try:
+        yield proxy.url
+    finally:
+        proxy.stop()
+
+
+@pytest.fixture
+def photo():
+    album = album_make("Весна 2026", public_links_enabled=True)
+    return image_make(article_make(album, "АРТ-001 (синий)"), width=90, height=70)
+
+
+@pytest.fixture
+def cookie(client, make_user) -> str:
+    return session_cookie(client, make_user("vera", Role.VIEWER))
+
+
+def public_jpeg_link(image) -> str:
+    return public_link(
+        token=image.album.link_token, article_slug=image.article.slug, sha256=image.sha256, extension="jpg"
+    )
+
+
+def storage_on(options: dict, settings) -> None:
+    """The default storage with other S3Storage `options` from now on (the live server's too)."""
+    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"], "OPTIONS": options}}
+
+
+def assert_no_store_headers(headers) -> None:
+    names = {name.lower() for name in headers}
+    assert names <= FILE_HEADERS, f"headers that are not the product's: {names - FILE_HEADERS}"
+    assert headers["Server"] == "nginx"
+    assert "ETag" not in headers  # the store's MD5 of the object
+
+
+def test_the_original_comes_from_the_bucket_with_the_products_headers(nginx, cookie, photo):
+    for _ in range(2):  # the second through the cached answer on the fast path
+        status, headers, data = fetch(nginx + original_url(photo), cookie=cookie)
+        assert status == 200
+        assert data == stored(photo.file.name)
+        assert headers["Content-Type"] == "image/jpeg"
+        assert headers["Cache-Control"] == "private, max-age=31536000, immutable"
+        assert headers["Content-Security-Policy"] == "sandbox; default-src 'none'"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert_no_store_headers(headers)
+
+
+def test_the_fast_paths_repeat_comes_from_the_bucket_without_the_app(
+    nginx, file_path, cookie, photo, app_requests
+):
+    url = nginx + original_url(photo)
+    assert fetch(url, cookie=cookie)[0] == 200
+    app_requests.clear()
+    status, _, data = fetch(url, cookie=cookie)
+    assert (status, data) == (200, stored(photo.file.name))
+    assert app_requests == ([] if file_path == "fast path" else [original_url(photo)])
+
+
+def test_a_download_keeps_its_attachment_name(nginx, cookie, photo):
+    status, headers, data = fetch(nginx + download_url(photo), cookie=cookie)
+    assert status == 200
+    assert headers["Content-Disposition"] == f"attachment; filename*=utf-8''{quote('АРТ-001 (синий)_1.jpg')}"
+    assert data == stored(photo.file.name)
+    assert_no_store_headers(headers)
+
+
+def test_a_range_is_206_with_the_exact_bytes(nginx, cookie, photo):
+    thumbnail = photo.thumbnails.get(size=640, format="webp")
+    for _ in range(2):
+        status, headers, data = fetch(
+            nginx + thumbnail_url(photo, thumbnail), cookie=cookie, headers={"Range": "bytes=5-16"}
+        )
+        assert status == 206
+        assert data == stored(thumbnail.file.name)[5:17]
+        assert headers["Content-Range"] == f"bytes 5-16/{thumbnail.bytes}"
+        assert headers["Content-Type"] == "image/webp"
+        assert headers["Cache-Control"] == "private, max-age=31536000, immutable"
+        assert_no_store_headers(headers)
+
+
+def test_a_head_request_gets_the_headers_of_the_file(nginx, cookie, photo):
+    request = served.urllib.request.Request(
+        nginx + original_url(photo), method="HEAD", headers={"Cookie": cookie}
+    )
+    with served.urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+        assert response.headers["Content-Length"] == str(len(stored(photo.file.name)))
+        assert response.read() == b""
+
+
+def test_a_revoked_public_token_is_404(nginx, photo):
+    link = public_jpeg_link(photo)
+    status, headers, data = fetch(link)
+    assert (status, data) == (200, stored(photo.file.name))
+    assert headers["Cache-Control"] == "public, max-age=86400"
+    assert_no_store_headers(headers)
+
+    album_link_token_regenerate(album=photo.album, actor=None)
+    time.sleep(CACHE_SECONDS + 1.1)  # the fast path may replay its answer this long
+    status, _, data = fetch(link)
+    assert status == 404
+    assert stored(photo.file.name) not in data
+
+
+def test_the_internal_location_with_a_valid_presigned_query_is_404_from_outside(nginx, cookie, photo):
+    status, _, _ = fetch(nginx + original_url(photo), cookie=cookie)
+    assert status == 200
+    signed = urlsplit(files.presigned_url(photo.file.name))
+    status, _, data = fetch(f"{nginx}/_s3{signed.path}?{signed.query}", cookie=cookie)
+    assert status == 404
+    assert stored(photo.file.name) not in data
+
+
+def test_an_object_missing_from_the_bucket_is_404_without_the_stores_answer(nginx, cookie, photo):
+    files.delete(photo.file.name)
+    status, headers, data = fetch(nginx + original_url(photo), cookie=cookie)
+    assert status == 404
+    assert b"NoSuchKey" not in data and b"<Error>" not in data
+    assert "no-store" in headers.get_all("Cache-Control")  # no cache keeps the refusal for the file's year
+    assert_no_store_headers(headers)
+
+
+def test_a_presigned_url_the_store_refuses_gets_no_bytes(nginx, cookie, photo, settings, s3_media):
+    server, bucket = s3_media
+    original = stored(photo.file.name)
+    status, _, _ = fetch(nginx + original_url(photo), cookie=cookie)
+    assert status == 200
+    storage_on(server.storage_options(bucket) | {"secret_key": "not-the-secret"}, settings)
+    status, headers, data = fetch(nginx + download_url(photo), cookie=cookie)  # a URL not cached yet
+    assert status == 502
+    assert original not in data
+    assert b"SignatureDoesNotMatch" not in data and b"<Error>" not in data
+    assert "no-store" in headers.get_all("Cache-Control")
+    assert_no_store_headers(headers)
+
+
+def test_a_presigned_url_expired_in_the_fast_paths_cache_gets_no_bytes(
+    s3_media, live_server, settings, tmp_path
+):
+    """A MEDIA_AUTH_CACHE_SECONDS longer than S3_PRESIGNED_SECONDS is a misconfiguration: 502, never bytes."""
+    server, bucket = s3_media
+    storage_on(server.storage_options(bucket) | {"querystring_expire": 1}, settings)
+    proxy = s3_nginx_start(server, live_server, settings, tmp_path / "nginx", cache_seconds=30)
+    try:
+        photo = image_make(article_make(album_make("Весна 2026", public_links_enabled=True), "АРТ-002"))
+        link = public_jpeg_link(photo)
+        assert fetch(link)[0] == 200
+        time.sleep(2.1)  # the presigned URL in nginx's cached answer is now expired
+        status, _, data = fetch(link)
+    finally:
+        proxy.stop()
+    assert status == 502
+    assert stored(photo.file.name) not in data
+    assert b"<Error>" not in data
