@@ -244,7 +244,8 @@ LOCK_TIMEOUT = env.float("LOCK_TIMEOUT", default=30.0)
 LOCK_DIR = env.path("LOCK_DIR", default=VAR_DIR / "locks")
 
 # The cache shared by every node (statistics, OpenID discovery and keys): local memory by default, e.g.
-# redis://host:6379/0 or dbcache://pichosting_cache (run `manage.py createcachetable` once) for several nodes.
+# redis://host:6379/0 or dbcache://pichosting_cache (its table: `manage.py createcachetable`, which
+# `entrypoint.sh migrate` runs) for several nodes.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # Sessions and role lookups (accounts.roles) are cached only where every process sees the same cache, so a
 # sign-out or a role change reaches all of them at once (docs/performance.md#sessions-and-roles). A
