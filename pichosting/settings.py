@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from boto3.s3.transfer import TransferConfig
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -192,6 +193,11 @@ AWS_S3_SIGNATURE_VERSION = "s3v4"
 AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="") or None
 AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="") or None
 AWS_S3_MAX_MEMORY_SIZE = env.int("AWS_S3_MAX_MEMORY_SIZE", default=8 * 1024**2)
+# A file of more than 8 MiB is stored as a multipart upload. boto3's default keeps 10 parts of 8 MiB in memory
+# per file (80 MiB each, per ingest thread: a worker went past 500 MB RSS on a 1 GB ZIP of 32 MB photos);
+# two parts in flight keep it at 16 MiB per file (bench/ingest.py --storage s3 --rss-member-mb).
+AWS_S3_TRANSFER_CONFIG = TransferConfig(multipart_chunksize=8 * 1024**2, max_concurrency=2)
+AWS_S3_TRANSFER_CONFIG.max_in_memory_upload_chunks = 2  # s3transfer's option; boto3's __init__ lacks it
 AWS_QUERYSTRING_EXPIRE = env.int("S3_PRESIGNED_SECONDS", default=60)
 AWS_DEFAULT_ACL = None  # objects stay private: every byte leaves through an access check
 AWS_S3_FILE_OVERWRITE = True  # names are content-addressed: the same name is the same picture
