@@ -35,8 +35,7 @@ logger = logging.getLogger(__name__)
 ORIGINALS_PREFIX = "originals/"
 THUMBNAILS_PREFIX = "thumbnails/"
 HASH_CHUNK_BYTES = 1024**2
-WRITE_THREADS = 4  # `store_many`'s concurrent writes to object storage, per process (each thread
-# holds its own S3 connection: ~12 MB of RSS each)
+WRITE_THREADS = 8  # `store_many`'s concurrent writes to object storage, for the whole process
 
 
 def storage() -> Storage:
@@ -134,7 +133,7 @@ def store(name: str, content: bytes | IO[bytes] | File) -> str:
 def store_many(contents: Sequence[tuple[str, bytes | IO[bytes] | File]]) -> list[str]:
     """Write each `(name, content)` as `store` does; returns the stored names, in order. If a write fails,
     the files written are deleted and the error raised. On object storage the writes run side by side (each
-    is a network round trip: a photo's six thumbnails cost two, not six)."""
+    is a network round trip; a photo's six thumbnails then cost one round trip, not six)."""
     if isinstance(storage(), FileSystemStorage) or len(contents) < 2:
         written: list[str] = []
         try:

@@ -1,5 +1,5 @@
 """`gallery.files.store_many` against a real S3 server (SeaweedFS): a photo's files are written side by side
-(as many at once as there are writer threads), and a failed write leaves none of the batch behind."""
+(one network round trip, not one per file), and a failed write leaves none of the batch behind."""
 
 import io
 import threading
@@ -11,7 +11,7 @@ from gallery import files
 
 pytestmark = pytest.mark.django_db
 
-BATCH = files.WRITE_THREADS  # every write of the batch at once
+BATCH = 6
 
 
 class _Gated(io.BytesIO):
