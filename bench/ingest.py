@@ -65,6 +65,7 @@ S3_KEYS = (
     "AWS_SECRET_ACCESS_KEY",
 )
 S3_ENVIRONMENT: dict[str, str] = {}  # filled by `s3_start`: the bucket of this run and how to reach it
+S3_SERVER: dict[str, int] = {}  # the SeaweedFS process ("pid"), whose CPU the workers table reports
 
 
 def storage_environment(kind: str, workdir: Path) -> dict[str, str]:
@@ -83,6 +84,7 @@ def s3_start(workdir: Path, first_port: int):
 
     seaweedfs._free_ports = lambda count: list(range(first_port, first_port + count))
     process, server = seaweedfs.seaweedfs_start(workdir / "seaweedfs")
+    S3_SERVER["pid"] = process.pid
     S3_ENVIRONMENT.update(
         {
             "STORAGE_BACKEND": "s3",
@@ -285,13 +287,25 @@ def pipelines_table(photos: list[bytes], paths: list[str], zip_path: Path, round
         print(f"| {name} | {median:.0f} | {min(values):.0f}–{max(values):.0f} | {naive / median:.2f}× |")
 
 
+def server_cpu() -> float:
+    """CPU seconds SeaweedFS has used so far (0 without it): it shares the cores with the ingest."""
+    if "pid" not in S3_SERVER:
+        return 0.0
+    fields = Path(f"/proc/{S3_SERVER['pid']}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def workers_table(zip_path: Path, photos: int, workers: list[int], storages: list[str], rounds: int) -> None:
     workdir = zip_path.parent
+    cpu: dict[tuple[str, int], list[tuple[float, float]]] = {}
 
     def run(storage: str, count: int) -> Callable[[int], float]:
         def timed(round_index: int) -> float:
+            server = server_cpu()
             with storage_switched(storage, workdir):
-                return ingest_zip(zip_path, count, f"wall-{storage}-{count}-{round_index}")[0]
+                wall, ours, _added = ingest_zip(zip_path, count, f"wall-{storage}-{count}-{round_index}")
+            cpu.setdefault((storage, count), []).append((ours, server_cpu() - server))
+            return wall
 
         return timed
 
@@ -300,15 +314,18 @@ def workers_table(zip_path: Path, photos: int, workers: list[int], storages: lis
     medians = {key: statistics.median(values) for key, values in figures.items()}
     print(
         f"\n| whole service, ZIP of {photos} photos, median of {rounds} rounds, {load()} "
-        f"| wall s | range | photos/s | speed-up vs {workers[0]} | photos/s ÷ {storages[0]}'s |"
+        f"| wall s | range | photos/s | speed-up vs {workers[0]} | photos/s ÷ {storages[0]}'s "
+        "| CPU ms/photo: ingest process | SeaweedFS |"
     )
-    print("|---|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for storage, count in contenders:
         values, median = figures[(storage, count)], medians[(storage, count)]
+        ours = statistics.median(pair[0] for pair in cpu[(storage, count)]) * 1000 / photos
+        server = statistics.median(pair[1] for pair in cpu[(storage, count)]) * 1000 / photos
         print(
             f"| {storage}, UPLOAD_WORKERS={count} | {median:.2f} | {min(values):.2f}–{max(values):.2f} "
             f"| {photos / median:.2f} | {medians[(storage, workers[0])] / median:.2f}× "
-            f"| {medians[(storages[0], count)] / median:.2f}× |"
+            f"| {medians[(storages[0], count)] / median:.2f}× | {ours:.0f} | {server:.0f} |"
         )
 
 

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/serving.py                  # 3 interleaved rounds of 5 s per case
     .venv/bin/python bench/serving.py --seconds 10 --rounds 5 --connections 16
+    .venv/bin/python bench/serving.py --storage s3     # files in a SeaweedFS bucket (tests/seaweedfs.py)
     BENCH_DATABASE_URL=postgres://user:pw@host:5432/name .venv/bin/python bench/serving.py
 
 It starts, on 127.0.0.1 (gunicorn on `--port` and the next, nginx on free ports), two gunicorns with
@@ -11,7 +12,8 @@ deploy/nginx/render.sh (via tests/system/nginx.py): the shipped configuration (f
 the plain one without media-auth.conf in front of each gunicorn. wrk (Debian) then loads each case in turn,
 interleaved over rounds; the table shows the median requests/s and p99 of the rounds, and each case as a share
 of nginx serving the same file statically. Private cases send a signed-in viewer's session cookie, public ones
-use the album's public link. Every case is checked first to answer 200 with the file's exact bytes.
+use the album's public link. Every case is checked first to answer 200 with the file's exact bytes. With
+`--storage s3` the photo lives in a bucket of a SeaweedFS started here; nginx fetches presigned URLs from it.
 """
 
 import argparse
@@ -30,6 +32,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from bench.api import database_ensure  # noqa: E402
+from tests.seaweedfs import seaweedfs_start, seaweedfs_stop  # noqa: E402
 from tests.system.nginx import nginx_start, wait_for_port  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/pichosting_serve_bench"
@@ -70,10 +73,14 @@ print(json.dumps({
 """
 
 
-def app_env(work: Path, database_url: str, media_serve: str) -> dict[str, str]:
-    """The production settings that matter here: no DEBUG, nginx mode or Django streaming, loopback hosts."""
+def app_env(work: Path, database_url: str, media_serve: str, storage: dict[str, str]) -> dict[str, str]:
+    """The production settings that matter here: no DEBUG, nginx mode or Django streaming, loopback hosts;
+    `storage` holds the STORAGE_BACKEND/S3_* settings (none: the filesystem)."""
+    # No PROMETHEUS_MULTIPROC_DIR at all: prometheus_client takes an empty one for the current folder.
+    inherited = {name: value for name, value in os.environ.items() if name != "PROMETHEUS_MULTIPROC_DIR"}
     return {
-        **os.environ,
+        **inherited,
+        **storage,
         "DEBUG": "false",
         "SECRET_KEY": "serving-bench-" + "k" * 50,
         "DATABASE_URL": database_url,
@@ -83,13 +90,11 @@ def app_env(work: Path, database_url: str, media_serve: str) -> dict[str, str]:
         "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
         "MEDIA_SERVE": media_serve,
         "MEDIA_ACCEL_PREFIX": "/_protected/",
-        "PROMETHEUS_MULTIPROC_DIR": "",
     }
 
 
 def gunicorn_start(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen:
     env = {**env, "WEB_BIND": "127.0.0.1", "PORT": str(port), "WEB_WORKERS": str(workers)}
-    env.pop("PROMETHEUS_MULTIPROC_DIR")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "pichosting.wsgi", "--config", "deploy/gunicorn.conf.py"],
         cwd=BASE_DIR,
@@ -114,7 +119,7 @@ _UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 def wrk(url: str, cookie: str, *, seconds: int, connections: int, threads: int) -> tuple[float, float]:
     """(requests/s, p99 ms) of one bounded wrk run; refuses a run with non-2xx answers or errors."""
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout=10s", "--latency", url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
@@ -132,28 +137,46 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per app")
     parser.add_argument("--port", type=int, default=26010, help="first of the two gunicorn ports")
+    parser.add_argument("--storage", choices=("filesystem", "s3"), default="filesystem")
     args = parser.parse_args()
     shutil.which("wrk") or sys.exit("bench/serving.py needs wrk: apt-get install -y wrk")
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     database_ensure(database_url)
     work = Path(tempfile.mkdtemp(prefix="serving-bench-"))
     processes: list = []
+    weed = None
     try:
-        env = app_env(work, database_url, "nginx")
+        storage, s3_endpoint_url = {}, "http://127.0.0.1:9"
+        if args.storage == "s3":
+            weed, server = seaweedfs_start(work / "seaweedfs")
+            s3_endpoint_url = server.endpoint_url
+            storage = {
+                "STORAGE_BACKEND": "s3",
+                "S3_BUCKET": server.bucket_create(),
+                "S3_ENDPOINT_URL": server.endpoint_url,
+                "S3_REGION": server.region,
+                "AWS_ACCESS_KEY_ID": server.access_key,
+                "AWS_SECRET_ACCESS_KEY": server.secret_key,
+            }
+        env = app_env(work, database_url, "nginx", storage)
         manage = [sys.executable, "manage.py"]
         subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True)
         seeded = subprocess.run(
             [*manage, "shell", "-c", SEED], cwd=BASE_DIR, env=env, check=True, capture_output=True, text=True
         )
         photo = json.loads(seeded.stdout.strip().splitlines()[-1])
-        data = (work / "media" / photo["name"]).read_bytes()
+        if args.storage == "s3":
+            answer = server.client().get_object(Bucket=storage["S3_BUCKET"], Key=photo["name"])
+            data = answer["Body"].read()
+        else:
+            data = (work / "media" / photo["name"]).read_bytes()
         (work / "static").mkdir()
         (work / "static" / "thumbnail.webp").write_bytes(data)
 
         apps = {}
         for offset, mode in enumerate(("nginx", "django")):
             process = gunicorn_start(
-                app_env(work, database_url, mode),
+                app_env(work, database_url, mode, storage),
                 args.port + offset,
                 args.workers,
                 work / f"gunicorn-{mode}.log",
@@ -170,6 +193,7 @@ def main() -> None:
                 upload_max_bytes=1024**2,
                 media_auth_cache_seconds=30,
                 fast_file_path=fast,
+                s3_endpoint_url=s3_endpoint_url,
             )
             processes.append(server)
             return server.url
@@ -177,6 +201,11 @@ def main() -> None:
         fast, accel = nginx_for("fast", "nginx", True), nginx_for("accel", "nginx", False)
         streamed = nginx_for("django", "django", False)
         cases = {"nginx static": (f"{fast}/static/thumbnail.webp", "")}
+        if args.storage == "s3":  # what the store alone answers: the ceiling of every s3 case
+            direct = server.client().generate_presigned_url(
+                "get_object", Params={"Bucket": storage["S3_BUCKET"], "Key": photo["name"]}, ExpiresIn=3600
+            )
+            cases["the store itself (presigned GET, no nginx)"] = (direct, "")
         for kind in ("private", "public"):
             cookie = photo["cookie"] if kind == "private" else ""
             cases[f"fast path (auth_request + cache), {kind}"] = (fast + photo[kind], cookie)
@@ -202,7 +231,8 @@ def main() -> None:
 
         static_rps = statistics.median(rps for rps, _ in results["nginx static"])
         print(
-            f"\n640 px WebP ({len(data)} bytes), wrk -t{args.threads} -c{args.connections} -d{args.seconds}s "
+            f"\n640 px WebP ({len(data)} bytes, {args.storage}), "
+            f"wrk -t{args.threads} -c{args.connections} -d{args.seconds}s "
             f"x {args.rounds} interleaved rounds, gunicorn {args.workers} workers x 4 threads, PostgreSQL; "
             f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after; {os.cpu_count()} CPUs\n"
         )
@@ -219,6 +249,8 @@ def main() -> None:
                 process.wait(timeout=30)
             else:
                 process.stop()
+        if weed is not None:
+            seaweedfs_stop(weed)
         shutil.rmtree(work, ignore_errors=True)
 
 

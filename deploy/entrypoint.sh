@@ -27,6 +27,7 @@ case "$command" in
     migrate)
         unset PROMETHEUS_MULTIPROC_DIR  # as for worker: those metric files are the web service's
         "$PYTHON" manage.py migrate --noinput
+        "$PYTHON" manage.py createcachetable  # CACHE_URL=dbcache://…: before bootstrap, which uses the cache
         "$PYTHON" manage.py bootstrap
         # nginx serves /static/ from a volume; this image's collected files are published into it.
         if [ -n "${STATIC_PUBLISH_DIR:-}" ]; then

@@ -285,12 +285,12 @@ class _RangedReader(io.RawIOBase):
         return len(data)
 
 
-def open_random_access(name: str) -> IO[bytes]:
-    """A stored file for reads here and there (a ZIP's directory at its end): on S3 each read is one ranged
-    GET, where `open_file` would download the whole object first. Raises FileNotFoundError."""
+def open_random_access(name: str, length: int) -> IO[bytes]:
+    """The stored file `name` of `length` bytes, for reads here and there (a ZIP's directory at its end): on
+    S3 each read is one ranged GET, where `open_file` would download the whole object first."""
     if not isinstance(storage(), S3Storage):
         return open_file(name)
-    return io.BufferedReader(_RangedReader(name, size(name)), buffer_size=HASH_CHUNK_BYTES // 16)
+    return io.BufferedReader(_RangedReader(name, length), buffer_size=HASH_CHUNK_BYTES // 16)
 
 
 def exists(name: str) -> bool:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from boto3.s3.transfer import TransferConfig
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -168,6 +169,10 @@ PUBLIC_LINK_MAX_AGE = env.int("PUBLIC_LINK_MAX_AGE", default=24 * 60 * 60)
 # Days deleted albums, articles and photos stay in the trash (restorable from the admin) before the task
 # worker deletes them and their files for good (gallery.trash).
 TRASH_DAYS = env.int("TRASH_DAYS", default=30)
+# Exports of more rows than this are written by the task worker and downloaded from their job's page
+# (exports.jobs); their files are deleted EXPORT_RETENTION_HOURS after they are done.
+EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=250_000)
+EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 
 # Where originals, thumbnails, the upload spool and the sync inbox live: the local filesystem (MEDIA_ROOT) or
 # an S3-compatible bucket through django-storages' S3Storage, which reads the AWS_* settings below.
@@ -188,6 +193,11 @@ AWS_S3_SIGNATURE_VERSION = "s3v4"
 AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="") or None
 AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="") or None
 AWS_S3_MAX_MEMORY_SIZE = env.int("AWS_S3_MAX_MEMORY_SIZE", default=8 * 1024**2)
+# A file of more than 8 MiB is stored as a multipart upload. boto3's default keeps 10 parts of 8 MiB in memory
+# per file (80 MiB each, per ingest thread: a worker went past 500 MB RSS on a 1 GB ZIP of 32 MB photos);
+# two parts in flight keep it at 16 MiB per file (bench/ingest.py --storage s3 --rss-member-mb).
+AWS_S3_TRANSFER_CONFIG = TransferConfig(multipart_chunksize=8 * 1024**2, max_concurrency=2)
+AWS_S3_TRANSFER_CONFIG.max_in_memory_upload_chunks = 2  # s3transfer's option; boto3's __init__ lacks it
 AWS_QUERYSTRING_EXPIRE = env.int("S3_PRESIGNED_SECONDS", default=60)
 AWS_DEFAULT_ACL = None  # objects stay private: every byte leaves through an access check
 AWS_S3_FILE_OVERWRITE = True  # names are content-addressed: the same name is the same picture
@@ -240,7 +250,8 @@ LOCK_TIMEOUT = env.float("LOCK_TIMEOUT", default=30.0)
 LOCK_DIR = env.path("LOCK_DIR", default=VAR_DIR / "locks")
 
 # The cache shared by every node (statistics, OpenID discovery and keys): local memory by default, e.g.
-# redis://host:6379/0 or dbcache://pichosting_cache (run `manage.py createcachetable` once) for several nodes.
+# redis://host:6379/0 or dbcache://pichosting_cache (its table: `manage.py createcachetable`, which
+# `entrypoint.sh migrate` runs) for several nodes.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # Sessions and role lookups (accounts.roles) are cached only where every process sees the same cache, so a
 # sign-out or a role change reaches all of them at once (docs/performance.md#sessions-and-roles). A

@@ -44,7 +44,7 @@ class UploadLimitHandler(FileUploadHandler):
         return None
 
 
-_receiving = threading.local()  # this thread's SpoolUploadHandlers with a part open (`receiving`)
+_receiving = threading.local()  # per thread: the SpoolUploadHandlers that have a part open
 
 
 def _receiving_handlers() -> set:

@@ -48,7 +48,8 @@ class SpooledUpload(UploadedFile):
     def __init__(self, *, key: str, index: int, name: str, size: int, **details) -> None:
         self.key, self.index, self.kept = key, index, False
         self.stored_name = spool_file_name(key, index)
-        super().__init__(files.open_random_access(self.stored_name), name=name, size=size, **details)
+        stored = files.open_random_access(self.stored_name, size)
+        super().__init__(stored, name=name, size=size, **details)
 
     def close(self) -> None:
         super().close()

@@ -5,7 +5,9 @@ Each process is `deploy/entrypoint.sh web | worker` with the environment docker-
 (`stack.compose_environment`, the bucket's settings in `.env`), a `HOSTNAME` of its own and local folders of
 its own under `<name>/var/` (media root, locks, temporary upload files, metrics): nothing a job needs can
 pass from one node to another through a local disk. nginx is the shipped configuration rendered with both web
-nodes in its upstream. The local administrator `manage.py bootstrap` creates signs in with its password.
+nodes in its upstream; it sends files from the bucket (MEDIA_SERVE=nginx, as compose sets it). One more nginx
+per web node, with that node alone upstream, pins a client to it. The local administrator `manage.py
+bootstrap` creates signs in with its password.
 """
 
 import re
@@ -40,18 +42,18 @@ STOP_SECONDS = 20
 
 @dataclass
 class Cluster:
-    """The running cluster: nginx's URL, each web node's URL, the bucket; `stop()` ends every process."""
+    """The running cluster: nginx's URL, each web node's (pinned) URL, the bucket; `stop()` ends it all."""
 
     workdir: Path
     database: str
     base_url: str  # nginx
-    nodes: dict[str, str]  # web node name -> its own URL (gunicorn, bypassing nginx)
+    nodes: dict[str, str]  # web node name -> the URL of an nginx with that node alone upstream
     s3: S3Server
     bucket: str
     environment: dict[str, dict[str, str]]
     local: dict[str, str]
     admin_password: str
-    nginx: Nginx | None = None
+    nginx: list[Nginx] = field(default_factory=list)  # the shared one, then one pinned to each node
     seaweedfs: subprocess.Popen | None = None
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
@@ -105,8 +107,8 @@ class Cluster:
         return web
 
     def stop(self) -> None:
-        if self.nginx is not None:  # first: its keep-alive connections would hold the web nodes' shutdown
-            self.nginx.stop()
+        for nginx in self.nginx:  # first: their keep-alive connections would hold the web nodes' shutdown
+            nginx.stop()
         for process in self.processes.values():
             if process.poll() is None:
                 process.terminate()
@@ -137,6 +139,7 @@ def cluster_start(workdir: Path, **settings: str) -> Cluster:
     """SeaweedFS with a new bucket, a new database, migrate, both web nodes, both workers and nginx in front
     of the web nodes; `settings` go to every app service's `.env`. Returns once the web nodes are healthy."""
     nginx_port, ports = free_port(), {name: free_port() for name in WEB_NODES}
+    pinned_ports = {name: free_port() for name in WEB_NODES}
     base_url = f"http://localhost:{nginx_port}"
     seaweedfs, s3 = seaweedfs_start(workdir / "seaweedfs")
     cluster = None
@@ -170,15 +173,13 @@ def cluster_start(workdir: Path, **settings: str) -> Cluster:
             "STATIC_ROOT": str(workdir / "static"),  # the image's collected files: the same on every node
             "WEB_BIND": "127.0.0.1",
             "WEB_WORKERS": "1",
-            # Until nginx serves files from the bucket (issue 15, "File serving"), the web nodes stream them.
-            "MEDIA_SERVE": "django",
         }
         database_create(database)
         cluster = Cluster(
             workdir=workdir,
             database=database,
             base_url=base_url,
-            nodes={name: f"http://localhost:{port}" for name, port in ports.items()},
+            nodes={name: f"http://localhost:{port}" for name, port in pinned_ports.items()},
             s3=s3,
             bucket=bucket,
             environment=environment,
@@ -189,22 +190,24 @@ def cluster_start(workdir: Path, **settings: str) -> Cluster:
         migrate_env = {**local, **_local_folders(cluster.var("migrate")), "STATIC_PUBLISH_DIR": ""}
         output = migrate_run(service_env(environment["migrate"], migrate_env), workdir=workdir)
         cluster.admin_password = re.search(r"password: (\S+)", output).group(1)
-        created = cluster.manage("createcachetable")
-        if created.returncode != 0:
-            raise RuntimeError(created.stderr[-3000:])
         for name, port in ports.items():
             cluster.web_start(name, port)
         for name in WORKERS:
             cluster.worker_start(name)
         (cluster.var("nginx") / "media").mkdir(parents=True)
-        cluster.nginx = nginx_start(
-            workdir / "nginx",
-            upstream=" ".join(f"127.0.0.1:{port}" for port in ports.values()),
-            media_root=cluster.var("nginx") / "media",  # nginx has no media: files are in the bucket
-            static_root=workdir / "static",
-            upload_max_bytes=UPLOAD_MAX_BYTES,
-            port=nginx_port,
-        )
+        upstreams = {"nginx": (nginx_port, ports.values())}
+        upstreams |= {f"nginx-{name}": (pinned_ports[name], [ports[name]]) for name in WEB_NODES}
+        for folder, (port, upstream) in upstreams.items():
+            nginx = nginx_start(
+                workdir / folder,
+                upstream=" ".join(f"127.0.0.1:{web_port}" for web_port in upstream),
+                media_root=cluster.var("nginx") / "media",  # nginx has no media: files are in the bucket
+                static_root=workdir / "static",
+                upload_max_bytes=UPLOAD_MAX_BYTES,
+                port=port,
+                s3_endpoint_url=s3.endpoint_url,
+            )
+            cluster.nginx.append(nginx)
         return cluster
     except BaseException:
         if cluster is None:

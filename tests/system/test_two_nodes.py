@@ -2,7 +2,9 @@
 (tests/system/cluster.py): the scale-out of docs/scale-out.md, proven end to end.
 
 A ZIP uploaded on node A is ingested by whichever worker takes it, browsed and downloaded on node B, exported
-on node A with public links that open anonymously through nginx (which spreads them over both nodes). Then a
+on node A with public links that open anonymously through nginx (which spreads them over both nodes). "On node
+A" is through an nginx with node A alone upstream; the web nodes check access and nginx sends the files from
+the bucket (MEDIA_SERVE=nginx). Then a
 100-photo job's worker is killed with SIGKILL half-way: the other worker takes the job over once its
 heartbeat is older than UPLOAD_JOB_STALE_SECONDS and finishes it with every photo once. Afterwards the bucket
 and the database agree exactly, by `manage.py sync_storage` and by a listing of the bucket.
@@ -147,6 +149,7 @@ def test_a_zip_uploaded_on_node_a_is_ingested_by_a_worker_and_browsed_and_downlo
     for item in items:
         original = session.get(f"{node_b}{urlsplit(item['url']).path}")
         assert original.status_code == 200
+        assert not [header for header in original.headers if header.lower().startswith(("x-amz", "x-accel"))]
         assert original.content == first_upload["photos"][f"{item['sku']}/{item['original_name']}"]
         thumbnail = session.get(f"{node_b}{urlsplit(item['thumbnails'][0]['url']).path}")
         assert thumbnail.status_code == 200
@@ -215,9 +218,10 @@ def test_the_other_worker_takes_over_a_job_whose_worker_was_killed_and_stores_ea
     job = killed_job["job"]
     (survivor,) = [name for name in WORKERS if name != killed_job["killed"]]
     assert (job["status"], job["worker"], job["attempts"]) == ("done", survivor, 2), job
-    # Taken over once the killed worker's last heartbeat was older than the stale time: after at most one
-    # more period of the duties (STALE_SECONDS / 2) and the queue's poll, never while it was fresh.
-    assert STALE_SECONDS - 1 < killed_job["taken_over_after"] < STALE_SECONDS * 1.5 + 3, killed_job
+    # Taken over by the worker already running, never while the heartbeat was fresh. The design bound is one
+    # more period of the duties (STALE_SECONDS / 2) plus the queue's poll, about 8 s (8.3 s measured); the
+    # upper limit here is generous so a loaded CI machine cannot fail it, and still far below a restart.
+    assert STALE_SECONDS - 1 < killed_job["taken_over_after"] < STALE_SECONDS * 10, killed_job
     assert (job["added"], job["duplicates"], job["refused"]) == (BIG_JOB_PHOTOS, 0, 0), job
     ((photos, distinct),) = cluster.sql(
         "SELECT count(*), count(DISTINCT i.sha256) FROM gallery_image i JOIN gallery_album a "
