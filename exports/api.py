@@ -9,14 +9,16 @@ import datetime
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Query, Router, Schema
 from pydantic import BeforeValidator, StringConstraints
 
 from core.access import Capability, error_response, require_capability
 from core.api_schemas import BodyIn
+from exports.jobs import export_job_can_download
+from exports.models import ExportJob
 from exports.presets import PRESETS, SEPARATORS, Language, Layout
-from exports.responses import export_response
+from exports.responses import export_job_file_response, export_response
 from exports.rows import sheet_preview
 from exports.services import export_create
 from exports.sheets import XLSX_CONTENT_TYPE, ExportFormat
@@ -106,6 +108,22 @@ class CsvExportIn(ExportIn):
     bom: bool = Field(True, description="Start with a UTF-8 BOM so Excel reads Cyrillic right.")
 
 
+class ExportJobOut(Schema):
+    id: int
+    status: Literal["queued", "running", "done", "failed"]
+    file_name: str
+    rows_total: int = Field(description="Rows the sheet will have below its header")
+    rows_done: int = Field(description="Rows written so far (updated about every second)")
+    bytes: int = Field(description="The file's size once done")
+    error: Literal[tuple(ExportJob.Error.values)] | None = Field(  # type: ignore[valid-type]
+        description="Why it failed: scope_gone (an album went away), write_failed"
+    )
+    error_message: str | None = Field(description="The reason in the request's language")
+    download_url: str | None = Field(description="GET it for the file once `status` is done")
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None
+
+
 class PreviewOut(Schema):
     columns: list[str]
     rows: list[list[Any]]
@@ -120,10 +138,19 @@ ALBUM_UNKNOWN = {
 }
 
 
+JOB_QUEUED = {
+    "description": "More rows than `EXPORT_BACKGROUND_ROWS`: the export was queued as a background job; "
+    "follow `Location` (`GET /api/export-jobs/{id}`) until it is done, then download its file.",
+    "headers": {"Location": {"schema": {"type": "string"}, "description": "The job's status URL"}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExportJobOut"}}},
+}
+
+
 def _binary_response(content_type: str, description: str) -> dict:
     return {
         "responses": {
             404: ALBUM_UNKNOWN,
+            202: JOB_QUEUED,
             200: {
                 "description": description,
                 "headers": {
@@ -155,12 +182,34 @@ def _invalid(error: ValidationError) -> HttpResponse:
     return error_response(400, "invalid_request", message)
 
 
+def _job_out(request: HttpRequest, job: ExportJob) -> dict:
+    done = job.status == ExportJob.Status.DONE
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "file_name": job.file_name,
+        "rows_total": job.rows_total,
+        "rows_done": job.rows_done,
+        "bytes": job.bytes,
+        "error": job.error_code or None,
+        "error_message": str(job.get_error_code_display()) if job.error_code else None,
+        "download_url": request.build_absolute_uri(f"/api/export-jobs/{job.pk}/file") if done else None,
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+    }
+
+
 def _export(request: HttpRequest, params: ExportIn, fmt: ExportFormat) -> HttpResponse:
     try:
         spec = _spec(request, params)
     except ValidationError as error:
         return _invalid(error)
-    return export_response(export_create(spec=spec, fmt=fmt, request=request))
+    export = export_create(spec=spec, fmt=fmt, request=request)
+    if isinstance(export, ExportJob):
+        response = JsonResponse(_job_out(request, export), status=202)
+        response["Location"] = f"/api/export-jobs/{export.pk}"
+        return response
+    return export_response(export)
 
 
 @router.post("/export-xlsx", summary="Link sheet as XLSX", openapi_extra=XLSX_OPENAPI)
@@ -211,3 +260,58 @@ def export_preview(request: HttpRequest, params: ExportIn) -> Any:
 
 def _json_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime.datetime) else value
+
+
+JOB_MISSING = {
+    "description": "No such job, or another user's (`not_found`).",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+}
+
+
+def _job(request: HttpRequest, job_id: int) -> ExportJob | None:
+    job = ExportJob.objects.filter(pk=job_id).first()
+    return job if job is not None and export_job_can_download(job, request.user) else None
+
+
+@router.get(
+    "/export-jobs/{job_id}",
+    response={200: ExportJobOut},
+    summary="State of a background export",
+    openapi_extra={"responses": {404: JOB_MISSING}},
+)
+@require_capability(Capability.EXPORT)
+def export_job(request: HttpRequest, job_id: int) -> Any:
+    job = _job(request, job_id)
+    if job is None:
+        return error_response(404, "not_found", "no such export job")
+    return _job_out(request, job)
+
+
+@router.get(
+    "/export-jobs/{job_id}/file",
+    summary="File of a done background export",
+    openapi_extra={
+        "responses": {
+            404: JOB_MISSING,
+            409: {
+                "description": "The job is not done (`not_ready`): see its status.",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+            },
+            200: {
+                "description": "The sheet (XLSX or CSV, as asked).",
+                "content": {
+                    XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}},
+                    "text/csv": {"schema": {"type": "string", "format": "binary"}},
+                },
+            },
+        }
+    },
+)
+@require_capability(Capability.EXPORT)
+def export_job_file(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    if job is None:
+        return error_response(404, "not_found", "no such export job")
+    if job.status != ExportJob.Status.DONE:
+        return error_response(409, "not_ready", f"the export job is {job.status}")
+    return export_job_file_response(job)

@@ -10,15 +10,17 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
 
 from core.audit import audit
+from exports.jobs import export_job_create
 from exports.metrics import EXPORT_DURATION, EXPORT_ROWS
-from exports.rows import sheet_build
+from exports.models import ExportJob
+from exports.rows import Sheet, sheet_build
 from exports.sheets import (
-    CSV_CONTENT_TYPE,
-    XLSX_CONTENT_TYPE,
+    CONTENT_TYPES,
     ExportFormat,
     csv_stream,
     export_file_name,
@@ -92,27 +94,39 @@ def _timed(chunks: Iterator[bytes], *, fmt: ExportFormat, started: float) -> Ite
         EXPORT_DURATION.labels(fmt.value).observe(time.monotonic() - started)
 
 
+def export_chunks(*, spec: ExportSpec, fmt: ExportFormat, sheet: Sheet) -> Iterator[bytes]:
+    """`sheet` written in `fmt`, chunk by chunk, its duration observed when the last chunk is taken."""
+    started = time.monotonic()
+    if fmt == ExportFormat.XLSX:
+        stream = xlsx_stream(sheet)
+    else:
+        stream = csv_stream(sheet, delimiter=spec.csv_delimiter, bom=spec.csv_bom)
+    return _timed(stream, fmt=fmt, started=started)
+
+
 def export_create(
     *,
     spec: ExportSpec,
     fmt: ExportFormat,
     user: AbstractBaseUser | AnonymousUser | None = None,
     request: HttpRequest | None = None,
-) -> ExportFile:
-    """Build the sheet `spec` describes in `fmt`, log and count the export; the caller sends `content`."""
-    started = time.monotonic()
+) -> ExportFile | ExportJob:
+    """Start the export `spec` describes in `fmt`: log and count it; a streaming file for the caller to send,
+    or, over `EXPORT_BACKGROUND_ROWS` rows, a queued job (`exports.jobs`) for the requester."""
     sheet = sheet_build(spec)
     file_name = export_file_name(
         albums=[album.name for album in spec.albums], skus=spec.skus, extension=fmt.value
     )
-    if fmt == ExportFormat.XLSX:
-        content_type, stream = XLSX_CONTENT_TYPE, xlsx_stream(sheet)
-    else:
-        content_type = CSV_CONTENT_TYPE
-        stream = csv_stream(sheet, delimiter=spec.csv_delimiter, bom=spec.csv_bom)
-    content = _timed(stream, fmt=fmt, started=started)
-    export = ExportFile(file_name, content_type, content, sheet.row_count, sheet.unknown_skus)
+    background = sheet.row_count > settings.EXPORT_BACKGROUND_ROWS
+    content = iter(()) if background else export_chunks(spec=spec, fmt=fmt, sheet=sheet)
+    export = ExportFile(file_name, CONTENT_TYPES[fmt], content, sheet.row_count, sheet.unknown_skus)
     EXPORT_ROWS.labels(fmt.value).inc(export.row_count)
     export_log(spec=spec, export=export, fmt=fmt, user=user, request=request)
-    logger.info("export %s: %s rows", file_name, export.row_count)
+    logger.info("export %s: %s rows%s", file_name, export.row_count, " (background)" if background else "")
+    if background:
+        sheet.rows.close()
+        requester = user or (request.user if request else None)
+        return export_job_create(
+            spec=spec, fmt=fmt, user=requester, rows=sheet.row_count, file_name=file_name
+        )
     return export

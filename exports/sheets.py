@@ -30,6 +30,7 @@ class ExportFormat(StrEnum):
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+CONTENT_TYPES = {ExportFormat.XLSX: XLSX_CONTENT_TYPE, ExportFormat.CSV: CSV_CONTENT_TYPE}
 CSV_BOM = "\ufeff"
 CSV_FLUSH_CHARS = 64 * 1024
 FILE_NAME_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|\s]+")

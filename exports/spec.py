@@ -4,6 +4,7 @@
 the offending field, so the page can mark it and the API can answer 400 naming it.
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from enum import StrEnum
@@ -45,6 +46,8 @@ class ExportSpec:
     csv_delimiter: str = ";"
     csv_bom: bool = True
     base_url: str = ""  # what links start with (`exports.links.public_base_url`); "" = PUBLIC_BASE_URL
+    # the parameters it was cleaned from, as JSON: `export_spec_clean(**spec_params_load(params))` again
+    params: dict = dataclasses.field(default_factory=dict, compare=False)
 
     @property
     def sku_keys(self) -> tuple[str, ...]:
@@ -166,4 +169,29 @@ def export_spec_clean(
         csv_delimiter=CSV_DELIMITERS[_choice(delimiter, list(CSV_DELIMITERS), "delimiter")],
         csv_bom=bom,
         base_url=base_url,
+        params={
+            "albums": list(albums),
+            "skus": skus if isinstance(skus, str) or skus is None else list(skus),
+            "uploaded_from": uploaded_from.isoformat() if uploaded_from else None,
+            "uploaded_to": uploaded_to.isoformat() if uploaded_to else None,
+            "preset": preset,
+            "layout": layout,
+            "size": size_text,
+            "thumbnail_format": thumbnail_format,
+            "links": str(links),
+            "separator": separator,
+            "language": str(language),
+            "delimiter": delimiter,
+            "bom": bom,
+            "base_url": base_url,
+        },
     )
+
+
+def spec_params_load(params: dict) -> dict:
+    """`ExportSpec.params` as `export_spec_clean` takes them (days back from ISO text)."""
+    days = {
+        name: datetime.date.fromisoformat(params[name]) if params.get(name) else None
+        for name in ("uploaded_from", "uploaded_to")
+    }
+    return params | days

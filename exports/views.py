@@ -1,11 +1,14 @@
 """The export page: pick a scope, a preset and a size, preview the first rows, download the sheet."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 
 from core.access import Capability, require_capability
 from exports.forms import ExportForm
-from exports.responses import export_response
+from exports.jobs import export_job_can_download
+from exports.models import ExportJob
+from exports.responses import export_job_file_response, export_response
 from exports.rows import sheet_preview
 from exports.services import export_create
 from exports.sheets import ExportFormat
@@ -43,4 +46,29 @@ def export_download(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form, status=400)
     fmt = ExportFormat(form.cleaned_data["file_format"])
-    return export_response(export_create(spec=form.spec, fmt=fmt, request=request))
+    export = export_create(spec=form.spec, fmt=fmt, request=request)
+    if isinstance(export, ExportJob):
+        return redirect("exports:job", job_id=export.pk)
+    return export_response(export)
+
+
+def _job(request: HttpRequest, job_id: int) -> ExportJob:
+    job = get_object_or_404(ExportJob, pk=job_id)
+    if not export_job_can_download(job, request.user):
+        raise Http404  # someone else's export: not even its existence is shown
+    return job
+
+
+@require_capability(Capability.EXPORT)
+def export_job_page(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A background export's state and progress (the page reloads itself until it is done)."""
+    context = {"job": _job(request, job_id), "retention_hours": settings.EXPORT_RETENTION_HOURS}
+    return render(request, "exports/job.html", context)
+
+
+@require_capability(Capability.EXPORT)
+def export_job_file(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    if job.status != ExportJob.Status.DONE:
+        raise Http404
+    return export_job_file_response(job)

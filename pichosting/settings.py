@@ -169,6 +169,10 @@ PUBLIC_LINK_MAX_AGE = env.int("PUBLIC_LINK_MAX_AGE", default=24 * 60 * 60)
 # Days deleted albums, articles and photos stay in the trash (restorable from the admin) before the task
 # worker deletes them and their files for good (gallery.trash).
 TRASH_DAYS = env.int("TRASH_DAYS", default=30)
+# Exports of more rows than this are written by the task worker and downloaded from their job's page
+# (exports.jobs); their files are deleted EXPORT_RETENTION_HOURS after they are done.
+EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=250_000)
+EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 
 # Where originals, thumbnails, the upload spool and the sync inbox live: the local filesystem (MEDIA_ROOT) or
 # an S3-compatible bucket through django-storages' S3Storage, which reads the AWS_* settings below.

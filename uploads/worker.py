@@ -9,7 +9,8 @@
   with a heartbeat; when its worker dies, any worker's recovery puts the task back in the queue.
 - A background thread runs the periodic duties (`DUTIES`: take over jobs whose worker died, sweep stale
   temporary files and orphan spools (`uploads.spool`), purge what has been in the trash longer than
-  `TRASH_DAYS`) every `UPLOAD_JOB_STALE_SECONDS / 2`, whether the worker is busy or idle.
+  `TRASH_DAYS`, delete background exports past `EXPORT_RETENTION_HOURS`) every `UPLOAD_JOB_STALE_SECONDS / 2`,
+  whether the worker is busy or idle.
 """
 
 import contextlib
@@ -39,6 +40,7 @@ DUTIES = (
     "uploads.temporary.upload_temp_sweep",
     "uploads.spool.spool_orphans_sweep",
     "gallery.trash.trash_purge",
+    "exports.jobs.export_jobs_expire",
 )
 # Tasks without a job row of their own: run under a TaskLease, so none stays running after its worker died.
 LEASED_TASKS = frozenset({"gallery.tasks.images_thumbnails_regenerate"})

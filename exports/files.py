@@ -1,0 +1,34 @@
+"""The files of background exports in the media storage, all under `exports/`, through `gallery.files`."""
+
+import secrets
+from collections.abc import Iterable
+
+from django.core.files import File
+
+from gallery import files
+
+EXPORTS_PREFIX = "exports/"
+
+
+def export_file_name(job_id: int, extension: str) -> str:
+    """A fresh storage name for job `job_id`'s file: unguessable, so it never meets an older one."""
+    return f"{EXPORTS_PREFIX}{job_id}-{secrets.token_hex(8)}.{extension}"
+
+
+def export_file_write(name: str, chunks: Iterable[bytes]) -> int:
+    """Store `chunks` under `name` as they come; its size. Nothing is left under `name` when this raises."""
+    written = 0
+    with files.Writer(name) as writer:
+        for chunk in chunks:
+            writer.write(chunk)
+            written += len(chunk)
+    return written
+
+
+def export_file_open(name: str) -> File:
+    return files.open_file(name)
+
+
+def export_file_delete(name: str) -> None:
+    """Delete a stored export (a missing one is no error)."""
+    files.discard([name])
