@@ -4,6 +4,8 @@ Every test runs twice: through the fast path (media-auth.conf, the app's answer 
 path (media-auth.conf left out: every request reaches the app, which redirects to the internal /_s3/).
 """
 
+import http.server
+import threading
 import time
 from urllib.parse import quote, urlsplit
 
@@ -53,39 +55,38 @@ def file_path(request) -> str:
     return request.param
 
 
-def s3_nginx_start(server, live_server, settings, folder, *, cache_seconds: int, fast_path: bool = True):
-    """nginx in front of the live server, fetching from `server` (SeaweedFS); MEDIA_SERVE=nginx, links
-    pointing at it."""
-    settings.MEDIA_SERVE = "nginx"
-    proxy = nginx_start(
-        folder,
-        upstream=live_server.url.removeprefix("http://"),
-        media_root=folder / "media-volume-unused",
-        static_root=folder / "static",
-        upload_max_bytes=settings.UPLOAD_MAX_BYTES,
-        media_auth_cache_seconds=cache_seconds,
-        fast_file_path=fast_path,
-        s3_endpoint_url=server.endpoint_url,
-    )
-    settings.PUBLIC_BASE_URL = proxy.url
-    return proxy
+@pytest.fixture
+def nginx_to(file_path, live_server, settings, tmp_path):
+    """`start(store_url, cache_seconds=CACHE_SECONDS)`: the base URL of nginx in front of the live server
+    (MEDIA_SERVE=nginx, links pointing at it), fetching from the store at `store_url`; stopped afterwards."""
+    started = []
+
+    def start(store_url: str, cache_seconds: int = CACHE_SECONDS) -> str:
+        settings.MEDIA_SERVE = "nginx"
+        folder = tmp_path / f"nginx-{len(started)}"
+        proxy = nginx_start(
+            folder,
+            upstream=live_server.url.removeprefix("http://"),
+            media_root=folder / "media-volume-unused",
+            static_root=folder / "static",
+            upload_max_bytes=settings.UPLOAD_MAX_BYTES,
+            media_auth_cache_seconds=cache_seconds,
+            fast_file_path=file_path == "fast path",
+            s3_endpoint_url=store_url,
+        )
+        started.append(proxy)
+        settings.PUBLIC_BASE_URL = proxy.url
+        return proxy.url
+
+    yield start
+    for proxy in started:
+        proxy.stop()
 
 
 @pytest.fixture
-def nginx(file_path, s3_media, live_server, settings, tmp_path):
+def nginx(nginx_to, s3_media) -> str:
     """The base URL of nginx in front of the live server, storage in a SeaweedFS bucket."""
-    proxy = s3_nginx_start(
-        s3_media[0],
-        live_server,
-        settings,
-        tmp_path / "nginx",
-        cache_seconds=CACHE_SECONDS,
-        fast_path=file_path == "fast path",
-    )
-    try:
-        yield proxy.url
-    finally:
-        proxy.stop()
+    return nginx_to(s3_media[0].endpoint_url)
 
 
 @pytest.fixture
@@ -219,20 +220,78 @@ def test_a_presigned_url_the_store_refuses_gets_no_bytes(nginx, cookie, photo, s
 
 
 def test_a_presigned_url_expired_in_the_fast_paths_cache_gets_no_bytes(
-    s3_media, live_server, settings, tmp_path
+    s3_media, nginx_to, settings, file_path
 ):
-    """A MEDIA_AUTH_CACHE_SECONDS longer than S3_PRESIGNED_SECONDS is a misconfiguration: 502, never bytes."""
+    """A MEDIA_AUTH_CACHE_SECONDS longer than S3_PRESIGNED_SECONDS is a misconfiguration: 502, never bytes.
+    (Without the fast path every request gets a fresh URL: 200.)"""
     server, bucket = s3_media
     storage_on(server.storage_options(bucket) | {"querystring_expire": 1}, settings)
-    proxy = s3_nginx_start(server, live_server, settings, tmp_path / "nginx", cache_seconds=30)
-    try:
-        photo = image_make(article_make(album_make("Весна 2026", public_links_enabled=True), "АРТ-002"))
-        link = public_jpeg_link(photo)
-        assert fetch(link)[0] == 200
-        time.sleep(2.1)  # the presigned URL in nginx's cached answer is now expired
-        status, _, data = fetch(link)
-    finally:
-        proxy.stop()
+    nginx_to(server.endpoint_url, cache_seconds=30)
+    photo = image_make(article_make(album_make("Весна 2026", public_links_enabled=True), "АРТ-002"))
+    link = public_jpeg_link(photo)
+    assert fetch(link)[0] == 200
+    time.sleep(2.1)  # the presigned URL in nginx's cached answer is now expired
+    status, _, data = fetch(link)
+    if file_path == "plain path":
+        assert (status, data) == (200, stored(photo.file.name))
+        return
     assert status == 502
     assert stored(photo.file.name) not in data
     assert b"<Error>" not in data
+
+
+class RecordingStore(http.server.BaseHTTPRequestHandler):
+    """Stands in for the store where SeaweedFS cannot show what it received: records each request's method
+    and headers and answers like S3 does, with the store headers AWS, MinIO and SeaweedFS send."""
+
+    seen: list[tuple[str, dict[str, str]]] = []
+    STORE_HEADERS = {
+        "x-amz-request-id": "4442587FB7D0A2F9",
+        "x-amz-id-2": "vlR7PnpV2Ce81l0PRw6jlUpck7Jo5ZsQjryTjKlc5aLWGVHPZLj5NeC6qMa0emYBDXOo6QBU0Wo=",
+        "x-amz-version-id": "null",
+        "x-amz-server-side-encryption": "AES256",
+        "ETag": '"d41d8cd98f00b204e9800998ecf8427e"',
+        "Server": "AmazonS3",
+        "Set-Cookie": "store=1",
+        "Cache-Control": "no-cache",
+        "Content-Type": "binary/octet-stream",
+        "Strict-Transport-Security": "max-age=31536000",
+        "Vary": "Origin",
+    }
+
+    def do_GET(self) -> None:
+        RecordingStore.seen.append((self.command, {k.lower(): v for k, v in self.headers.items()}))
+        self.send_response(200)
+        for name, value in self.STORE_HEADERS.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", "4")
+        self.end_headers()
+        self.wfile.write(b"JPEG")
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_the_store_gets_only_range_and_the_client_none_of_the_stores_headers(
+    s3_media, nginx_to, cookie, photo
+):
+    store = http.server.ThreadingHTTPServer(("127.0.0.1", 0), RecordingStore)
+    threading.Thread(target=store.serve_forever, daemon=True).start()
+    RecordingStore.seen = []
+    try:
+        status, headers, data = fetch(
+            nginx_to(f"http://127.0.0.1:{store.server_port}") + original_url(photo),
+            cookie=cookie,
+            headers={"Range": "bytes=0-3", "Authorization": "Basic dmVyYTpwdw==", "X-Secret": "1"},
+        )
+    finally:
+        store.shutdown()
+    assert (status, data) == (200, b"JPEG")
+    assert headers["Content-Type"] == "image/jpeg"
+    assert headers.get_all("Cache-Control") == ["private, max-age=31536000, immutable"]
+    assert_no_store_headers(headers)
+    ((method, received),) = RecordingStore.seen
+    assert method == "GET"
+    assert set(received) == {"host", "range"}, received
+    assert received["range"] == "bytes=0-3"
+    assert received["host"] == f"127.0.0.1:{store.server_port}"
