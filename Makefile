@@ -34,7 +34,7 @@ run: $(STAMP) var/secret_key
 	$(PY) manage.py collectstatic --noinput --verbosity 0; \
 	$(PY) manage.py bootstrap; \
 	echo "PicHosting: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the task worker)"; \
-	$(PY) manage.py db_worker & worker=$$!; \
+	MALLOC_ARENA_MAX=$${MALLOC_ARENA_MAX:-2} $(PY) manage.py db_worker & worker=$$!; \
 	stop() { kill -TERM $$worker 2>/dev/null || true; wait $$worker 2>/dev/null || true; }; \
 	trap 'stop; exit 0' INT TERM; trap stop EXIT; \
 	$(BIN)/gunicorn pichosting.wsgi -c python:pichosting.gunicorn_embedded --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 300 \

@@ -40,3 +40,17 @@ def sign_in_configured(app_configs=None, **kwargs) -> list:
             )
         )
     return problems
+
+
+@register()
+def role_cache_bounded(app_configs=None, **kwargs) -> list:
+    """Cached roles must expire within the documented revocation bound (60 s)."""
+    if 0 <= settings.ROLE_CACHE_SECONDS <= 60:
+        return []
+    return [
+        Error(
+            f"ROLE_CACHE_SECONDS is {settings.ROLE_CACHE_SECONDS}: a removed role could work that long.",
+            hint="Use 0 to 60 seconds.",
+            id="accounts.E003",
+        )
+    ]

@@ -4,12 +4,20 @@
 
 Fills the database once with bulk inserts (albums, articles, photos and their thumbnail rows; no files: an
 export never opens one), then runs each export in a fresh process and prints a table of time, rows and peak
-RSS. In the same run it times, for each case, raw openpyxl write-only (and for CSV also csv.writer)
-writing the same rows from a Python list: the floor no exporter built on them can beat. Runs alternate so
+RSS. In the same run it times, for each case, raw openpyxl write-only (and for CSV also csv.writer; for XLSX
+also XlsxWriter `constant_memory` and rustpy-xlsxwriter, the fastest writer, bench-only installs) writing the
+same rows from a Python list: the floor no exporter built on them can beat. Runs alternate so
 every side sees the same machine load. The table gives the ratio of the fastest runs, the median ratio of the
 rounds (one run of each side after the other), how long the fastest export waited (wall minus CPU time:
 mostly on PostgreSQL), and how long reading the rows into that list took at best (`read s`: the export's work
-short of writing). Targets: at most 1.5× raw openpyxl, peak RSS under 150 MB.
+short of writing). Targets: at most 1.1× raw openpyxl, within 2× of rustpy-xlsxwriter, first byte over HTTP
+under 1 s, peak RSS under 150 MB.
+
+    .venv/bin/python bench/export.py --http [--only "xlsx per_image"] --repeat 5
+
+starts gunicorn (deploy/gunicorn.conf.py, one worker, port 18601) on the same database and times, for a
+signed-in `appviewer`, the first body byte and the whole file of the export's download (after one small
+untimed request that warms the worker up).
 
     .venv/bin/python bench/export.py --instructions --only "xlsx in_row"
 
@@ -175,6 +183,10 @@ def _raw_write(fmt: str, header: list[str], rows: list[list], target) -> None:
         for number, row in enumerate(rows, start=1):
             worksheet.write_row(number, 0, row)
         workbook.close()
+    elif fmt == "rustpy":  # the fastest writer there is (Rust); rows arrive as the dicts it takes
+        from rustpy_xlsxwriter import FastExcel
+
+        FastExcel(target).sheet("Links", rows).save()
     else:
         text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="")
         writer = csv.writer(text, delimiter=";")
@@ -211,6 +223,9 @@ def run_case(name: str, *, raw: str) -> dict:
             read_seconds = time.perf_counter() - started
             if raw == "build":
                 return {}
+            if raw == "rustpy":
+                header = [column.title for column in sheet.columns]
+                rows = [dict(zip(header, row, strict=True)) for row in rows]
             started, cpu_started = time.perf_counter(), time.process_time()
             _raw_write(raw, [column.title for column in sheet.columns], rows, target)
             count = len(rows)
@@ -287,6 +302,91 @@ def instructions_table(database_url: str, names: list[str]) -> None:
         print(f"| {name} | {ours / 1e9:.2f} G | {raw / 1e9:.2f} G | {ours / raw:.2f} |")
 
 
+HTTP_PORT = 18601
+
+
+def _http_session() -> str:
+    """A signed-in `appviewer` session in the benchmark database: its cookie value."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from accounts.roles import Role
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-export")
+    user.groups.add(Group.objects.get(name=Role.VIEWER.value))
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+def http_table(database_url: str, name: str, repeat: int) -> None:
+    """Time to the first body byte and to the last of `name` as a signed-in download through gunicorn
+    (deploy/gunicorn.conf.py, one worker) on PostgreSQL."""
+    import http.client
+    from urllib.parse import urlencode
+
+    from gallery.models import Album
+
+    params = dict(CASES[name])
+    query = {
+        "albums": [album.slug for album in Album.objects.all()],
+        "file_format": params.pop("fmt"),
+        **params,
+    }
+    path = "/exports/download?" + urlencode(query, doseq=True)
+    cookie = _http_session()
+    environment = os.environ | {
+        "DATABASE_URL": database_url,
+        "PORT": str(HTTP_PORT),
+        "WEB_BIND": "127.0.0.1",
+        "WEB_WORKERS": "1",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "pichosting.wsgi", "-c", "deploy/gunicorn.conf.py"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    firsts, totals = [], []
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=1).request("HEAD", "/")
+                break
+            except OSError:
+                time.sleep(0.2)
+        warm = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=60)  # imports, connections: untimed
+        warm.request("GET", path + "&skus=000000", headers={"Cookie": f"sessionid={cookie}"})
+        warm.getresponse().read()
+        for _ in range(repeat):
+            connection = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=600)
+            started = time.perf_counter()
+            connection.request("GET", path, headers={"Cookie": f"sessionid={cookie}"})
+            response = connection.getresponse()
+            if response.status != 200:
+                raise SystemExit(f"{path}: {response.status} {response.read()[:300]!r}")
+            response.read(1)
+            firsts.append(time.perf_counter() - started)
+            size = 1 + len(response.read())
+            totals.append(time.perf_counter() - started)
+            connection.close()
+    finally:
+        server.terminate()
+        server.wait()
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"\n{name} over HTTP (gunicorn, 1 worker, PostgreSQL), {repeat} requests, load average {load}\n")
+    print("| case | file MB | first body byte s (median) | first byte s (max) | whole file s (median) |")
+    print("|---|---:|---:|---:|---:|")
+    print(
+        f"| {name} | {size / 1e6:.1f} | {statistics.median(firsts):.2f} | {max(firsts):.2f} "
+        f"| {statistics.median(totals):.2f} |"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -295,6 +395,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per case; the fastest counts")
     parser.add_argument("--only", nargs="+", choices=CASES, metavar="CASE", help="run only these cases")
     parser.add_argument("--instructions", action="store_true", help="count instructions, not seconds")
+    parser.add_argument("--http", action="store_true", help="time first byte over HTTP through gunicorn")
     parser.add_argument("--case", help=argparse.SUPPRESS)
     parser.add_argument("--raw", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -305,6 +406,10 @@ def main() -> None:
     database_ensure(args.database_url)
     django_setup(args.database_url)
     catalogue_fill()
+    if args.http:
+        for name in args.only or ["xlsx per_image"]:
+            http_table(args.database_url, name, args.repeat)
+        return
     if args.instructions:
         instructions_table(args.database_url, [name for name in CASES if not args.only or name in args.only])
         return
@@ -312,7 +417,7 @@ def main() -> None:
     for name, params in CASES.items():
         if args.only and name not in args.only:
             continue
-        sides = ["", "xlsx", *(["csv"] if params["fmt"] == "csv" else ["xlsxwriter"])]
+        sides = ["", "xlsx", *(["csv"] if params["fmt"] == "csv" else ["xlsxwriter", "rustpy"])]
         runs: dict[str, list[dict]] = {side: [] for side in sides}
         for _ in range(args.repeat):  # alternate, so every side sees the same machine load
             for side in sides:
@@ -326,8 +431,22 @@ def main() -> None:
             for ours, fast in zip(runs[""], runs.get("xlsxwriter", runs["xlsx"]), strict=True)
         ]
         first_byte = statistics.median(run["first_byte_seconds"] for run in runs[""])
+        rust_rounds = [
+            ours["seconds"] / fast["seconds"]
+            for ours, fast in zip(runs[""], runs.get("rustpy", runs["xlsx"]), strict=True)
+        ]
+        rust = f"{statistics.median(rust_rounds):.2f}" if "rustpy" in runs else "—"
         table.append(
-            (name, best, statistics.median(rounds), reads, peak, statistics.median(writer_rounds), first_byte)
+            (
+                name,
+                best,
+                statistics.median(rounds),
+                reads,
+                peak,
+                statistics.median(writer_rounds),
+                first_byte,
+                rust,
+            )
         )
         print(
             f"  {name}: " + ", ".join(f"{side or 'ours'} {best[side]['seconds']:.2f} s" for side in sides),
@@ -350,20 +469,21 @@ def main() -> None:
         "× median of rounds",
         "first byte s (median)",
         "× XlsxWriter constant_memory (median)",
+        "× rustpy-xlsxwriter (median)",
         "raw csv s",
         "peak RSS MB",
         "start RSS MB",
     ]
     print("| " + " | ".join(columns) + " |")
     print("|---|" + "---:|" * (len(columns) - 1))
-    for name, best, median, reads, peak, writer_median, first_byte in table:
+    for name, best, median, reads, peak, writer_median, first_byte, rust in table:
         ours, xlsx, read = best[""], best["xlsx"], min(reads)
         raw_csv = f"{best['csv']['seconds']:.2f}" if "csv" in best else "—"
         print(
             f"| {name} | {ours['rows']:,} | {ours['bytes'] / 1e6:.1f} | {ours['seconds']:.2f} "
             f"| {ours['seconds'] - ours['cpu_seconds']:.2f} | {read:.2f} | {xlsx['seconds']:.2f} "
             f"| {ours['seconds'] / xlsx['seconds']:.2f} | {median:.2f} | {first_byte:.2f} "
-            f"| {writer_median:.2f} "
+            f"| {writer_median:.2f} | {rust} "
             f"| {raw_csv} | {peak:.0f} "
             f"| {ours['rss_before_mb']:.0f} |"
         )
