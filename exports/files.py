@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from django.core.files import File
 
-from gallery import files
+from gallery import file_streams, files
 
 EXPORTS_PREFIX = "exports/"
 
@@ -18,7 +18,7 @@ def export_file_name(job_id: int, extension: str) -> str:
 def export_file_write(name: str, chunks: Iterable[bytes]) -> int:
     """Store `chunks` under `name` as they come; its size. Nothing is left under `name` when this raises."""
     written = 0
-    with files.Writer(name) as writer:
+    with file_streams.Writer(name) as writer:
         for chunk in chunks:
             writer.write(chunk)
             written += len(chunk)

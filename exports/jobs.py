@@ -3,7 +3,7 @@ storage (`exports.files`) and downloaded from their job's page once done; files 
 `EXPORT_RETENTION_HOURS`.
 
 A job is checked again when it runs (an album deleted meanwhile fails it with `scope_gone`); a job that fails
-keeps no file (`files.Writer` aborts) and says why in the user's language.
+keeps no file (`file_streams.Writer` aborts) and says why in the user's language.
 """
 
 import datetime
@@ -14,7 +14,6 @@ from collections.abc import Generator, Iterator
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -23,24 +22,12 @@ from exports.files import export_file_delete, export_file_name, export_file_writ
 from exports.models import ExportJob
 from exports.rows import sheet_build
 from exports.sheets import ExportFormat
-from exports.spec import ExportSpec, export_spec_clean, spec_params_load
+from exports.spec import export_spec_clean, spec_params_load
+from exports.writing import export_chunks
 
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY_SECONDS = 1.0  # how often a running job records the rows written so far
-
-
-def export_job_create(
-    *, spec: ExportSpec, fmt: ExportFormat, user: AbstractBaseUser, rows: int, file_name: str
-) -> ExportJob:
-    """Queue the export `spec` describes for the task worker; it starts once this transaction commits."""
-    from exports.tasks import export_job_process
-
-    job = ExportJob.objects.create(
-        user=user, params=spec.params, file_format=fmt.value, file_name=file_name, rows_total=rows
-    )
-    transaction.on_commit(lambda: export_job_process.enqueue(job.pk))
-    return job
 
 
 def export_job_can_download(job: ExportJob, user: AbstractBaseUser) -> bool:
@@ -65,8 +52,6 @@ def _failed(job: ExportJob, error: ExportJob.Error) -> None:
 
 def export_job_run(*, job_id: int) -> None:
     """Write job `job_id`'s file into the storage and mark it done, or failed with a reason and no file."""
-    from exports.services import export_chunks
-
     job = ExportJob.objects.get(pk=job_id)
     if job.status != ExportJob.Status.QUEUED:
         return

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from uploads.models import JobStatus
+from core.jobs import JobStatus
 
 
 class ExportJob(models.Model):

@@ -6,27 +6,26 @@ gets the scope and the row count before the first byte leaves.
 """
 
 import logging
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
 from django.http import HttpRequest
 
 from core.audit import audit
-from exports.jobs import export_job_create
-from exports.metrics import EXPORT_DURATION, EXPORT_ROWS
+from exports.metrics import EXPORT_ROWS
 from exports.models import ExportJob
-from exports.rows import Sheet, sheet_build
+from exports.rows import sheet_build
 from exports.sheets import (
     CONTENT_TYPES,
     ExportFormat,
-    csv_stream,
     export_file_name,
-    xlsx_stream,
 )
 from exports.spec import ExportSpec
+from exports.tasks import export_job_process
+from exports.writing import export_chunks
 
 logger = logging.getLogger(__name__)
 
@@ -86,22 +85,15 @@ def export_log(
     )
 
 
-def _timed(chunks: Iterator[bytes], *, fmt: ExportFormat, started: float) -> Iterator[bytes]:
-    """`chunks`, observing the export's duration when the last one is sent or the client goes away."""
-    try:
-        yield from chunks
-    finally:
-        EXPORT_DURATION.labels(fmt.value).observe(time.monotonic() - started)
-
-
-def export_chunks(*, spec: ExportSpec, fmt: ExportFormat, sheet: Sheet) -> Iterator[bytes]:
-    """`sheet` written in `fmt`, chunk by chunk, its duration observed when the last chunk is taken."""
-    started = time.monotonic()
-    if fmt == ExportFormat.XLSX:
-        stream = xlsx_stream(sheet)
-    else:
-        stream = csv_stream(sheet, delimiter=spec.csv_delimiter, bom=spec.csv_bom)
-    return _timed(stream, fmt=fmt, started=started)
+def export_job_create(
+    *, spec: ExportSpec, fmt: ExportFormat, user: AbstractBaseUser, rows: int, file_name: str
+) -> ExportJob:
+    """Queue the export `spec` describes for the task worker; it starts once this transaction commits."""
+    job = ExportJob.objects.create(
+        user=user, params=spec.params, file_format=fmt.value, file_name=file_name, rows_total=rows
+    )
+    transaction.on_commit(lambda: export_job_process.enqueue(job.pk))
+    return job
 
 
 def export_create(

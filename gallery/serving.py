@@ -21,7 +21,7 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 
-from gallery import files
+from gallery import file_streams, files
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def _streamed_response(request: HttpRequest, name: str, content_type: str) -> Ht
         return response
     first, last = requested or (0, size - 1)
     try:
-        body = files.open_range(name, first, last) if size else io.BytesIO()
+        body = file_streams.open_range(name, first, last) if size else io.BytesIO()
     except FileNotFoundError:
         logger.warning("stored file %s vanished while being served", name)
         raise Http404("The file is missing from storage.") from None

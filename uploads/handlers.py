@@ -10,7 +10,7 @@ from django.dispatch import receiver
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
-from gallery import files
+from gallery import file_streams
 from uploads.spool import SpooledUpload, spool_file_name, spool_key_new
 
 UPLOAD_FIELD = "file"  # the form field of the upload page and of POST /api/upload
@@ -63,24 +63,25 @@ def _parts_left_open_abort(**kwargs) -> None:
 
 
 class SpoolUploadHandler(FileUploadHandler):
-    """Streams each `file` part of a multipart body into the upload spool while it arrives (`files.Writer`:
-    a multipart upload on S3), so the web node keeps no copy and holds at most one part in memory; the parts
-    become `SpooledUpload`s. A part that does not end (the body cut off, the parse stopped by StopUpload or
-    an error, its storage failing) is aborted: nothing of it stays. Other fields go on to the next handlers.
+    """Streams each `file` part of a multipart body into the upload spool while it arrives
+    (`file_streams.Writer`: a multipart upload on S3), so the web node keeps no copy and holds at most one
+    part in memory; the parts become `SpooledUpload`s. A part that does not end (the body cut off, the parse
+    stopped by StopUpload or an error, its storage failing) is aborted: nothing of it stays. Other fields go
+    on to the next handlers.
     """
 
     def __init__(self, request=None) -> None:
         super().__init__(request)
         self.key = ""
         self.index = 0
-        self.writer: files.Writer | None = None
+        self.writer: file_streams.Writer | None = None
 
     def new_file(self, field_name: str, *args, **kwargs) -> None:
         super().new_file(field_name, *args, **kwargs)
         if field_name != UPLOAD_FIELD:
             return
         self.key = self.key or spool_key_new()
-        self.writer = files.Writer(spool_file_name(self.key, self.index))
+        self.writer = file_streams.Writer(spool_file_name(self.key, self.index))
         _receiving_handlers().add(self)
         raise StopFutureHandlers
 

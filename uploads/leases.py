@@ -29,7 +29,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from uploads.models import JobStatus
+from core.jobs import JobStatus
 
 logger = logging.getLogger(__name__)
 

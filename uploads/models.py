@@ -4,17 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.jobs import JobStatus
 from gallery.models import Album, Article, Image
 from uploads.validation import refusal_text
-
-
-class JobStatus(models.TextChoices):
-    """The life of a background job, shared by upload jobs and sync runs."""
-
-    QUEUED = "queued", _("queued")
-    RUNNING = "running", _("running")
-    DONE = "done", _("done")
-    FAILED = "failed", _("failed")
 
 
 class UploadJob(models.Model):

@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from gallery import files
+from gallery import file_streams, files
 from uploads.models import UploadJob
 from uploads.validation import Refused
 
@@ -48,7 +48,7 @@ class SpooledUpload(UploadedFile):
     def __init__(self, *, key: str, index: int, name: str, size: int, **details) -> None:
         self.key, self.index, self.kept = key, index, False
         self.stored_name = spool_file_name(key, index)
-        stored = files.open_random_access(self.stored_name, size)
+        stored = file_streams.open_random_access(self.stored_name, size)
         super().__init__(stored, name=name, size=size, **details)
 
     def close(self) -> None:
@@ -112,7 +112,7 @@ def spool_orphans_sweep() -> list[str]:
     uploads into the spool started before then; returns the spools' keys and the uploads' names."""
     cutoff = timezone.now() - datetime.timedelta(seconds=SPOOL_ORPHAN_SECONDS)
     unfinished = UploadJob.objects.exclude(status__in=[UploadJob.Status.DONE, UploadJob.Status.FAILED])
-    removed = files.unfinished_writes_abort(SPOOL_PREFIX, started_before=cutoff)
+    removed = file_streams.unfinished_writes_abort(SPOOL_PREFIX, started_before=cutoff)
     for folder in files.folders(SPOOL_PREFIX):
         key = f"{SPOOL_PREFIX}{folder}/"
         if unfinished.filter(spool=key).exists():

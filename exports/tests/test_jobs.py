@@ -127,7 +127,7 @@ def test_a_job_that_breaks_while_writing_fails_and_leaves_no_file(
         yield next(chunks)
         raise OSError("disk full")
 
-    monkeypatch.setattr("exports.services._timed", lambda chunks, **kw: broken(chunks))
+    monkeypatch.setattr("exports.writing._timed", lambda chunks, **kw: broken(chunks))
     export_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == "failed" and job.error_code == "write_failed" and not job.file

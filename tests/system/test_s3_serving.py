@@ -5,7 +5,7 @@ import tracemalloc
 import pytest
 from django.http import HttpRequest
 
-from gallery import files
+from gallery import file_streams
 from gallery.serving import file_response
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,9 @@ def big_object(s3_media):
     server, bucket = s3_media
     block = bytes(range(256)) * 4096  # 1 MiB
     server.client().put_object(Bucket=bucket, Key="originals/big.bin", Body=block * (BIG // len(block)))
-    files.open_range("originals/big.bin", 0, 0).close()  # the S3 client's one-off model loading, not measured
+    file_streams.open_range(
+        "originals/big.bin", 0, 0
+    ).close()  # the S3 client's one-off model loading, not measured
     return "originals/big.bin", block[-10:]
 
 
@@ -71,7 +73,7 @@ def test_a_missing_s3_object_is_404(s3_media, settings):
     with pytest.raises(Http404):
         file_response(request_with(), name="originals/none.jpg", content_type="image/jpeg")
     with pytest.raises(FileNotFoundError):
-        files.open_range("originals/none.jpg", 0, 9)
+        file_streams.open_range("originals/none.jpg", 0, 9)
 
 
 def test_a_middle_range_is_exact(s3_media, settings):

@@ -21,7 +21,7 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection
 from django.test import Client
 
-from gallery import files
+from gallery import file_streams, files
 from uploads import spool
 from uploads.api import uploaded_files
 from uploads.intake import UploadRejected, upload_job_create
@@ -273,7 +273,7 @@ def test_a_refused_upload_leaves_nothing_of_its_streamed_body(storage, client_as
 @pytest.mark.django_db
 def test_the_spool_sweep_aborts_multipart_uploads_a_killed_web_node_left(s3_media, monkeypatch):
     left = spool.spool_file_name(spool.spool_key_new(), 0)
-    writer = files.Writer(left)  # never committed nor aborted: its process died mid-body
+    writer = file_streams.Writer(left)  # never committed nor aborted: its process died mid-body
     writer.write(os.urandom(PART_BYTES + 1))
     writer.write(b"x")  # the first part is uploaded now
     time.sleep(1.1)  # the store keeps the start time to the second
