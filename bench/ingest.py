@@ -85,16 +85,7 @@ def s3_start(workdir: Path, first_port: int):
     seaweedfs._free_ports = lambda count: list(range(first_port, first_port + count))
     process, server = seaweedfs.seaweedfs_start(workdir / "seaweedfs")
     S3_SERVER["pid"] = process.pid
-    S3_ENVIRONMENT.update(
-        {
-            "STORAGE_BACKEND": "s3",
-            "S3_BUCKET": server.bucket_create(),
-            "S3_ENDPOINT_URL": server.endpoint_url,
-            "S3_REGION": server.region,
-            "AWS_ACCESS_KEY_ID": server.access_key,
-            "AWS_SECRET_ACCESS_KEY": server.secret_key,
-        }
-    )
+    S3_ENVIRONMENT.update(server.environment(server.bucket_create()))
     return process
 
 

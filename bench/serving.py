@@ -150,14 +150,7 @@ def main() -> None:
         if args.storage == "s3":
             weed, server = seaweedfs_start(work / "seaweedfs")
             s3_endpoint_url = server.endpoint_url
-            storage = {
-                "STORAGE_BACKEND": "s3",
-                "S3_BUCKET": server.bucket_create(),
-                "S3_ENDPOINT_URL": server.endpoint_url,
-                "S3_REGION": server.region,
-                "AWS_ACCESS_KEY_ID": server.access_key,
-                "AWS_SECRET_ACCESS_KEY": server.secret_key,
-            }
+            storage = server.environment(server.bucket_create())
         env = app_env(work, database_url, "nginx", storage)
         manage = [sys.executable, "manage.py"]
         subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True)

@@ -100,12 +100,7 @@ def main() -> None:
             "MEDIA_ROOT": str(work / "media"),
             "FILE_UPLOAD_TEMP_DIR": str(temporary),
             "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
-            "STORAGE_BACKEND": "s3",
-            "S3_BUCKET": bucket,
-            "S3_ENDPOINT_URL": server.endpoint_url,
-            "S3_REGION": server.region,
-            "AWS_ACCESS_KEY_ID": server.access_key,
-            "AWS_SECRET_ACCESS_KEY": server.secret_key,
+            **server.environment(bucket),
             "UPLOAD_MAX_BYTES": str(4 * 1024**3),
         }
         os.environ.update(environment)

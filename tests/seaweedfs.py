@@ -64,6 +64,18 @@ class S3Server:
         self.client().create_bucket(Bucket=name)
         return name
 
+    def environment(self, bucket: str) -> dict[str, str]:
+        """The app's environment variables (env.example) for storing in `bucket` on this server."""
+        return {
+            "STORAGE_BACKEND": "s3",
+            "S3_BUCKET": bucket,
+            "S3_ENDPOINT_URL": self.endpoint_url,
+            "S3_REGION": self.region,
+            "S3_ADDRESSING_STYLE": "path",
+            "AWS_ACCESS_KEY_ID": self.access_key,
+            "AWS_SECRET_ACCESS_KEY": self.secret_key,
+        }
+
     def storage_options(self, bucket: str) -> dict:
         """`STORAGES["default"]["OPTIONS"]` for django-storages' S3Storage on `bucket`."""
         return {

@@ -155,12 +155,7 @@ class Gunicorn:
             "ALLOWED_HOSTS": "127.0.0.1",
             "MEDIA_ROOT": str(tmp_path / "web-media"),
             "FILE_UPLOAD_TEMP_DIR": str(self.temporary),
-            "STORAGE_BACKEND": "s3",
-            "S3_BUCKET": bucket,
-            "S3_ENDPOINT_URL": server.endpoint_url,
-            "S3_REGION": server.region,
-            "AWS_ACCESS_KEY_ID": server.access_key,
-            "AWS_SECRET_ACCESS_KEY": server.secret_key,
+            **server.environment(bucket),
         }
         self.secret_key = environment["SECRET_KEY"]
         gunicorn = Path(sys.executable).with_name("gunicorn")
