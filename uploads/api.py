@@ -239,6 +239,10 @@ def uploaded_files(request: HttpRequest) -> list:
             raise
         logger.error("upload refused: its body could not be written to storage (%s)", exc)
         raise storage_refusal(fault) from exc
+    fault = getattr(request, "upload_disk_fault", None)  # uploads.handlers.SpoolUploadHandler stopped
+    if fault is not None:
+        logger.error("upload refused: the spool's storage is %s", fault)
+        raise storage_refusal(fault)
     too_large = request_too_large(request)
     if too_large is not None:
         raise too_large

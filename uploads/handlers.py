@@ -10,6 +10,7 @@ from django.dispatch import receiver
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
+from core.errors import disk_fault
 from gallery import file_streams
 from uploads.spool import SpooledUpload, spool_file_name, spool_key_new
 
@@ -90,8 +91,9 @@ class SpoolUploadHandler(FileUploadHandler):
             return raw_data
         try:
             self.writer.write(raw_data)
-        except BaseException:
+        except BaseException as error:
             self.upload_interrupted()
+            self._stop_on_disk_fault(error)
             raise
         return None
 
@@ -100,7 +102,11 @@ class SpoolUploadHandler(FileUploadHandler):
             return None
         writer, self.writer = self.writer, None
         _receiving_handlers().discard(self)
-        writer.commit()
+        try:
+            writer.commit()  # aborts the part when it fails
+        except BaseException as error:
+            self._stop_on_disk_fault(error)
+            raise
         upload = SpooledUpload(
             key=self.key,
             index=self.index,
@@ -112,6 +118,15 @@ class SpoolUploadHandler(FileUploadHandler):
         )
         self.index += 1
         return upload
+
+    def _stop_on_disk_fault(self, error: BaseException) -> None:
+        """A disk refusing the spool ends the parse and marks the request (`upload_disk_fault`: "full" or
+        "unwritable"), so the view answers 507 even when the CSRF check read the body before it; the rest of
+        the body is read and dropped, so the client gets that answer."""
+        fault = disk_fault(error)
+        if fault is not None:
+            self.request.upload_disk_fault = fault
+            raise StopUpload(connection_reset=False) from error
 
     def upload_interrupted(self) -> None:
         """Abort the part being received (Django calls this when the body ends inside a part)."""

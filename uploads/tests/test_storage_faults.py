@@ -9,7 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import translation
 
 from gallery.models import Image, Thumbnail
@@ -116,3 +118,22 @@ def test_a_read_only_spool_answers_507_unwritable(post_upload, small_disk, uploa
     response = post_upload("/api/upload", {"Spring.zip": zip_bytes([("Spring/RC-1/a.jpg", noise_jpeg(1))])})
     assert response.status_code == 507
     assert response.json()["error"]["code"] == "storage_unwritable"
+
+
+def test_the_upload_page_answers_507_when_the_csrf_check_reads_the_body_first(
+    uploader, small_disk, upload_dirs
+):
+    """A real browser's form post: CSRF middleware parses the body before the view, so the full spool must be
+    reported from there too (the other tests' client skips the CSRF check)."""
+    spool = small_disk(Path(upload_dirs), "64k")
+    browser = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    browser.force_login(uploader)
+    browser.get("/upload/")
+    token = browser.cookies[settings.CSRF_COOKIE_NAME].value
+    archive = SimpleUploadedFile("Spring.zip", zip_bytes([("Spring/RC-1/a.jpg", noise_jpeg(1))]))
+    # In the page's order: the token first, then the files, then the album (unread once the spool is full).
+    page = browser.post("/upload/", {"csrfmiddlewaretoken": token, "file": [archive], "album": "Spring"})
+    assert page.status_code == 507
+    assert "storage is full" in page.content.decode()
+    assert UploadJob.objects.count() == 0
+    assert list(spool.iterdir()) == []
