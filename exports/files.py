@@ -26,9 +26,10 @@ def export_file_write(name: str, chunks: Iterable[bytes]) -> int:
 
 
 def export_file_open(name: str) -> File:
+    """Open a stored export for reading (a context manager); raises FileNotFoundError when it is gone."""
     return files.open_file(name)
 
 
-def export_file_delete(name: str) -> None:
-    """Delete a stored export (a missing one is no error)."""
-    files.discard([name])
+def export_files_delete_on_commit(names: Iterable[str]) -> None:
+    """Delete stored exports once the transaction deleting their jobs commits (a missing one is no error)."""
+    files.delete_on_commit(names)

@@ -14,11 +14,12 @@ from collections.abc import Generator, Iterator
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from core.access import Capability
-from exports.files import export_file_delete, export_file_name, export_file_write
+from exports.files import export_file_name, export_file_write, export_files_delete_on_commit
 from exports.models import ExportJob
 from exports.rows import sheet_build
 from exports.sheets import ExportFormat
@@ -85,9 +86,8 @@ def export_jobs_expire() -> list[int]:
     cutoff = timezone.now() - datetime.timedelta(hours=settings.EXPORT_RETENTION_HOURS)
     old = Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff)  # or never ran
     expired = list(ExportJob.objects.filter(old).values_list("pk", "file"))
-    for _, name in expired:
-        if name:
-            export_file_delete(name)
     ids = [pk for pk, _ in expired]
-    ExportJob.objects.filter(pk__in=ids).delete()
+    with transaction.atomic():  # files go only once their rows are gone, as everywhere (gallery.files)
+        ExportJob.objects.filter(pk__in=ids).delete()
+        export_files_delete_on_commit(name for _, name in expired)
     return ids

@@ -144,7 +144,9 @@ def test_files_go_after_the_retention_through_the_worker_duties(
     old, recent = ExportJob.objects.order_by("pk")
     ExportJob.objects.filter(pk=old.pk).update(finished_at=timezone.now() - datetime.timedelta(hours=3))
     assert "exports.jobs.export_jobs_expire" in DUTIES  # the task worker runs it periodically
-    assert export_jobs_expire() == [old.pk]
+    with django_capture_on_commit_callbacks(execute=True):  # the files go when the deletion commits
+        assert export_jobs_expire() == [old.pk]
+        assert len(stored_exports(media_root)) == 2  # not before
     assert list(ExportJob.objects.values_list("pk", flat=True)) == [recent.pk]
     assert [path.name for path in stored_exports(media_root)] == [recent.file.removeprefix(EXPORTS_PREFIX)]
     assert export_jobs_expire() == []
