@@ -85,8 +85,7 @@ def make_user(django_user_model) -> Callable:
             username=username, password="pw-for-tests-only", **fields
         )
         for role in roles:
-            # get_or_create: a transactional test before this one flushed the groups the migration made
-            user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+            user.groups.add(Group.objects.get(name=role.value))
         return user
 
     return make

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import checks, signal_handlers  # noqa: F401  (registers checks, connects receivers)
+
+        # After every `migrate` and every `flush` (which empties auth_group), as Django creates permissions.
+        post_migrate.connect(signal_handlers.role_groups_create, sender=self, dispatch_uid="role_groups")

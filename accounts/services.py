@@ -61,9 +61,9 @@ def action_log_record(
     return entry
 
 
-def role_groups_ensure() -> list[Group]:
-    """Create the role groups if missing; returns them in matrix order."""
-    return [Group.objects.get_or_create(name=role.value)[0] for role in Role]
+def role_groups_ensure(using: str = "default") -> list[Group]:
+    """Create the role groups if missing in database `using`; returns them in matrix order."""
+    return [Group.objects.db_manager(using).get_or_create(name=role.value)[0] for role in Role]
 
 
 @transaction.atomic

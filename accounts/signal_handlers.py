@@ -1,7 +1,9 @@
 """Write logins, logouts, failed and throttled logins and denied requests to the action log; forget cached
-roles when groups, their members or users change."""
+roles when groups, their members or users change; keep the role groups after `migrate` and `flush`."""
 
 from axes.signals import user_locked_out
+from django.apps import apps as global_apps
+from django.apps.registry import Apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -11,7 +13,7 @@ from django.dispatch import receiver
 from accounts.metrics import SIGN_IN_FAILURES
 from accounts.models import ActionLog
 from accounts.roles import user_roles_forget
-from accounts.services import action_log_record
+from accounts.services import action_log_record, role_groups_ensure
 from core.access import access_denied
 from core.audit import action_performed
 
@@ -91,3 +93,13 @@ def forget_roles_of_group(sender, instance, **kwargs) -> None:
 def forget_roles_of_user(sender, instance, **kwargs) -> None:
     """A user was deactivated, made superuser or changed otherwise, or deleted."""
     user_roles_forget([instance.pk])
+
+
+def role_groups_create(sender, using: str = "default", apps: Apps = global_apps, **kwargs) -> None:
+    """post_migrate receiver (connected in AccountsConfig.ready): the role groups exist in `using` after every
+    `migrate`, and again after a `flush` emptied auth_group (one the tests' transactional cases run too)."""
+    try:
+        apps.get_model("auth", "Group")
+    except LookupError:  # migrating auth itself backwards: no group table to write to
+        return
+    role_groups_ensure(using)

@@ -36,3 +36,12 @@ def test_role_groups_exist_after_migrations(django_user_model):
     from django.contrib.auth.models import Group
 
     assert set(Group.objects.values_list("name", flat=True)) >= {role.value for role in Role}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_role_groups_come_back_after_a_flush():
+    from django.contrib.auth.models import Group
+
+    call_command("flush", interactive=False, verbosity=0)
+
+    assert set(Group.objects.values_list("name", flat=True)) == {role.value for role in Role}
