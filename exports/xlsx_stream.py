@@ -185,12 +185,31 @@ class StreamingWorkbook:
         _SheetsAlreadyWritten(self.workbook, self._archive).save()
         return self._sink.take()
 
+    def discard(self) -> None:
+        """Close the archive of a sheet that will not be finished; the bytes not yet taken are dropped."""
+        if self._entry is not None:
+            self._entry.close()
+        self._archive.close()
+        self._sink.take()
+
+    @property
+    def closed(self) -> bool:
+        """Whether the archive is closed: after `finish` or `discard`."""
+        return self._archive.fp is None
+
 
 def xlsx_chunks(workbook: StreamingWorkbook, header: list[str], rows: Iterator[list]) -> Iterator[bytes]:
-    """Write the bold `header`, then `rows`, yielding the XLSX bytes as they are produced, the rest last."""
-    workbook.append(header, bold=True)
-    for row in rows:
-        workbook.append(row)
-        if chunk := workbook.pending():
-            yield chunk
-    yield workbook.finish()
+    """Write the bold `header`, then `rows`, yielding the XLSX bytes as they are produced, the rest last.
+
+    A failing row or a consumer that stops reading (a closed connection) discards the workbook."""
+    try:
+        workbook.append(header, bold=True)
+        for row in rows:
+            workbook.append(row)
+            if chunk := workbook.pending():
+                yield chunk
+        rest = workbook.finish()
+    except BaseException:
+        workbook.discard()
+        raise
+    yield rest

@@ -6,7 +6,7 @@ from openpyxl import load_workbook
 
 from exports.rows import TEXT, Column, Sheet
 from exports.sheets import xlsx_stream
-from exports.xlsx_stream import XLSX_FLUSH_BYTES
+from exports.xlsx_stream import XLSX_FLUSH_BYTES, StreamingWorkbook, xlsx_chunks
 
 ROWS = 20_000
 
@@ -59,3 +59,20 @@ def test_aware_datetimes_are_refused():
     chunks = xlsx_stream(Sheet("T", [Column("When", TEXT, 10)], iter([[aware]]), 1, ()))
     with pytest.raises(TypeError):
         b"".join(chunks)
+
+
+def test_a_sheet_failing_midway_closes_its_archive():
+    workbook = StreamingWorkbook("T")
+    rows = iter([["fine"], [datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC)]])
+    with pytest.raises(TypeError):
+        b"".join(xlsx_chunks(workbook, ["When"], rows))
+    assert workbook.closed
+
+
+def test_a_sheet_whose_reader_stops_closes_its_archive():
+    workbook = StreamingWorkbook("T")
+    chunks = xlsx_chunks(workbook, ["SKU"], ([f"SKU-{number:06d}"] for number in range(ROWS)))
+    next(chunks)
+    assert not workbook.closed
+    chunks.close()
+    assert workbook.closed
