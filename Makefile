@@ -44,8 +44,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# One pytest worker per core (pytest-xdist); each worker takes whole files, so a file's servers start once.
+# PYTEST_ARGS="-n 0" runs everything in one process.
 test: lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 # Build the Docker image with podman on a local debootstrap base and boot it against PostgreSQL (deploy/image-test).
 image-test:
