@@ -27,6 +27,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.db import transaction
+from django.utils.module_loading import import_string
 from storages.backends.s3 import S3Storage
 
 logger = logging.getLogger(__name__)
@@ -49,11 +50,11 @@ def storage_of(backend: str) -> Storage:
         return FileSystemStorage(location=settings.MEDIA_ROOT)
     if backend != "s3":
         raise ValueError(f"unknown storage backend {backend!r}")
-    default = settings.STORAGES["default"]
-    options = default.get("OPTIONS", {}) if default["BACKEND"] == "storages.backends.s3.S3Storage" else {}
+    default, backend_path = settings.STORAGES["default"], settings.STORAGE_BACKENDS["s3"]
+    options = default.get("OPTIONS", {}) if default["BACKEND"] == backend_path else {}
     if not (options.get("bucket_name") or settings.AWS_STORAGE_BUCKET_NAME):
         raise ImproperlyConfigured("S3_BUCKET is not set: there is no bucket to use")
-    return S3Storage(**options)
+    return import_string(backend_path)(**options)
 
 
 def _stream(store: Storage, name: str) -> IO[bytes]:

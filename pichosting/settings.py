@@ -178,7 +178,7 @@ EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 # an S3-compatible bucket through django-storages' S3Storage, which reads the AWS_* settings below.
 STORAGE_BACKENDS = {
     "filesystem": "django.core.files.storage.FileSystemStorage",
-    "s3": "storages.backends.s3.S3Storage",
+    "s3": "core.storage.S3Storage",
 }
 STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="filesystem")
 if STORAGE_BACKEND not in STORAGE_BACKENDS:

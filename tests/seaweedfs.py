@@ -206,11 +206,11 @@ def s3_bucket(s3_server) -> str:
 
 @pytest.fixture
 def s3_media(s3_server, s3_bucket, settings) -> tuple[S3Server, str]:
-    """Django's default storage switched to django-storages' S3Storage on a fresh SeaweedFS bucket."""
+    """Django's default storage switched to the S3 backend (`core.storage`) on a fresh SeaweedFS bucket."""
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            "BACKEND": settings.STORAGE_BACKENDS["s3"],
             "OPTIONS": s3_server.storage_options(s3_bucket),
         },
     }

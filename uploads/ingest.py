@@ -2,10 +2,10 @@
 
 Per photo: read and hash, check the content (`uploads.validation`), make the thumbnails from one decode
 (`gallery.thumbnails`), store the original and the thumbnails, then create the rows in one short transaction,
-so that a row exists only when its files do. Reading, decoding and storing run on a thread pool
-(`UPLOAD_WORKERS`, `uploads.ingest_files`); every database write happens on the job's own thread: result rows
-(`uploads.ingest_results`), articles and their order (`uploads.ingest_articles`), photo rows (here, through
-`gallery.services`).
+so that a row exists only when its files do. Reading, checking and rendering run on `UPLOAD_WORKERS` threads,
+storing on threads of its own (`uploads.ingest_files`); every database write happens on the job's own thread:
+result rows (`uploads.ingest_results`), articles and their order (`uploads.ingest_articles`), photo rows
+(here, through `gallery.services`).
 """
 
 import contextlib
@@ -41,7 +41,14 @@ from uploads.ingest_articles import (
     articles_plan,
     positions_compact,
 )
-from uploads.ingest_files import Prepared, ThreadArchives, photo_prepare, photo_store
+from uploads.ingest_files import (
+    Prepared,
+    ThreadArchives,
+    photo_prepare,
+    photo_render,
+    photo_store,
+    photo_storers,
+)
 from uploads.ingest_results import (
     job_counts_from_results,
     refused_fields,
@@ -216,6 +223,9 @@ class _Ingest:
         # does not depend on thread timing; storing (the slow part) completes in any order.
         preparing: deque[tuple[Future, Entry]] = deque()
         storing: dict[Future, tuple[Entry, UploadResult]] = {}
+        # `workers` threads read, check and render (the CPU work); storing waits on the storage on the
+        # process's storing threads, so its round trips overlap the rendering of the next photos.
+        storers = photo_storers(limit)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest") as pool:
             try:
                 while queue or preparing or storing:
@@ -227,16 +237,25 @@ class _Ingest:
                     wait(waiting, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED)
                     while preparing and preparing[0][0].done():
                         future, entry = preparing.popleft()
-                        self._prepared(future, entry, pool, storing)
+                        self._prepared(future, entry, pool, storers, storing)
                     for future in [future for future in storing if future.done()]:
                         self._stored(future, *storing.pop(future))
                     self._progress()
             finally:
+                pool.shutdown(cancel_futures=True)  # renders not started never start
                 for future in [*storing, *(future for future, _entry in preparing)]:
                     future.cancel()
+                wait(storing)  # a photo being stored is written before the job goes on
         self._progress(force=True)
 
-    def _prepared(self, future: Future, entry: Entry, pool: ThreadPoolExecutor, storing: dict) -> None:
+    def _prepared(
+        self,
+        future: Future,
+        entry: Entry,
+        pool: ThreadPoolExecutor,
+        storers: ThreadPoolExecutor,
+        storing: dict,
+    ) -> None:
         try:
             prepared: Prepared = future.result()
         except Refused as refused:
@@ -284,7 +303,8 @@ class _Ingest:
             names=[image.file.name]
             + [thumbnail_storage_name(image=image, spec=spec) for spec in THUMBNAIL_SPECS],
         )
-        storing[pool.submit(photo_store, prepared, image)] = (entry, journal)
+        rendered = pool.submit(photo_render, prepared)
+        storing[storers.submit(photo_store, prepared, image, rendered)] = (entry, journal)
 
     def _stored(self, future: Future, entry: Entry, journal: UploadResult) -> None:
         try:

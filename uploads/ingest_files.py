@@ -1,11 +1,13 @@
-"""The ingest's work on pool threads: read one photo, hash and check it, render and store its files.
+"""The ingest's work on pool threads: read one photo, hash and check it, render it, store its files.
 
 Nothing here touches the database; the job's own thread (`uploads.ingest`) writes every row.
 """
 
+import functools
 import threading
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -14,7 +16,7 @@ from django.core.files import File
 
 from gallery import files
 from gallery.models import Image, Thumbnail
-from gallery.thumbnails import thumbnail_files_store, thumbnails_render
+from gallery.thumbnails import RenderedThumbnail, thumbnail_files_store, thumbnails_render
 from uploads.archive import Entry, entry_read
 from uploads.validation import Limits, PictureInfo, damaged, picture_inspect
 
@@ -67,22 +69,35 @@ def photo_prepare(entry: Entry, *, archive: Callable[[], zipfile.ZipFile | None]
     return Prepared(entry, source, sha256, info)
 
 
-def photo_store(prepared: Prepared, image: Image) -> tuple[Image, list[Thumbnail]]:
-    """Make the thumbnails (one decode), then store the original and the thumbnails; closes the source.
+@functools.cache
+def photo_storers(count: int) -> ThreadPoolExecutor:
+    """`count` threads for `photo_store`, kept for the process's life: each keeps its storage connection
+    (a new S3 client costs tens of milliseconds). A job asks for one per photo it keeps in flight."""
+    return ThreadPoolExecutor(max_workers=count, thread_name_prefix="ingest-store")
 
-    Raises `Refused` when the decoder fails; leaves no file of its own behind when storing fails.
+
+def photo_render(prepared: Prepared) -> list[RenderedThumbnail]:
+    """Make the thumbnails of a prepared photo from one decode; raises `Refused` when the decoder fails."""
+    try:
+        return thumbnails_render(prepared.source)
+    except Exception as exc:  # any decoder failure means the picture's data is bad
+        raise damaged(exc) from exc
+
+
+def photo_store(prepared: Prepared, image: Image, rendered: Future) -> tuple[Image, list[Thumbnail]]:
+    """Once `rendered` (a `photo_render` future) is done, store the original and the thumbnails; closes the
+    source. Runs on its own thread, so a photo's storage round trips overlap the next photo's rendering.
+
+    Raises `Refused` when the decoder failed; leaves no file of its own behind when storing fails.
     """
     with prepared.source as source:
-        try:
-            rendered = thumbnails_render(source)
-        except Exception as exc:  # any decoder failure means the picture's data is bad
-            raise damaged(exc) from exc
+        thumbnails = rendered.result()
         source.seek(0)
         name = image.file.name  # anything already there is an orphan of a killed run, named in its journal
         image.file.name = files.store(name, File(source, name=name))
     try:
-        thumbnails = thumbnail_files_store(image=image, rendered=rendered)
+        stored = thumbnail_files_store(image=image, rendered=thumbnails)
     except BaseException:
         files.delete(image.file.name)
         raise
-    return image, thumbnails
+    return image, stored

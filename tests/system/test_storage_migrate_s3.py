@@ -33,7 +33,7 @@ def bucket(catalogue, s3_server, s3_bucket, settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            "BACKEND": settings.STORAGE_BACKENDS["s3"],
             "OPTIONS": s3_server.storage_options(s3_bucket),
         },
     }
