@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core import checks  # noqa: F401 - registers the system checks
+        from core.lookups import lookups_register
+
+        lookups_register()

@@ -225,9 +225,15 @@ def albums(request: HttpRequest, query: Query[AlbumQuery]) -> HttpResponse:
 def articles(request: HttpRequest, album: str, paging: Query[Paging]) -> HttpResponse:
     found = selectors.album_by_name(album)
     page = _page(selectors.article_rows_page, album=found, cursor=paging.cursor, limit=paging.limit)
-    origin = request_origin(request)
+    prefix = files_url_prefix(request_origin(request))
     for row in page.items:
-        row["cover_thumbnails"] = _thumbnails(origin, row.pop("cover"))
+        cover = row.pop("cover")
+        if cover is None:
+            row["cover_thumbnails"] = []
+        else:
+            image_id, sha256, renditions = cover
+            base = photo_url_base(image_id, sha256, prefix=prefix)
+            row["cover_thumbnails"] = _rendition_dicts(base, renditions)
     return json_answer({"items": page.items, "next_cursor": page.next_cursor})
 
 

@@ -49,7 +49,7 @@ def rendition_rows(image_ids: list[int]) -> dict[int, list[tuple[int, str, int, 
     """(size, format, width, height, bytes) of each photo's renditions, by size then format, keyed by photo
     id (every id present, also without renditions): one query."""
     by_image: dict[int, list] = {image_id: [] for image_id in image_ids}
-    rows = Thumbnail.objects.filter(image_id__in=image_ids).order_by()  # sorted here: cheaper than in SQL
+    rows = Thumbnail.objects.filter(image_id__any_of=image_ids).order_by()  # sorted here: cheaper than in SQL
     for image_id, *values in rows.values_list("image_id", "size", "format", "width", "height", "bytes"):
         by_image[image_id].append(tuple(values))
     for renditions in by_image.values():
@@ -84,15 +84,21 @@ class Cover(NamedTuple):
     renditions: list[Rendition]
 
 
-def _covers(image_ids: list[int]) -> dict[int, Cover]:
-    """The renditions of the photos `image_ids` (None and missing ids skipped), by photo id: two queries."""
-    photos = Image.objects.filter(pk__in=[i for i in image_ids if i]).order_by()  # no join for the ordering
+def cover_rows(image_ids: list[int | None]) -> dict[int, tuple[str, list[tuple[int, str, int, int, int]]]]:
+    """(sha256, `rendition_rows`) of the photos `image_ids` (None and missing ids skipped), by photo id: two
+    queries, plain values (the API builds its answer from them)."""
+    photos = Image.objects.filter(pk__any_of=[i for i in image_ids if i]).order_by()  # no join to order by
     hashes = dict(photos.values_list("id", "sha256"))
     by_image = rendition_rows(list(hashes))
+    return {pk: (sha256, by_image[pk]) for pk, sha256 in hashes.items()}
+
+
+def _covers(image_ids: list[int | None]) -> dict[int, Cover]:
+    """The renditions of the photos `image_ids` (None and missing ids skipped), by photo id: two queries."""
     prefix = files_url_prefix()
     return {
-        pk: Cover(_renditions(photo_url_base(pk, sha256, prefix=prefix), by_image[pk]))
-        for pk, sha256 in hashes.items()
+        pk: Cover(_renditions(photo_url_base(pk, sha256, prefix=prefix), rows))
+        for pk, (sha256, rows) in cover_rows(image_ids).items()
     }
 
 
@@ -189,13 +195,14 @@ ARTICLE_ROW_FIELDS: tuple[str, ...] = ("id", "sku", "slug", "created_at", "image
 
 
 def article_rows_page(*, album: Album, cursor: str | None = None, limit: int) -> Page:
-    """`article_page` as dicts of `ARTICLE_ROW_FIELDS` plus `cover` (a `Cover` or None): no model
-    instances, as pages of up to 500 articles need to be cheap."""
+    """`article_page` as dicts of `ARTICLE_ROW_FIELDS` plus `cover`: (photo id, sha256, `rendition_rows`) of
+    its cover, or None. No model instances, as pages of up to 500 articles need to be cheap."""
     rows = _articles_with_cover(album, ArticleFilters()).values(*ARTICLE_ROW_FIELDS, "sku_key", "cover_id")
     page = keyset_page(rows, ordering=ARTICLE_ORDERING, cursor=cursor, limit=limit)
-    covers = _covers([row["cover_id"] for row in page.items])
+    covers = cover_rows([row["cover_id"] for row in page.items])
     for row in page.items:
-        row["cover"] = covers.get(row.pop("cover_id"))
+        cover_id = row.pop("cover_id")
+        row["cover"] = (cover_id, *covers[cover_id]) if cover_id in covers else None
         del row["sku_key"]
     return page
 

@@ -1,0 +1,28 @@
+"""`field__any_of=[…]`: `IN (…)`, written on PostgreSQL as `= ANY(%s)` with the values as one array.
+
+Pages of up to 500 photos ask for the renditions of 500 ids. As `IN (%s, … ×500)` each such statement is long
+and different in its text from a page of another size, so psycopg parses it on every call (it caches only
+statements under 4 kB) and sends 500 parameters; as `= ANY(%s)` it is one short statement with one parameter.
+Elsewhere (SQLite) it is Django's `__in`.
+"""
+
+from django.core.exceptions import EmptyResultSet
+from django.db.models import ForeignKey, IntegerField
+from django.db.models.lookups import In
+
+
+class AnyOf(In):
+    lookup_name = "any_of"
+
+    def as_postgresql(self, compiler, connection) -> tuple[str, tuple]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = [value for value in self.rhs if value is not None]
+        if not values:
+            raise EmptyResultSet
+        return f"{lhs} = ANY(%s)", (*lhs_params, values)
+
+
+def lookups_register() -> None:
+    """Make `any_of` available on integer fields (ids) and foreign keys."""
+    IntegerField.register_lookup(AnyOf)
+    ForeignKey.register_lookup(AnyOf)
