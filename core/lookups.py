@@ -14,7 +14,16 @@ from django.db.models.lookups import In
 class AnyOf(In):
     lookup_name = "any_of"
 
+    def get_prep_lookup(self):
+        """Ids given as ints are used as they are; anything else is prepared by the field, as `__in` does."""
+        values = self.rhs
+        if isinstance(values, (list, tuple)) and all(type(value) is int or value is None for value in values):
+            return list(values)
+        return super().get_prep_lookup()
+
     def as_postgresql(self, compiler, connection) -> tuple[str, tuple]:
+        if not isinstance(self.rhs, list):  # a subquery: `IN (SELECT …)` as Django writes it
+            return self.as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
         values = [value for value in self.rhs if value is not None]
         if not values:

@@ -45,6 +45,7 @@ def xlsx_stream(sheet: Sheet) -> Iterator[bytes]:
     """Yield `sheet` as XLSX while its rows are read: bold frozen header, autofilter, column widths.
 
     Every text is a text cell (`exports.xlsx_stream`): SKUs keep their zeros, `=…` never becomes a formula.
+    Nothing is built before the first chunk is asked for: a response nobody reads opens no archive.
     """
     streaming = StreamingWorkbook(sheet.title)
     worksheet = streaming.worksheet
@@ -52,7 +53,7 @@ def xlsx_stream(sheet: Sheet) -> Iterator[bytes]:
         worksheet.column_dimensions[get_column_letter(number)].width = column.width
     worksheet.freeze_panes = "A2"
     worksheet.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{sheet.row_count + 1}"
-    return xlsx_chunks(streaming, [column.title for column in sheet.columns], sheet.rows)
+    yield from xlsx_chunks(streaming, [column.title for column in sheet.columns], sheet.rows)
 
 
 def csv_stream(sheet: Sheet, *, delimiter: str = ";", bom: bool = True) -> Iterator[bytes]:

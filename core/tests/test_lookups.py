@@ -34,3 +34,10 @@ def test_on_postgresql_any_of_is_one_array_parameter_whatever_the_count(groups):
     first, second = (query["sql"] for query in queries.captured_queries)
     for sql in (first, second):
         assert "= ANY(" in sql and " IN (" not in sql
+
+
+def test_any_of_prepares_values_that_are_not_ints_and_takes_a_subquery(groups):
+    as_text = [str(groups[0].pk), str(groups[2].pk)]
+    assert set(Group.objects.filter(pk__any_of=as_text)) == {groups[0], groups[2]}
+    chosen = Group.objects.filter(name__in=["group 1", "group 4"]).values("pk")
+    assert set(Group.objects.filter(pk__any_of=chosen)) == {groups[1], groups[4]}

@@ -4,6 +4,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from exports import sheets
 from exports.rows import TEXT, Column, Sheet
 from exports.sheets import xlsx_stream
 from exports.xlsx_stream import XLSX_FLUSH_BYTES, StreamingWorkbook, xlsx_chunks
@@ -76,3 +77,17 @@ def test_a_sheet_whose_reader_stops_closes_its_archive():
     assert not workbook.closed
     chunks.close()
     assert workbook.closed
+
+
+def test_a_sheet_nobody_reads_opens_no_archive(monkeypatch):
+    built = []
+
+    def counted(title: str) -> StreamingWorkbook:
+        built.append(title)
+        return StreamingWorkbook(title)
+
+    monkeypatch.setattr(sheets, "StreamingWorkbook", counted)
+    chunks = xlsx_stream(Sheet("Unread", [Column("SKU", TEXT, 20)], iter([["A-1"]]), 1, ()))
+    assert built == []
+    assert load_workbook(io.BytesIO(b"".join(chunks))).active["A2"].value == "A-1"
+    assert built == ["Unread"]
