@@ -47,7 +47,6 @@ from uploads.ingest_files import (
     photo_prepare,
     photo_render,
     photo_store,
-    photo_storers,
 )
 from uploads.ingest_results import (
     job_counts_from_results,
@@ -223,10 +222,12 @@ class _Ingest:
         # does not depend on thread timing; storing (the slow part) completes in any order.
         preparing: deque[tuple[Future, Entry]] = deque()
         storing: dict[Future, tuple[Entry, UploadResult]] = {}
-        # `workers` threads read, check and render (the CPU work); storing waits on the storage on the
-        # process's storing threads, so its round trips overlap the rendering of the next photos.
-        storers = photo_storers(limit)
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest") as pool:
+        # `workers` threads read, check and render (the CPU work); storing waits on the storage on threads of
+        # its own, one per photo in flight, so its round trips overlap the rendering of the next photos.
+        with (
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest") as pool,
+            ThreadPoolExecutor(max_workers=limit, thread_name_prefix="ingest-store") as storers,
+        ):
             try:
                 while queue or preparing or storing:
                     while queue and len(preparing) + len(storing) < limit:
@@ -245,7 +246,6 @@ class _Ingest:
                 pool.shutdown(cancel_futures=True)  # renders not started never start
                 for future in [*storing, *(future for future, _entry in preparing)]:
                     future.cancel()
-                wait(storing)  # a photo being stored is written before the job goes on
         self._progress(force=True)
 
     def _prepared(

@@ -3,11 +3,10 @@
 Nothing here touches the database; the job's own thread (`uploads.ingest`) writes every row.
 """
 
-import functools
 import threading
 import zipfile
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -67,13 +66,6 @@ def photo_prepare(entry: Entry, *, archive: Callable[[], zipfile.ZipFile | None]
         source.close()
         raise
     return Prepared(entry, source, sha256, info)
-
-
-@functools.cache
-def photo_storers(count: int) -> ThreadPoolExecutor:
-    """`count` threads for `photo_store`, kept for the process's life: each keeps its storage connection
-    (a new S3 client costs tens of milliseconds). A job asks for one per photo it keeps in flight."""
-    return ThreadPoolExecutor(max_workers=count, thread_name_prefix="ingest-store")
 
 
 def photo_render(prepared: Prepared) -> list[RenderedThumbnail]:
