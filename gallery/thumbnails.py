@@ -156,6 +156,13 @@ def _encode(picture: PILImage.Image, spec: ThumbnailSpec) -> bytes:
         return target.read()
 
 
+def _remaining_bytes(source: BinaryIO) -> int:
+    position = source.tell()
+    end = source.seek(0, io.SEEK_END)
+    source.seek(position)
+    return end - position
+
+
 def thumbnails_render(
     source: BinaryIO, *, specs: Iterable[ThumbnailSpec] = THUMBNAIL_SPECS
 ) -> list[RenderedThumbnail]:
@@ -170,6 +177,7 @@ def thumbnails_render(
     # Everything happens inside `with`: the decoded picture is used in place (no copies of a 3 MP frame),
     # and closing the file would drop its pixels.
     with PILImage.open(source) as opened:
+        opened.decodermaxblock = max(opened.decodermaxblock, _remaining_bytes(source))
         upright_width, upright_height = _upright_size(opened)
         # The box is square, so the draft target does not depend on orientation.
         opened.draft(None, fit_within(*opened.size, sizes[0]))

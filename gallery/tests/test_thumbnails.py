@@ -1,4 +1,5 @@
 import io
+import random
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -49,6 +50,24 @@ def test_every_rung_fits_its_box_from_one_draft_decode():
         assert picture.format == {"jpeg": "JPEG", "webp": "WEBP"}[fmt]
         assert picture.size == (item.width, item.height)
         assert near(picture.getpixel((item.width // 2, item.height // 2)), (30, 120, 200), 8)
+
+
+def test_a_photo_reaches_the_decoder_in_one_read():
+    """Pillow decodes block by block and takes the GIL back after each 64 kB read; with another ingest
+    thread running Python, each block waits up to a switch interval. The whole photo goes in at once."""
+    noise = PILImage.frombytes("RGB", (1200, 900), random.Random(0).randbytes(1200 * 900 * 3))
+    data = encoded(noise, "JPEG", quality=95).getvalue()
+    reads: list[int] = []
+
+    class CountedReads(io.BytesIO):
+        def read(self, size=-1):
+            chunk = super().read(size)
+            reads.append(len(chunk))
+            return chunk
+
+    thumbnails_render(CountedReads(data))
+    assert len(data) > 4 * 65536
+    assert max(reads) > 0.9 * len(data)
 
 
 def test_jpeg_rungs_are_baseline():

@@ -1,3 +1,5 @@
+import threading
+
 import pytest
 
 from gallery import files
@@ -6,6 +8,7 @@ from gallery.services import images_delete
 from gallery.specs import THUMBNAIL_SPECS
 from gallery.tests.factories import picture_bytes
 from gallery.trash import trash_restore
+from uploads import ingest as pipeline
 from uploads.ingest import _Ingest
 from uploads.models import UploadJob, UploadResult
 from uploads.tests.builders import zip_bytes
@@ -145,6 +148,56 @@ def test_an_added_photo_is_counted_in_its_article_as_soon_as_it_is_stored(ingest
     job = ingest({"1.zip": zip_bytes(photos)}, album="Лето")
     assert job.added == 3
     assert sorted(seen) == [(1, 1), (2, 2), (3, 3)]
+
+
+def test_a_photo_starts_rendering_before_its_journal_row_is_written(ingest, monkeypatch):
+    """A render thread never waits on the job thread's database writes."""
+    render, pending = pipeline.photo_render, pipeline.result_pending
+    render_started = threading.Event()
+    started_first: list[bool] = []
+
+    def render_noted(prepared):
+        render_started.set()
+        return render(prepared)
+
+    def pending_noted(**fields):
+        started_first.append(render_started.wait(timeout=5))
+        render_started.clear()
+        return pending(**fields)
+
+    monkeypatch.setattr(pipeline, "photo_render", render_noted)
+    monkeypatch.setattr(pipeline, "result_pending", pending_noted)
+    photos = {f"RC18_{n}.jpg": picture_bytes(color=(n, n, n)) for n in range(1, 3)}
+    job = ingest({"1.zip": zip_bytes(photos)}, album="Лето")
+    assert job.added == 2
+    assert started_first == [True, True]
+
+
+def test_photos_waiting_on_a_slow_storage_do_not_hold_back_rendering(ingest, monkeypatch, settings):
+    """With one render thread, four photos render while the first one's files still wait on the storage."""
+    settings.UPLOAD_WORKERS = 1
+    render, store = pipeline.photo_render, pipeline.photo_store
+    renders_done: list[int] = []
+    four_rendered = threading.Event()
+    stores_waited: list[bool] = []
+
+    def render_counted(prepared):
+        rendered = render(prepared)
+        renders_done.append(1)
+        if len(renders_done) >= 4:
+            four_rendered.set()
+        return rendered
+
+    def store_slowly(prepared, image, rendered):
+        stores_waited.append(four_rendered.wait(timeout=5))
+        return store(prepared, image, rendered)
+
+    monkeypatch.setattr(pipeline, "photo_render", render_counted)
+    monkeypatch.setattr(pipeline, "photo_store", store_slowly)
+    photos = {f"RC18_{n}.jpg": picture_bytes(color=(n, n, n)) for n in range(1, 7)}
+    job = ingest({"1.zip": zip_bytes(photos)}, album="Лето")
+    assert job.added == 6
+    assert stores_waited == [True] * 6
 
 
 def test_replace_mode_makes_the_article_exactly_the_archive(ingest):
