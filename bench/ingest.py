@@ -15,7 +15,9 @@ Builds photo-like 4000×3000 JPEGs (quality 90) and prints tables; every figure 
 2. Wall seconds and photos/s of the whole service on the same ZIP for each storage of `--storage` and each
    `--workers` count (`UPLOAD_WORKERS`: the ingest threads of the one worker process running the job; a job
    is one ZIP, so two worker processes never share one), with the speed-up over the first count and the
-   ratio of each storage to the first one.
+   ratio of each storage to the first one. Above them, in the same interleaved rounds, the machine's
+   ceiling: our renderer alone on the same photos split over that many forked processes, and over that
+   many threads of one process (what the GIL leaves of it).
 3. Peak RSS of a fresh process ingesting ZIPs of each `--rss-zip-mb` size from each storage (photos repeated
    with distinct bytes after the JPEG end marker, so every one is a new photo; with `--rss-member-mb` each
    is padded with random bytes to that size, so a 1 GB archive needs few photos): memory must not grow
@@ -39,6 +41,7 @@ import argparse
 import contextlib
 import io
 import math
+import multiprocessing
 import random
 import statistics
 import subprocess
@@ -47,6 +50,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -312,7 +316,17 @@ def workers_table(zip_path: Path, photos: int, workers: list[int], storages: lis
         return timed
 
     contenders = {(storage, count): run(storage, count) for storage in storages for count in workers}
-    figures = interleaved(contenders, rounds)
+    RENDER_PHOTOS[:] = _zip_members(zip_path)  # before the fork: the processes have them already
+    with (
+        multiprocessing.get_context("fork").Pool(max(workers)) as processes,
+        ThreadPoolExecutor(max(workers)) as threads,
+    ):
+        processes.map(len, [b""] * max(workers))  # started before the first round
+        for count in workers:
+            contenders[(RENDER_PROCESSES, count)] = renders_split(count, processes.map)
+            if count > 1:
+                contenders[(RENDER_THREADS, count)] = renders_split(count, threads.map)
+        figures = interleaved(contenders, rounds)
     medians = {key: statistics.median(values) for key, values in figures.items()}
     print(
         f"\n| whole service, ZIP of {photos} photos, median of {rounds} rounds, {load()} "
@@ -320,7 +334,17 @@ def workers_table(zip_path: Path, photos: int, workers: list[int], storages: lis
         "| CPU ms/photo: ingest process | SeaweedFS |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for kind, count in contenders:
+        if kind not in (RENDER_PROCESSES, RENDER_THREADS):
+            continue
+        values, median = figures[(kind, count)], medians[(kind, count)]
+        print(
+            f"| {kind.format(count=count)} | {median:.2f} | {min(values):.2f}–{max(values):.2f} "
+            f"| {photos / median:.2f} | {medians[(RENDER_PROCESSES, workers[0])] / median:.2f}× | | | |"
+        )
     for storage, count in contenders:
+        if storage in (RENDER_PROCESSES, RENDER_THREADS):
+            continue
         values, median = figures[(storage, count)], medians[(storage, count)]
         ours = statistics.median(pair[0] for pair in cpu[(storage, count)]) * 1000 / photos
         server = statistics.median(pair[1] for pair in cpu[(storage, count)]) * 1000 / photos
@@ -329,6 +353,40 @@ def workers_table(zip_path: Path, photos: int, workers: list[int], storages: lis
             f"| {photos / median:.2f} | {medians[(storage, workers[0])] / median:.2f}× "
             f"| {medians[(storages[0], count)] / median:.2f}× | {ours:.0f} | {server:.0f} |"
         )
+
+
+# The machine's ceiling for the workers table: our renderer alone on the ZIP's photos, split over processes
+# (nothing shared: what the cores give at best) and over threads of one process (what the GIL leaves).
+RENDER_PROCESSES = "the ceiling: our renderer alone, photos split over {count} forked process(es)"
+RENDER_THREADS = "our renderer alone, photos split over {count} threads of one process (the GIL shared)"
+RENDER_PHOTOS: list[bytes] = []  # the ZIP's photos, for `renders_split` (forked processes inherit it)
+
+
+def _zip_members(zip_path: Path) -> list[bytes]:
+    with zipfile.ZipFile(zip_path) as archive:
+        return [archive.read(info) for info in archive.infolist()]
+
+
+def _render_share(share: tuple[int, int]) -> None:
+    """Render every `count`-th photo of `RENDER_PHOTOS` from `start`, for `share` = (start, count)."""
+    start, count = share
+    for data in RENDER_PHOTOS[start::count]:
+        ours(data)
+
+
+def renders_split(count: int, mapper: Callable) -> Callable[[int], float]:
+    """Wall seconds to render `RENDER_PHOTOS` split into `count` shares run by `mapper` (a pool's `map`;
+    one share runs in this thread), with no storage, database or job in the way."""
+
+    def timed(_round: int) -> float:
+        started = time.perf_counter()
+        if count == 1:
+            _render_share((0, 1))
+        else:
+            list(mapper(_render_share, [(start, count) for start in range(count)]))
+        return time.perf_counter() - started
+
+    return timed
 
 
 def rss_zip(photos: list[bytes], path: Path, megabytes: int, member_mb: int) -> int:
