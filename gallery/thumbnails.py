@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 RESAMPLE = PILImage.Resampling.BICUBIC
 PIL_FORMATS = {"jpeg": "JPEG", "webp": "WEBP"}
 JPEG_BACKGROUND = (255, 255, 255)
+DECODE_BLOCK_BYTES = 8 * 1024**2  # a 12 MP camera JPEG in one read; bytes after the picture's end never read
 _SRGB_PROFILE = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
@@ -156,11 +157,14 @@ def _encode(picture: PILImage.Image, spec: ThumbnailSpec) -> bytes:
         return target.read()
 
 
-def _remaining_bytes(source: BinaryIO) -> int:
+def _decode_block(source: BinaryIO) -> int:
+    """How much the decoder reads at once: the rest of `source`, up to DECODE_BLOCK_BYTES. Pillow's default
+    64 kB blocks each take the GIL back, and behind another thread running Python each one waits up to a
+    switch interval."""
     position = source.tell()
     end = source.seek(0, io.SEEK_END)
     source.seek(position)
-    return end - position
+    return min(end - position, DECODE_BLOCK_BYTES)
 
 
 def thumbnails_render(
@@ -177,7 +181,7 @@ def thumbnails_render(
     # Everything happens inside `with`: the decoded picture is used in place (no copies of a 3 MP frame),
     # and closing the file would drop its pixels.
     with PILImage.open(source) as opened:
-        opened.decodermaxblock = max(opened.decodermaxblock, _remaining_bytes(source))
+        opened.decodermaxblock = max(opened.decodermaxblock, _decode_block(source))
         upright_width, upright_height = _upright_size(opened)
         # The box is square, so the draft target does not depend on orientation.
         opened.draft(None, fit_within(*opened.size, sizes[0]))

@@ -173,33 +173,6 @@ def test_a_photo_starts_rendering_before_its_journal_row_is_written(ingest, monk
     assert started_first == [True, True]
 
 
-def test_photos_waiting_on_a_slow_storage_do_not_hold_back_rendering(ingest, monkeypatch, settings):
-    """With one render thread, four photos render while the first one's files still wait on the storage."""
-    settings.UPLOAD_WORKERS = 1
-    render, store = pipeline.photo_render, pipeline.photo_store
-    renders_done: list[int] = []
-    four_rendered = threading.Event()
-    stores_waited: list[bool] = []
-
-    def render_counted(prepared):
-        rendered = render(prepared)
-        renders_done.append(1)
-        if len(renders_done) >= 4:
-            four_rendered.set()
-        return rendered
-
-    def store_slowly(prepared, image, rendered):
-        stores_waited.append(four_rendered.wait(timeout=5))
-        return store(prepared, image, rendered)
-
-    monkeypatch.setattr(pipeline, "photo_render", render_counted)
-    monkeypatch.setattr(pipeline, "photo_store", store_slowly)
-    photos = {f"RC18_{n}.jpg": picture_bytes(color=(n, n, n)) for n in range(1, 7)}
-    job = ingest({"1.zip": zip_bytes(photos)}, album="Лето")
-    assert job.added == 6
-    assert stores_waited == [True] * 6
-
-
 def test_replace_mode_makes_the_article_exactly_the_archive(ingest):
     keep, drop, new = (
         picture_bytes(color=(1, 2, 3)),
