@@ -3,7 +3,8 @@
 Pages of up to 500 photos ask for the renditions of 500 ids. As `IN (%s, … ×500)` each such statement is long
 and different in its text from a page of another size, so psycopg parses it on every call (it caches only
 statements under 4 kB) and sends 500 parameters; as `= ANY(%s)` it is one short statement with one parameter.
-Elsewhere (SQLite) it is Django's `__in`.
+Int ids go as one text parameter, `'{1,2,…}'::bigint[]` (the column's type): psycopg adapts a list of ints
+in Python, one type check per item (about 1 ms for 500). Elsewhere (SQLite) it is Django's `__in`.
 """
 
 from django.core.exceptions import EmptyResultSet
@@ -28,6 +29,9 @@ class AnyOf(In):
         values = [value for value in self.rhs if value is not None]
         if not values:
             raise EmptyResultSet
+        if all(type(value) is int for value in values):
+            array_type = self.lhs.output_field.cast_db_type(connection)
+            return f"{lhs} = ANY(%s::{array_type}[])", (*lhs_params, "{" + ",".join(map(str, values)) + "}")
         return f"{lhs} = ANY(%s)", (*lhs_params, values)
 
 

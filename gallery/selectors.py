@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from core.dates import local_midnight
+from core.timestamps import UtcTimestamp
 from gallery.links import files_url_prefix, photo_url_base, rendition_url_at
 from gallery.models import Album, Article, Image, Thumbnail, name_key
 from gallery.pagination import Page, keyset_page
@@ -191,19 +192,29 @@ def article_page(
     return page
 
 
-ARTICLE_ROW_FIELDS: tuple[str, ...] = ("id", "sku", "slug", "created_at", "images_count")
+ARTICLE_ROW_FIELDS: tuple[str, ...] = ("id", "sku", "slug", "images_count")
+# Timestamps of the row pages, read as `UtcTimestamp` (cheap on PostgreSQL) under another name, then renamed.
+_CREATED_AT = {"created_utc": UtcTimestamp("created_at")}
+
+
+def _created_at_renamed(row: dict) -> None:
+    row["created_at"] = row.pop("created_utc")
 
 
 def article_rows_page(*, album: Album, cursor: str | None = None, limit: int) -> Page:
-    """`article_page` as dicts of `ARTICLE_ROW_FIELDS` plus `cover`: (photo id, sha256, `rendition_rows`) of
-    its cover, or None. No model instances, as pages of up to 500 articles need to be cheap."""
-    rows = _articles_with_cover(album, ArticleFilters()).values(*ARTICLE_ROW_FIELDS, "sku_key", "cover_id")
+    """`article_page` as dicts of `ARTICLE_ROW_FIELDS`, `created_at` and `cover`: (photo id, sha256,
+    `rendition_rows`) of its cover, or None. No model instances, as pages of up to 500 articles need to be
+    cheap."""
+    rows = _articles_with_cover(album, ArticleFilters()).values(
+        *ARTICLE_ROW_FIELDS, "sku_key", "cover_id", **_CREATED_AT
+    )
     page = keyset_page(rows, ordering=ARTICLE_ORDERING, cursor=cursor, limit=limit)
     covers = cover_rows([row["cover_id"] for row in page.items])
     for row in page.items:
         cover_id = row.pop("cover_id")
         row["cover"] = (cover_id, *covers[cover_id]) if cover_id in covers else None
         del row["sku_key"]
+        _created_at_renamed(row)
     return page
 
 
@@ -276,7 +287,7 @@ def uploaders() -> QuerySet:
 
 IMAGE_ROW_FIELDS: tuple[str, ...] = (
     *("id", "article_id", "position", "original_name", "format", "width", "height", "bytes", "sha256"),
-    *("created_at", "file"),
+    "file",
 )
 
 
@@ -284,13 +295,15 @@ def image_page(
     *, album: Album, article: Article | None = None, cursor: str | None = None, limit: int
 ) -> Page:
     """Photos of `album` (by article, then position) or of one `article` (by position), as dicts of
-    `IMAGE_ROW_FIELDS` plus `sku` and `renditions` (`rendition_rows`): plain rows, no model instances, as
-    pages of up to 500 photos with 3 000 renditions need to be cheap."""
+    `IMAGE_ROW_FIELDS` plus `created_at`, `sku` and `renditions` (`rendition_rows`): plain rows, no model
+    instances, as pages of up to 500 photos with 3 000 renditions need to be cheap."""
     if article is None:
         images, ordering = Image.objects.filter(album=album), ALBUM_IMAGE_ORDERING
     else:
         images, ordering = Image.objects.filter(article=article), ARTICLE_IMAGE_ORDERING
-    page = keyset_page(images.values(*IMAGE_ROW_FIELDS), ordering=ordering, cursor=cursor, limit=limit)
+    page = keyset_page(
+        images.values(*IMAGE_ROW_FIELDS, **_CREATED_AT), ordering=ordering, cursor=cursor, limit=limit
+    )
     # SKUs by id rather than a join: on a deep page PostgreSQL would merge-join from the first article.
     skus = (
         {article.pk: article.sku}
@@ -305,6 +318,7 @@ def image_page(
     for row in page.items:
         row["sku"] = skus[row["article_id"]]
         row["renditions"] = renditions[row["id"]]
+        _created_at_renamed(row)
     return page
 
 

@@ -34,6 +34,8 @@ def test_on_postgresql_any_of_is_one_array_parameter_whatever_the_count(groups):
     first, second = (query["sql"] for query in queries.captured_queries)
     for sql in (first, second):
         assert "= ANY(" in sql and " IN (" not in sql
+        assert "::integer[])" in sql  # the ids as one text parameter, cast to the column's type
+    assert "'{0,1,2," in second
 
 
 def test_any_of_prepares_values_that_are_not_ints_and_takes_a_subquery(groups):
