@@ -23,7 +23,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from PIL import features
 
-from gallery import files, selectors
+from gallery import catalogue_figures, files
 
 CACHE_KEY = "operations:statistics:expensive"
 TOP_ALBUMS = 20
@@ -75,11 +75,11 @@ def _database_facts() -> dict:
 
 
 def _expensive() -> dict:
-    days = selectors.uploads_per_day(days=DAYS)
+    days = catalogue_figures.uploads_per_day(days=DAYS)
     return {
         "computed_at": timezone.now(),
-        "catalogue": selectors.catalogue_totals(),
-        "albums": selectors.album_sizes(limit=TOP_ALBUMS),
+        "catalogue": catalogue_figures.catalogue_totals(),
+        "albums": catalogue_figures.album_sizes(limit=TOP_ALBUMS),
         "days": days,
         "database": _database_facts(),
     }

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from gallery import selectors
+from gallery import catalogue_figures
 from gallery.models import Thumbnail
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ def thumbnail_bytes(images) -> int:
 def test_catalogue_totals(known_catalogue):
     winter_images, summer_image = known_catalogue
     everything = [*winter_images, summer_image]
-    assert selectors.catalogue_totals() == {
+    assert catalogue_figures.catalogue_totals() == {
         "albums": 2,
         "articles": 3,
         "images": 5,
@@ -30,7 +30,7 @@ def test_catalogue_totals(known_catalogue):
 
 def test_albums_are_listed_largest_first_with_their_thumbnail_bytes(known_catalogue):
     winter_images, _summer_image = known_catalogue
-    albums = selectors.album_sizes(limit=5)
+    albums = catalogue_figures.album_sizes(limit=5)
     assert [album["name"] for album in albums] == ["Зима", "Лето"]
     assert albums[0] == {
         "name": "Зима",
@@ -40,12 +40,12 @@ def test_albums_are_listed_largest_first_with_their_thumbnail_bytes(known_catalo
         "original_bytes": sum(image.bytes for image in winter_images),
         "thumbnail_bytes": thumbnail_bytes(winter_images),
     }
-    assert selectors.album_sizes(limit=1)[0]["name"] == "Зима"
+    assert catalogue_figures.album_sizes(limit=1)[0]["name"] == "Зима"
 
 
 def test_uploads_per_day_and_storage_growth(known_catalogue):
     winter_images, summer_image = known_catalogue
-    days = selectors.uploads_per_day(days=90)
+    days = catalogue_figures.uploads_per_day(days=90)
     assert len(days) == 90
     assert days[-1]["day"] == timezone.localdate()
     assert [day["images"] for day in days[-4:]] == [1, 0, 0, 4]
@@ -56,4 +56,6 @@ def test_uploads_per_day_and_storage_growth(known_catalogue):
     assert days[-1]["total_bytes"] == summer_bytes + sum(image.bytes for image in winter_images) + (
         thumbnail_bytes(winter_images)
     )
-    assert selectors.uploads_per_day(days=2)[0]["total_bytes"] == summer_bytes  # earlier photos count too
+    assert (
+        catalogue_figures.uploads_per_day(days=2)[0]["total_bytes"] == summer_bytes
+    )  # earlier photos count too

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ActionLog
-from gallery import files, moves, selectors, services
+from gallery import catalogue_figures, files, moves, selectors, services
 from gallery.models import Album, Article, Image, Thumbnail
 from gallery.tests.factories import album_make, article_make, image_make
 from gallery.trash import trash_entries, trash_purge, trash_restore
@@ -179,7 +179,7 @@ def test_trashed_rows_are_left_out_of_the_api_and_the_statistics(client_as, view
     client = client_as(viewer)
     files_answer = client.get(f"/api/files/{article.album.name}").json()
     assert len(files_answer["items"]) == 2
-    totals = selectors.catalogue_totals()
+    totals = catalogue_figures.catalogue_totals()
     assert (totals["images"], totals["thumbnails"]) == (
         2,
         2 * Thumbnail.objects.filter(image=article.images.first()).count(),
@@ -187,7 +187,7 @@ def test_trashed_rows_are_left_out_of_the_api_and_the_statistics(client_as, view
     services.album_delete(album=article.album)
     assert client.get("/api/albums").json()["items"] == []
     assert client.get(f"/api/files/{article.album.name}").status_code == 404
-    assert selectors.catalogue_totals()["images"] == 0
+    assert catalogue_figures.catalogue_totals()["images"] == 0
 
 
 def test_the_selection_delete_goes_to_the_trash_and_the_admin_restores_it(
