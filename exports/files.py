@@ -25,6 +25,15 @@ def export_file_write(name: str, chunks: Iterable[bytes]) -> int:
     return written
 
 
+def export_files_left_clear(job_id: int) -> list[str]:
+    """Remove what an earlier run of job `job_id`, cut off when its worker died, left in the storage: a file
+    its row never named, the parts of an unfinished upload. Returns their names."""
+    stem = f"{EXPORTS_PREFIX}{job_id}-"
+    left = [name for name, _size in files.walk(EXPORTS_PREFIX) if name.startswith(stem)]
+    files.discard(left)
+    return left + file_streams.unfinished_writes_abort(stem)
+
+
 def export_file_open(name: str) -> File:
     """Open a stored export for reading (a context manager); raises FileNotFoundError when it is gone."""
     return files.open_file(name)

@@ -3,7 +3,10 @@ storage (`exports.files`) and downloaded from their job's page once done; files 
 `EXPORT_RETENTION_HOURS`.
 
 A job is checked again when it runs (an album deleted meanwhile fails it with `scope_gone`); a job that fails
-keeps no file (`file_streams.Writer` aborts) and says why in the user's language.
+keeps no file (`file_streams.Writer` aborts) and says why in the user's language. A job is a lease
+(`uploads.leases`), renewed as rows are written and by a heartbeat thread meanwhile: when its worker dies, any
+worker queues it again after `UPLOAD_JOB_STALE_SECONDS` and writes it from the start, and the worker that lost
+it stops at its next progress write without touching the row.
 """
 
 import datetime
@@ -19,12 +22,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.access import Capability
-from exports.files import export_file_name, export_file_write, export_files_delete_on_commit
+from exports.files import (
+    export_file_name,
+    export_file_write,
+    export_files_delete_on_commit,
+    export_files_left_clear,
+)
 from exports.models import ExportJob
 from exports.rows import sheet_build
 from exports.sheets import ExportFormat
 from exports.spec import export_spec_clean, spec_params_load
 from exports.writing import export_chunks
+from uploads.leases import LeaseLost, lease_heartbeat, lease_renew, lease_take
 
 logger = logging.getLogger(__name__)
 
@@ -37,27 +46,36 @@ def export_job_can_download(job: ExportJob, user: AbstractBaseUser) -> bool:
 
 
 def _counted(job: ExportJob, rows: Iterator[list]) -> Generator[list, None, None]:
-    """`rows`, recording in `job` how many were written about every `PROGRESS_EVERY_SECONDS`."""
+    """`rows`, recording in `job` how many were written about every `PROGRESS_EVERY_SECONDS` (which renews
+    its lease; LeaseLost once another worker took it over)."""
     recorded = time.monotonic()
     for written, row in enumerate(rows, start=1):
         yield row
         if time.monotonic() - recorded >= PROGRESS_EVERY_SECONDS:
-            ExportJob.objects.filter(pk=job.pk).update(rows_done=written)
+            job.rows_done = written
+            lease_renew(job, "rows_done")
             recorded = time.monotonic()
 
 
 def _failed(job: ExportJob, error: ExportJob.Error) -> None:
     job.status, job.error_code, job.finished_at = ExportJob.Status.FAILED, error, timezone.now()
-    job.save(update_fields=["status", "error_code", "finished_at"])
+    lease_renew(job, "status", "error_code", "finished_at")
 
 
 def export_job_run(*, job_id: int) -> None:
-    """Write job `job_id`'s file into the storage and mark it done, or failed with a reason and no file."""
-    job = ExportJob.objects.get(pk=job_id)
-    if job.status != ExportJob.Status.QUEUED:
+    """Write job `job_id`'s file into the storage and mark it done, or failed with a reason and no file.
+    Does nothing for a finished job or one a live worker writes; takes over one whose worker died."""
+    job = lease_take(ExportJob, job_id)
+    if job is None:
         return
-    job.status = ExportJob.Status.RUNNING
-    job.save(update_fields=["status"])
+    try:
+        with lease_heartbeat(job):
+            _export_write(job)
+    except LeaseLost:
+        logger.warning("export job %s was taken over by another worker; this one stops", job.pk)
+
+
+def _export_write(job: ExportJob) -> None:
     try:
         spec = export_spec_clean(**spec_params_load(job.params))
     except ValidationError:
@@ -67,15 +85,18 @@ def export_job_run(*, job_id: int) -> None:
     sheet = sheet_build(spec)
     sheet.rows = _counted(job, sheet.rows)
     name = export_file_name(job.pk, fmt.value)
+    export_files_left_clear(job.pk)  # a run before this one, taken over from a worker that died
     try:
         size = export_file_write(name, export_chunks(spec=spec, fmt=fmt, sheet=sheet))
+    except LeaseLost:
+        raise  # the file was not kept (the writer aborts); the new holder writes it
     except Exception:
         logger.exception("export job %s failed", job.pk)
         _failed(job, ExportJob.Error.WRITE_FAILED)
         return
     job.status, job.file, job.bytes, job.finished_at = ExportJob.Status.DONE, name, size, timezone.now()
     job.rows_total = job.rows_done = sheet.row_count
-    job.save(update_fields=["status", "file", "bytes", "finished_at", "rows_total", "rows_done"])
+    lease_renew(job, "status", "file", "bytes", "finished_at", "rows_total", "rows_done")
 
 
 def export_jobs_expire() -> list[int]:

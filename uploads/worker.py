@@ -224,6 +224,16 @@ def task_lease_requeue(lease_id: int) -> None:
     lease.delete()
 
 
+def task_again(task, *args) -> None:
+    """Run `task` with `args` again from the start: its result left `running` by a worker that died goes
+    back to the queue (so none stays running), or, when there is none, the task is enqueued anew."""
+    left_running = DBTaskResult.objects.filter(
+        task_path=task.module_path, status=TaskResultStatus.RUNNING, args_kwargs__args=list(args)
+    ).values_list("pk", flat=True)
+    if not task_result_requeue(str(left_running.first() or "")):
+        task.enqueue(*args)
+
+
 def task_result_requeue(task_result_id: str) -> bool:
     """Put a task result left `running` by a worker that died back in the queue, to run again from the
     start (by any worker); whether there was one."""

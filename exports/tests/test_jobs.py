@@ -5,12 +5,16 @@ import datetime
 import json
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone, translation
 
+from exports import jobs as exports_jobs
 from exports.files import EXPORTS_PREFIX
 from exports.jobs import export_job_run, export_jobs_expire
 from exports.models import ExportJob
 from exports.tests.conftest import xlsx_rows
+from gallery import files
+from uploads.leases import lease_holder, leases_recover
 from uploads.worker import DUTIES
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +155,60 @@ def test_files_go_after_the_retention_through_the_worker_duties(
     assert [path.name for path in stored_exports(media_root)] == [recent.file.removeprefix(EXPORTS_PREFIX)]
     assert export_jobs_expire() == []
     assert ExportJob.objects.filter(pk=recent.pk).exists()
+
+
+def stale(settings) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(seconds=settings.UPLOAD_JOB_STALE_SECONDS + 1)
+
+
+def test_an_export_whose_worker_died_is_written_again_by_another_worker(
+    viewer_client, catalogue, media_root, settings
+):
+    viewer_client.get("/exports/download", QUERY)  # on_commit never runs: queued
+    job = ExportJob.objects.get()
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.RUNNING, worker="node-b-dead", heartbeat_at=stale(settings)
+    )
+    files.store(f"{EXPORTS_PREFIX}{job.pk}-0badc0de.xlsx", ContentFile(b"written before the worker died"))
+
+    recovered = leases_recover()  # a periodic duty of every worker; ImmediateBackend runs the task at once
+
+    assert recovered["exports.ExportJob"] == [job.pk]
+    job.refresh_from_db()
+    assert (job.status, job.worker, job.rows_done) == (ExportJob.Status.DONE, lease_holder(), 2)
+    assert [path.name for path in stored_exports(media_root)] == [job.file.rsplit("/", 1)[-1]]
+
+
+def test_an_export_a_live_worker_writes_is_left_to_it(viewer_client, catalogue, media_root):
+    viewer_client.get("/exports/download", QUERY)
+    job = ExportJob.objects.get()
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.RUNNING, worker="node-b", heartbeat_at=timezone.now()
+    )
+
+    export_job_run(job_id=job.pk)
+
+    assert "exports.ExportJob" not in leases_recover()
+    job.refresh_from_db()
+    assert (job.status, job.worker, job.file) == (ExportJob.Status.RUNNING, "node-b", "")
+    assert stored_exports(media_root) == []
+
+
+def test_a_worker_whose_export_was_taken_over_leaves_the_row_to_the_new_holder(
+    viewer_client, catalogue, monkeypatch
+):
+    viewer_client.get("/exports/download", QUERY)
+    job = ExportJob.objects.get()
+    write = exports_jobs.export_file_write
+
+    def taken_over_meanwhile(name, chunks):
+        size = write(name, chunks)
+        ExportJob.objects.filter(pk=job.pk).update(worker="node-b", heartbeat_at=timezone.now())
+        return size
+
+    monkeypatch.setattr(exports_jobs, "export_file_write", taken_over_meanwhile)
+
+    export_job_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.worker, job.finished_at) == (ExportJob.Status.RUNNING, "node-b", None)
