@@ -3,10 +3,9 @@ storage (`exports.files`) and downloaded from their job's page once done; files 
 `EXPORT_RETENTION_HOURS`.
 
 A job is checked again when it runs (an album deleted meanwhile fails it with `scope_gone`); a job that fails
-keeps no file (`file_streams.Writer` aborts) and says why in the user's language. A job is a lease
-(`uploads.leases`), renewed as rows are written and by a heartbeat thread meanwhile: when its worker dies, any
-worker queues it again after `UPLOAD_JOB_STALE_SECONDS` and writes it from the start, and the worker that lost
-it stops at its next progress write without touching the row.
+keeps no file (`file_streams.Writer` aborts) and says why in the user's language. Its task runs under a task
+lease (`uploads.worker.LEASED_TASKS`): when its worker dies mid-write, any worker queues the task again after
+`UPLOAD_JOB_STALE_SECONDS`, and the job, found `running`, is written again from the start.
 """
 
 import datetime
@@ -33,7 +32,6 @@ from exports.rows import sheet_build
 from exports.sheets import ExportFormat
 from exports.spec import export_spec_clean, spec_params_load
 from exports.writing import export_chunks
-from uploads.leases import LeaseLost, lease_heartbeat, lease_renew, lease_take
 
 logger = logging.getLogger(__name__)
 
@@ -46,36 +44,31 @@ def export_job_can_download(job: ExportJob, user: AbstractBaseUser) -> bool:
 
 
 def _counted(job: ExportJob, rows: Iterator[list]) -> Generator[list, None, None]:
-    """`rows`, recording in `job` how many were written about every `PROGRESS_EVERY_SECONDS` (which renews
-    its lease; LeaseLost once another worker took it over)."""
+    """`rows`, recording in `job` how many were written about every `PROGRESS_EVERY_SECONDS`."""
     recorded = time.monotonic()
     for written, row in enumerate(rows, start=1):
         yield row
         if time.monotonic() - recorded >= PROGRESS_EVERY_SECONDS:
-            job.rows_done = written
-            lease_renew(job, "rows_done")
+            ExportJob.objects.filter(pk=job.pk).update(rows_done=written)
             recorded = time.monotonic()
 
 
 def _failed(job: ExportJob, error: ExportJob.Error) -> None:
     job.status, job.error_code, job.finished_at = ExportJob.Status.FAILED, error, timezone.now()
-    lease_renew(job, "status", "error_code", "finished_at")
+    job.save(update_fields=["status", "error_code", "finished_at"])
 
 
 def export_job_run(*, job_id: int) -> None:
     """Write job `job_id`'s file into the storage and mark it done, or failed with a reason and no file.
-    Does nothing for a finished job or one a live worker writes; takes over one whose worker died."""
-    job = lease_take(ExportJob, job_id)
-    if job is None:
+
+    A `running` job is one whose run was cut off (its worker died, or lost the database): its task runs only
+    once at a time (its task lease), so it is written again from the start. A finished job is left alone.
+    """
+    job = ExportJob.objects.get(pk=job_id)
+    if job.finished:
         return
-    try:
-        with lease_heartbeat(job):
-            _export_write(job)
-    except LeaseLost:
-        logger.warning("export job %s was taken over by another worker; this one stops", job.pk)
-
-
-def _export_write(job: ExportJob) -> None:
+    job.status = ExportJob.Status.RUNNING
+    job.save(update_fields=["status"])
     try:
         spec = export_spec_clean(**spec_params_load(job.params))
     except ValidationError:
@@ -85,18 +78,16 @@ def _export_write(job: ExportJob) -> None:
     sheet = sheet_build(spec)
     sheet.rows = _counted(job, sheet.rows)
     name = export_file_name(job.pk, fmt.value)
-    export_files_left_clear(job.pk)  # a run before this one, taken over from a worker that died
+    export_files_left_clear(job.pk)  # what a cut-off run before this one left
     try:
         size = export_file_write(name, export_chunks(spec=spec, fmt=fmt, sheet=sheet))
-    except LeaseLost:
-        raise  # the file was not kept (the writer aborts); the new holder writes it
     except Exception:
         logger.exception("export job %s failed", job.pk)
         _failed(job, ExportJob.Error.WRITE_FAILED)
         return
     job.status, job.file, job.bytes, job.finished_at = ExportJob.Status.DONE, name, size, timezone.now()
     job.rows_total = job.rows_done = sheet.row_count
-    lease_renew(job, "status", "file", "bytes", "finished_at", "rows_total", "rows_done")
+    job.save(update_fields=["status", "file", "bytes", "finished_at", "rows_total", "rows_done"])
 
 
 def export_jobs_expire() -> list[int]:

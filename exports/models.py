@@ -43,11 +43,7 @@ class ExportJob(models.Model):
     file = models.CharField(verbose_name=_("stored file"), max_length=500, blank=True)
     bytes = models.PositiveBigIntegerField(verbose_name=_("bytes"), default=0)
     error_code = models.CharField(verbose_name=_("error"), max_length=20, choices=Error.choices, blank=True)
-    # The lease (`uploads.leases`): who writes it, and when it last said so; a stale one is taken over.
-    worker = models.CharField(verbose_name=_("worker"), max_length=200, blank=True)
-    heartbeat_at = models.DateTimeField(verbose_name=_("last heartbeat"), null=True, blank=True)
     created_at = models.DateTimeField(verbose_name=_("created"), auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(verbose_name=_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(verbose_name=_("finished"), null=True, blank=True, db_index=True)
 
     class Meta:

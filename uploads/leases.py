@@ -1,10 +1,9 @@
 """Leases: which worker runs a background job, proven by a recent heartbeat in the database.
 
-A leased row (`UploadJob`, `SyncRun`, `TaskLease`, `exports.ExportJob`) has `status` (`JobStatus`), `worker`
-(the holder's id) and `heartbeat_at`. A worker takes the lease when it starts the job (`lease_take`) and
-renews it as the job makes progress (`lease_renew`). A running job whose heartbeat is older than
-`UPLOAD_JOB_STALE_SECONDS` is abandoned, whoever held it: the age alone decides, never a host name or a PID
-(containers share host names, not PIDs).
+A leased row (`UploadJob`, `SyncRun`) has `status` (`JobStatus`), `worker` (the holder's id) and
+`heartbeat_at`. A worker takes the lease when it starts the job (`lease_take`) and renews it as the job makes
+progress (`lease_renew`). A running job whose heartbeat is older than `UPLOAD_JOB_STALE_SECONDS` is abandoned,
+whoever held it: the age alone decides, never a host name or a PID (containers share host names, not PIDs).
 Every worker runs `leases_recover` periodically (`uploads.worker`): it queues abandoned jobs again through
 their kind's `Leased.requeue`, and any worker may then take them over.
 
@@ -141,7 +140,6 @@ LEASED = (
     Leased("uploads.UploadJob", "uploads.tasks.upload_job_requeue"),
     Leased("uploads.SyncRun", "uploads.tasks.sync_run_requeue"),
     Leased("uploads.TaskLease", "uploads.worker.task_lease_requeue"),
-    Leased("exports.ExportJob", "exports.tasks.export_job_requeue"),
 )
 
 

@@ -8,14 +8,15 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
 
 from gallery.locks import LockBusy
 from uploads.jobs import upload_job_run
 from uploads.leases import leases_recover
 from uploads.models import SyncRun, UploadJob
 from uploads.sync import SyncOptions, sync_run_create, sync_run_execute
-from uploads.worker import task_again, task_result_requeue
+from uploads.worker import task_result_requeue
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,13 @@ def sync_run_requeue(run_id: int) -> None:
     not restarted behind its operator's back."""
     run = SyncRun.objects.get(pk=run_id)
     if run.trigger == SyncRun.Trigger.API:
-        task_again(storage_sync_process, run.pk)
+        left_running = DBTaskResult.objects.filter(
+            task_path=storage_sync_process.module_path,
+            status=TaskResultStatus.RUNNING,
+            args_kwargs__args=[run.pk],
+        ).values_list("pk", flat=True)
+        if not task_result_requeue(str(left_running.first() or "")):
+            storage_sync_process.enqueue(run.pk)
         return
     run.status, run.finished_at = SyncRun.Status.FAILED, timezone.now()
     run.error = "the process running it stopped (its heartbeat went stale); run sync_storage again"

@@ -42,8 +42,9 @@ DUTIES = (
     "gallery.trash.trash_purge",
     "exports.jobs.export_jobs_expire",
 )
-# Tasks without a job row of their own: run under a TaskLease, so none stays running after its worker died.
-LEASED_TASKS = frozenset({"gallery.tasks.images_thumbnails_regenerate"})
+# Tasks without a job row that holds a lease (thumbnail regeneration has no row; a background export's row
+# only says running): run under a TaskLease, so none stays running after its worker died.
+LEASED_TASKS = frozenset({"gallery.tasks.images_thumbnails_regenerate", "exports.tasks.export_job_process"})
 _DATABASE_ERROR_PATHS = {f"{kind.__module__}.{kind.__qualname__}" for kind in DATABASE_UNAVAILABLE}
 
 
@@ -222,16 +223,6 @@ def task_lease_requeue(lease_id: int) -> None:
         return
     task_result_requeue(lease.task_result)
     lease.delete()
-
-
-def task_again(task, *args) -> None:
-    """Run `task` with `args` again from the start: its result left `running` by a worker that died goes
-    back to the queue (so none stays running), or, when there is none, the task is enqueued anew."""
-    left_running = DBTaskResult.objects.filter(
-        task_path=task.module_path, status=TaskResultStatus.RUNNING, args_kwargs__args=list(args)
-    ).values_list("pk", flat=True)
-    if not task_result_requeue(str(left_running.first() or "")):
-        task.enqueue(*args)
 
 
 def task_result_requeue(task_result_id: str) -> bool:
