@@ -4,6 +4,7 @@ import hashlib
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from gallery.tests.factories import album_make, article_make, image_make
@@ -27,9 +28,9 @@ def test_lightbox_opens_and_follows_the_keyboard(page, live_server):
     images = [image_make(article, color=(i * 80, 40, 40), original=f"фото {i}.jpg") for i in range(3)]
     page.goto(f"{live_server.url}/a/{album.slug}/{article.slug}/")
     dialog = page.locator("dialog.lightbox")
-    assert not dialog.is_visible()
+    expect(dialog).to_be_hidden()
     page.locator("a[data-lightbox]").nth(1).click()
-    assert dialog.is_visible()
+    expect(dialog).to_be_visible()
     caption = page.locator("dialog.lightbox figcaption")
     assert "фото 1.jpg" in caption.inner_text()
     assert f"/files/{images[1].pk}/" in page.locator("dialog.lightbox img").get_attribute("src")
@@ -42,7 +43,7 @@ def test_lightbox_opens_and_follows_the_keyboard(page, live_server):
     page.keyboard.press("ArrowLeft")
     assert "фото 1.jpg" in caption.inner_text()
     page.keyboard.press("Escape")
-    assert not dialog.is_visible()
+    expect(dialog).to_be_hidden()
     # The image the lightbox shows is served to the signed-in browser.
     assert page.evaluate("document.querySelector('dialog.lightbox img').naturalWidth") > 0
 
@@ -54,7 +55,7 @@ def test_copy_button_copies_the_public_link_that_opens_for_anyone(page, live_ser
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     page.goto(f"{live_server.url}/a/{album.slug}/{article.slug}/")
     button = page.locator("button.copy")
-    assert button.is_visible()
+    expect(button).to_be_visible()
     button.click()
     page.wait_for_function("document.querySelector('button.copy').textContent === 'Link copied'")
     copied = page.evaluate("navigator.clipboard.readText()")

@@ -2,6 +2,7 @@
 critical problem, and a screenshot of it is saved as a test artifact."""
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from gallery.tests.factories import album_make, article_make, image_make
@@ -90,21 +91,21 @@ def test_the_phone_menu_opens_and_closes_with_the_keyboard(browser_for, live_ser
     page = browser_for(app_admin, viewport="phone")
     page.goto(live_server.url + "/")
     admin_link = page.get_by_role("link", name="Administration")
-    assert not admin_link.is_visible()
+    expect(admin_link).to_be_hidden()
     page.locator(".topbar summary").focus()
     page.keyboard.press("Enter")
-    assert admin_link.is_visible()
-    assert page.get_by_role("button", name="Sign out").is_visible()
+    expect(admin_link).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     screenshot(page, "menu-open-phone")
     page.keyboard.press("Escape")
-    assert not admin_link.is_visible()
+    expect(admin_link).to_be_hidden()
 
 
 def test_the_desktop_top_bar_shows_the_menu_without_a_button(browser_for, live_server, app_admin):
     page = browser_for(app_admin, viewport="desktop")
     page.goto(live_server.url + "/")
-    assert page.get_by_role("link", name="Administration").is_visible()
-    assert not page.locator(".topbar summary").is_visible()
+    expect(page.get_by_role("link", name="Administration")).to_be_visible()
+    expect(page.locator(".topbar summary")).to_be_hidden()
 
 
 @pytest.mark.parametrize("locale", ["en-US", "ru-RU"])

@@ -3,6 +3,7 @@
 import zipfile
 
 import pytest
+from playwright.sync_api import expect
 
 from gallery.models import Image
 from gallery.tests.factories import album_make, article_make, image_make
@@ -68,7 +69,7 @@ def test_ticked_photos_move_to_a_new_article_from_the_article_page(
     boxes.nth(0).click()
     boxes.nth(2).click()
     page.get_by_role("button", name="Move selected").click()
-    assert page.get_by_role("heading", name="Move 2 photos").is_visible()
+    expect(page.get_by_role("heading", name="Move 2 photos")).to_be_visible()
     page.get_by_label("To article (SKU)").fill("КУРТКА-02")
     page.get_by_role("button", name="Move", exact=True).click()
     assert "has no article “КУРТКА-02”" in page.locator(".error").first.inner_text()  # asked, not guessed
