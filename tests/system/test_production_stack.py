@@ -23,7 +23,7 @@ from playwright.sync_api import sync_playwright
 
 from tests.programs import require_program
 from tests.system.browser import CHROMIUM_ARGS
-from tests.system.nginx import free_port
+from tests.system.nginx import free_port, wait_for_port
 from tests.system.stack import (
     METRICS_TOKEN,
     POSTGRES,
@@ -210,6 +210,30 @@ def test_metrics_need_the_token_and_count_what_users_did(stack, exported):
     assert metric(text, "pichosting_photos") == PHOTOS
 
 
+def start_prometheus(prometheus: str, folder: Path) -> tuple[subprocess.Popen, int]:
+    """Prometheus listening on a free port; a port taken between choosing and binding it is chosen again."""
+    for _attempt in range(3):
+        port = free_port()
+        process = subprocess.Popen(
+            [
+                prometheus,
+                f"--config.file={folder / 'prometheus.yml'}",
+                f"--storage.tsdb.path={folder / 'data'}",
+                f"--web.listen-address=127.0.0.1:{port}",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=(folder / "prometheus.log").open("wb"),
+        )
+        try:
+            wait_for_port(port, process, timeout=30)
+            time.sleep(0.5)  # a Prometheus that lost the port to another program exits at once
+        except RuntimeError:
+            continue
+        if process.poll() is None:
+            return process, port
+    raise AssertionError((folder / "prometheus.log").read_text()[-2000:])
+
+
 def test_prometheus_scrapes_the_app_and_answers_a_product_metric(stack, big_upload, tmp_path):
     prometheus = require_program("prometheus", hint="apt-get download prometheus; dpkg-deb -x (.ci/run)")
     shipped = (Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "prometheus.yml").read_text()
@@ -222,17 +246,7 @@ def test_prometheus_scrapes_the_app_and_answers_a_product_metric(stack, big_uplo
     )
     assert config != shipped
     (tmp_path / "prometheus.yml").write_text(config)
-    port = urlsplit(stack.web_url).port + 1
-    process = subprocess.Popen(
-        [
-            prometheus,
-            f"--config.file={tmp_path / 'prometheus.yml'}",
-            f"--storage.tsdb.path={tmp_path / 'data'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "prometheus.log").open("wb"),
-    )
+    process, port = start_prometheus(prometheus, tmp_path)
     try:
         deadline, value = time.monotonic() + 60, None
         while time.monotonic() < deadline and value is None:
