@@ -214,21 +214,26 @@ def start_prometheus(prometheus: str, folder: Path) -> tuple[subprocess.Popen, i
     """Prometheus listening on a free port; a port taken between choosing and binding it is chosen again."""
     for _attempt in range(3):
         port = free_port()
-        process = subprocess.Popen(
-            [
-                prometheus,
-                f"--config.file={folder / 'prometheus.yml'}",
-                f"--storage.tsdb.path={folder / 'data'}",
-                f"--web.listen-address=127.0.0.1:{port}",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=(folder / "prometheus.log").open("wb"),
-        )
+        with (folder / "prometheus.log").open("wb") as log:
+            process = subprocess.Popen(
+                [
+                    prometheus,
+                    f"--config.file={folder / 'prometheus.yml'}",
+                    f"--storage.tsdb.path={folder / 'data'}",
+                    f"--web.listen-address=127.0.0.1:{port}",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
         try:
             wait_for_port(port, process, timeout=30)
             time.sleep(0.5)  # a Prometheus that lost the port to another program exits at once
-        except RuntimeError:
+        except RuntimeError:  # it exited: the port was taken
             continue
+        except BaseException:  # it never listened: stop it rather than leave it running
+            process.kill()
+            process.wait()
+            raise
         if process.poll() is None:
             return process, port
     raise AssertionError((folder / "prometheus.log").read_text()[-2000:])
