@@ -147,7 +147,7 @@ def _thumbnails(origin: str, cover: selectors.Cover | None) -> list[dict]:
     ]
 
 
-def _rendition_dicts(base: str, rows: list[tuple[int, str, int, int, int]]) -> list[dict]:
+def _rendition_dicts(base: str, rows: list[selectors.RenditionRow]) -> list[dict]:
     return [
         {
             "size": size,
@@ -157,7 +157,7 @@ def _rendition_dicts(base: str, rows: list[tuple[int, str, int, int, int]]) -> l
             "height": height,
             "bytes": size_bytes,
         }
-        for size, fmt, width, height, size_bytes in rows
+        for _, size, fmt, width, height, size_bytes in rows
     ]
 
 

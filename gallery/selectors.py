@@ -44,24 +44,28 @@ class Rendition(NamedTuple):
     url: str
 
 
-def rendition_rows(image_ids: list[int]) -> dict[int, list[tuple[int, str, int, int, int]]]:
-    """(size, format, width, height, bytes) of each photo's renditions, by size then format, keyed by photo
-    id (every id present, also without renditions): one query."""
+RenditionRow = tuple[int, int, str, int, int, int]
+"""(photo id, size, format, width, height, bytes) of one Thumbnail row."""
+
+
+def rendition_rows(image_ids: list[int]) -> dict[int, list[RenditionRow]]:
+    """Each photo's `RenditionRow`s, by size then format, keyed by photo id (every id present, also without
+    renditions): one query. The rows are the database's own tuples: pages of 500 photos read 3 000."""
     by_image: dict[int, list] = {image_id: [] for image_id in image_ids}
     rows = Thumbnail.objects.filter(image_id__any_of=image_ids).order_by()  # sorted here: cheaper than in SQL
-    for image_id, *values in rows.values_list("image_id", "size", "format", "width", "height", "bytes"):
-        by_image[image_id].append(tuple(values))
+    for row in rows.values_list("image_id", "size", "format", "width", "height", "bytes"):
+        by_image[row[0]].append(row)
     for renditions in by_image.values():
         renditions.sort()
     return by_image
 
 
-def _renditions(base: str, rows: list[tuple[int, str, int, int, int]]) -> list[Rendition]:
+def _renditions(base: str, rows: list[RenditionRow]) -> list[Rendition]:
     return [
         Rendition(
             size, fmt, width, height, size_bytes, rendition_url_at(base, size=size, extension=extension)
         )
-        for size, fmt, width, height, size_bytes in rows
+        for _, size, fmt, width, height, size_bytes in rows
         for extension in (THUMBNAIL_EXTENSIONS[fmt],)
     ]
 
@@ -83,7 +87,7 @@ class Cover(NamedTuple):
     renditions: list[Rendition]
 
 
-def cover_rows(image_ids: list[int | None]) -> dict[int, tuple[str, list[tuple[int, str, int, int, int]]]]:
+def cover_rows(image_ids: list[int | None]) -> dict[int, tuple[str, list[RenditionRow]]]:
     """(sha256, `rendition_rows`) of the photos `image_ids` (None and missing ids skipped), by photo id: two
     queries, plain values (the API builds its answer from them)."""
     photos = Image.objects.filter(pk__any_of=[i for i in image_ids if i]).order_by()  # no join to order by
