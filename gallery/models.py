@@ -215,8 +215,10 @@ class Image(models.Model):
 class Thumbnail(models.Model):
     """One rendition of an image (size × format); a row exists only when its file does."""
 
+    # No index of its own: thumbnail_unique_spec (image, size, format) serves lookups by photo, and on
+    # PostgreSQL migration 0007 adds a covering one that API pages read renditions from.
     image = models.ForeignKey(
-        Image, verbose_name=_("photo"), on_delete=models.CASCADE, related_name="thumbnails"
+        Image, verbose_name=_("photo"), on_delete=models.CASCADE, related_name="thumbnails", db_index=False
     )
     size = models.PositiveSmallIntegerField(
         verbose_name=_("size"),
