@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from core.dates import local_midnight
-from core.timestamps import UtcTimestamp
+from core.timestamps import UtcIsoText
 from gallery.links import files_url_prefix, photo_url_base, rendition_url_at
 from gallery.models import Album, Article, Image, Thumbnail, name_key
 from gallery.pagination import Page, keyset_page
@@ -195,18 +195,18 @@ def article_page(
 
 
 ARTICLE_ROW_FIELDS: tuple[str, ...] = ("id", "sku", "slug", "images_count")
-# Timestamps of the row pages, read as `UtcTimestamp` (cheap on PostgreSQL) under another name, then renamed.
-_CREATED_AT = {"created_utc": UtcTimestamp("created_at")}
+# Timestamps of the row pages, read as `UtcIsoText` (written by PostgreSQL) under another name, then renamed.
+_CREATED_AT = {"created_text": UtcIsoText("created_at")}
 
 
 def _created_at_renamed(row: dict) -> None:
-    row["created_at"] = row.pop("created_utc")
+    row["created_at"] = row.pop("created_text")
 
 
 def article_rows_page(*, album: Album, cursor: str | None = None, limit: int) -> Page:
-    """`article_page` as dicts of `ARTICLE_ROW_FIELDS`, `created_at` and `cover`: (photo id, sha256,
-    `rendition_rows`) of its cover, or None. No model instances, as pages of up to 500 articles need to be
-    cheap."""
+    """`article_page` as dicts of `ARTICLE_ROW_FIELDS`, `created_at` (RFC 3339 text) and `cover`: (photo
+    id, sha256, `rendition_rows`) of its cover, or None. No model instances, as pages of up to 500 articles
+    need to be cheap."""
     rows = _articles_with_cover(album, ArticleFilters()).values(
         *ARTICLE_ROW_FIELDS, "sku_key", "cover_id", **_CREATED_AT
     )
@@ -297,8 +297,8 @@ def image_page(
     *, album: Album, article: Article | None = None, cursor: str | None = None, limit: int
 ) -> Page:
     """Photos of `album` (by article, then position) or of one `article` (by position), as dicts of
-    `IMAGE_ROW_FIELDS` plus `created_at`, `sku` and `renditions` (`rendition_rows`): plain rows, no model
-    instances, as pages of up to 500 photos with 3 000 renditions need to be cheap."""
+    `IMAGE_ROW_FIELDS` plus `created_at` (RFC 3339 text), `sku` and `renditions` (`rendition_rows`): plain
+    rows, no model instances, as pages of up to 500 photos with 3 000 renditions need to be cheap."""
     if article is None:
         images, ordering = Image.objects.filter(album=album), ALBUM_IMAGE_ORDERING
     else:

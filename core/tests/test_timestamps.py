@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.timestamps import UtcTimestamp
+from core.timestamps import UtcIsoText, UtcTimestamp
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +35,27 @@ def test_on_postgresql_a_utc_timestamp_is_read_as_a_plain_timestamp():
     with CaptureQueriesContext(connection) as queries:
         list(get_user_model().objects.values(joined=UtcTimestamp("date_joined")))
     assert "AT TIME ZONE 'UTC'" in queries.captured_queries[0]["sql"]
+
+
+def test_utc_iso_text_is_the_fields_instant_in_utc_with_microseconds_and_none_stays_none():
+    joined = datetime.datetime(2026, 3, 8, 23, 30, 15, 123456, tzinfo=MOSCOW)
+    on_the_second = datetime.datetime(2026, 3, 9, 0, 0, 0, tzinfo=MOSCOW)
+    users = get_user_model().objects
+    first = users.create(username="оператор", date_joined=joined, last_login=None)
+    second = users.create(username="кладовщик", date_joined=on_the_second, last_login=on_the_second)
+
+    rows = users.order_by("pk").values(joined=UtcIsoText("date_joined"), last=UtcIsoText("last_login"))
+
+    assert list(rows.filter(pk__in=[first.pk, second.pk])) == [
+        {"joined": "2026-03-08T20:30:15.123456+00:00", "last": None},
+        {"joined": "2026-03-08T21:00:00.000000+00:00", "last": "2026-03-08T21:00:00.000000+00:00"},
+    ]
+    assert datetime.datetime.fromisoformat(rows.get(pk=first.pk)["joined"]) == joined
+
+
+def test_on_postgresql_utc_iso_text_is_written_by_the_database():
+    if connection.vendor != "postgresql":
+        pytest.skip("to_char is PostgreSQL's; elsewhere the text is written from the field's datetime")
+    with CaptureQueriesContext(connection) as queries:
+        list(get_user_model().objects.values(joined=UtcIsoText("date_joined")))
+    assert "to_char(" in queries.captured_queries[0]["sql"]

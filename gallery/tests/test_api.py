@@ -1,5 +1,6 @@
 """The gallery JSON API: access per role, exact names, the image object, pagination, ETag, query counts."""
 
+import datetime
 from urllib.parse import quote
 
 import pytest
@@ -97,7 +98,7 @@ def test_image_object_carries_everything_a_consumer_needs(viewer_client, catalog
         "height": image.height,
         "bytes": image.bytes,
         "sha256": image.sha256,
-        "created_at": item["created_at"],
+        "created_at": image.created_at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
         "url": origin + original_url(image),
         "download_url": origin + download_url(image),
         "thumbnails": [
@@ -112,7 +113,6 @@ def test_image_object_carries_everything_a_consumer_needs(viewer_client, catalog
             for spec in sorted(THUMBNAIL_SPECS, key=lambda s: (s.size, s.format))
         ],
     }
-    assert item["created_at"].startswith(str(image.created_at.year))
 
 
 def test_urls_in_the_api_open_the_files(viewer_client, catalogue):
