@@ -29,12 +29,16 @@ def test_a_utc_timestamp_is_the_fields_own_instant_in_utc_and_none_stays_none():
     assert row["last"] is None
 
 
-def test_on_postgresql_a_utc_timestamp_is_read_as_a_plain_timestamp():
-    if connection.vendor != "postgresql":
-        pytest.skip("the AT TIME ZONE form is PostgreSQL's; elsewhere the column is read as it is")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="elsewhere the column is read as it is")
+@pytest.mark.parametrize(
+    ("expression", "sql"),
+    [(UtcTimestamp, "AT TIME ZONE 'UTC'"), (UtcIsoText, "to_char(")],
+    ids=["a utc timestamp is read as a plain timestamp", "utc iso text is written by the database"],
+)
+def test_on_postgresql(expression, sql):
     with CaptureQueriesContext(connection) as queries:
-        list(get_user_model().objects.values(joined=UtcTimestamp("date_joined")))
-    assert "AT TIME ZONE 'UTC'" in queries.captured_queries[0]["sql"]
+        list(get_user_model().objects.values(joined=expression("date_joined")))
+    assert sql in queries.captured_queries[0]["sql"]
 
 
 def test_utc_iso_text_is_the_fields_instant_in_utc_with_microseconds_and_none_stays_none():
@@ -51,11 +55,3 @@ def test_utc_iso_text_is_the_fields_instant_in_utc_with_microseconds_and_none_st
         {"joined": "2026-03-08T21:00:00.000000+00:00", "last": "2026-03-08T21:00:00.000000+00:00"},
     ]
     assert datetime.datetime.fromisoformat(rows.get(pk=first.pk)["joined"]) == joined
-
-
-def test_on_postgresql_utc_iso_text_is_written_by_the_database():
-    if connection.vendor != "postgresql":
-        pytest.skip("to_char is PostgreSQL's; elsewhere the text is written from the field's datetime")
-    with CaptureQueriesContext(connection) as queries:
-        list(get_user_model().objects.values(joined=UtcIsoText("date_joined")))
-    assert "to_char(" in queries.captured_queries[0]["sql"]
