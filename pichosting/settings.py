@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",  # ETag on every GET answer, 304 on If-None-Match
+    "pichosting.middleware.ConditionalGet",  # ETag on every GET answer, 304 on If-None-Match
     "pichosting.middleware.api_errors_json",  # every /api/ error in the API's JSON shape
     "pichosting.middleware.nul_refusing",
     "django.contrib.sessions.middleware.SessionMiddleware",
