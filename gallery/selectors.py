@@ -311,7 +311,7 @@ def image_page(
         {article.pk: article.sku}
         if article
         else dict(
-            Article.objects.filter(pk__in={row["article_id"] for row in page.items})
+            Article.objects.filter(pk__any_of=list({row["article_id"] for row in page.items}))
             .order_by()
             .values_list("id", "sku")
         )
