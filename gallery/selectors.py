@@ -87,21 +87,15 @@ class Cover(NamedTuple):
     renditions: list[Rendition]
 
 
-def cover_rows(image_ids: list[int | None]) -> dict[int, tuple[str, list[RenditionRow]]]:
-    """(sha256, `rendition_rows`) of the photos `image_ids` (None and missing ids skipped), by photo id: two
-    queries, plain values (the API builds its answer from them)."""
+def _covers(image_ids: list[int | None]) -> dict[int, Cover]:
+    """The renditions of the photos `image_ids` (None and missing ids skipped), by photo id: two queries."""
     photos = Image.objects.filter(pk__any_of=[i for i in image_ids if i]).order_by()  # no join to order by
     hashes = dict(photos.values_list("id", "sha256"))
     by_image = rendition_rows(list(hashes))
-    return {pk: (sha256, by_image[pk]) for pk, sha256 in hashes.items()}
-
-
-def _covers(image_ids: list[int | None]) -> dict[int, Cover]:
-    """The renditions of the photos `image_ids` (None and missing ids skipped), by photo id: two queries."""
     prefix = files_url_prefix()
     return {
-        pk: Cover(_renditions(photo_url_base(pk, sha256, prefix=prefix), rows))
-        for pk, (sha256, rows) in cover_rows(image_ids).items()
+        pk: Cover(_renditions(photo_url_base(pk, sha256, prefix=prefix), by_image[pk]))
+        for pk, sha256 in hashes.items()
     }
 
 
@@ -173,11 +167,14 @@ def _articles_filtered(album: Album, filters: ArticleFilters) -> QuerySet[Articl
     return articles
 
 
+def _cover_column(field: str) -> Subquery:
+    """`field` of each article's first photo (its cover), or NULL."""
+    first_image = Image.objects.filter(article=OuterRef("pk")).order_by(*ARTICLE_IMAGE_ORDERING)
+    return Subquery(first_image.values(field)[:1])
+
+
 def _articles_with_cover(album: Album, filters: ArticleFilters) -> QuerySet[Article]:
-    first_image = (
-        Image.objects.filter(article=OuterRef("pk")).order_by(*ARTICLE_IMAGE_ORDERING).values("id")[:1]
-    )
-    return _articles_filtered(album, filters).annotate(cover_id=Subquery(first_image))
+    return _articles_filtered(album, filters).annotate(cover_id=_cover_column("id"))
 
 
 def article_page(
@@ -206,15 +203,15 @@ def _created_at_renamed(row: dict) -> None:
 def article_rows_page(*, album: Album, cursor: str | None = None, limit: int) -> Page:
     """`article_page` as dicts of `ARTICLE_ROW_FIELDS`, `created_at` (RFC 3339 text) and `cover`: (photo
     id, sha256, `rendition_rows`) of its cover, or None. No model instances, as pages of up to 500 articles
-    need to be cheap."""
+    need to be cheap: the cover's hash comes with the article's row, its renditions in one more query."""
     rows = _articles_with_cover(album, ArticleFilters()).values(
-        *ARTICLE_ROW_FIELDS, "sku_key", "cover_id", **_CREATED_AT
+        *ARTICLE_ROW_FIELDS, "sku_key", "cover_id", cover_sha256=_cover_column("sha256"), **_CREATED_AT
     )
     page = keyset_page(rows, ordering=ARTICLE_ORDERING, cursor=cursor, limit=limit)
-    covers = cover_rows([row["cover_id"] for row in page.items])
+    renditions = rendition_rows([row["cover_id"] for row in page.items if row["cover_id"] is not None])
     for row in page.items:
-        cover_id = row.pop("cover_id")
-        row["cover"] = (cover_id, *covers[cover_id]) if cover_id in covers else None
+        cover_id, sha256 = row.pop("cover_id"), row.pop("cover_sha256")
+        row["cover"] = None if cover_id is None else (cover_id, sha256, renditions[cover_id])
         del row["sku_key"]
         _created_at_renamed(row)
     return page
