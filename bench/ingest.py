@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/ingest.py [--photos 8] [--rounds 5] [--workers 1,2] [--rss-zip-mb 100,300]
                                      [--rss-member-mb 0] [--storage filesystem,s3] [--resample-check]
+                                     [--prefault-gb 4]
 
 Builds photo-like 4000×3000 JPEGs (quality 90) and prints tables; every figure is the median over
 `--rounds` interleaved rounds (each round runs every contender once, in a rotating order), never a best-of:
@@ -170,8 +171,8 @@ def new_file_write_ms_per_mb(folder: Path, megabytes: int = 64) -> float:
 
 
 def memory_prefault(gigabytes: float) -> None:
-    """Touch `gigabytes` of fresh memory page by page and give it back, so the page cache grows over pages
-    the hypervisor has already backed (see the module's docstring)."""
+    """Write zeros over `gigabytes` of fresh memory (every page of it) and give it back, so the page cache
+    grows over pages the hypervisor has already backed (see the module's docstring)."""
     chunk = bytes(64 * 1024**2)
     region = mmap.mmap(-1, int(gigabytes * 1024**3))
     for offset in range(0, len(region), len(chunk)):
