@@ -107,10 +107,13 @@ def job_row(cluster: Cluster, job_id: int) -> dict:
 
 
 def job_wait(cluster: Cluster, job_id: int, *, timeout: float = 120) -> dict:
+    """The job's row once it has ended and its worker's task with it: a job is `done` before the worker
+    deletes its spool and the task queue marks the task successful (`uploads.jobs._job_finish`)."""
     deadline = time.monotonic() + timeout
+    running = "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'"
     while time.monotonic() < deadline:
         job = job_row(cluster, job_id)
-        if job["status"] in ("done", "failed"):
+        if job["status"] in ("done", "failed") and cluster.sql(running) == [(0,)]:
             return job
         time.sleep(0.3)
     logs = "\n".join(cluster.log(name)[-2000:] for name in WORKERS)
