@@ -42,10 +42,8 @@ from uploads.ingest_articles import (
     positions_compact,
 )
 from uploads.ingest_files import (
-    RENDER_SWITCH_SECONDS,
     Prepared,
     ThreadArchives,
-    gil_switch_interval,
     photo_prepare,
     photo_render,
     photo_store,
@@ -230,7 +228,6 @@ class _Ingest:
         # `workers` threads read, check and render (the CPU work); storing waits on the storage on threads of
         # its own, one per photo in flight, so its round trips overlap the rendering of the next photos.
         with (
-            gil_switch_interval(RENDER_SWITCH_SECONDS),
             ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest") as pool,
             ThreadPoolExecutor(max_workers=limit, thread_name_prefix="ingest-store") as storers,
         ):

@@ -3,11 +3,9 @@
 Nothing here touches the database; the job's own thread (`uploads.ingest`) writes every row.
 """
 
-import contextlib
-import sys
 import threading
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,24 +18,6 @@ from gallery.models import Image, Thumbnail
 from gallery.thumbnails import RenderedThumbnail, thumbnail_files_store, thumbnails_render
 from uploads.archive import Entry, entry_read
 from uploads.validation import Limits, PictureInfo, damaged, picture_inspect
-
-# Render threads give the GIL up around each C call (decode, resize, encode) and must take it back after,
-# while the storing and job threads run Python (boto3 builds and signs every S3 request). At CPython's
-# default switch interval (5 ms) a render thread asking for the GIL back can wait that long each time;
-# docs/performance.md (Ingest) gives what 1 ms changed.
-RENDER_SWITCH_SECONDS = 0.001
-
-
-@contextlib.contextmanager
-def gil_switch_interval(seconds: float) -> Iterator[None]:
-    """Run the block with CPython's thread switch interval at `seconds` (it is process-wide), then put the
-    previous one back."""
-    previous = sys.getswitchinterval()
-    sys.setswitchinterval(seconds)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(previous)
 
 
 class ThreadArchives:

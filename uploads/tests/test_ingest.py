@@ -1,4 +1,3 @@
-import sys
 import threading
 
 import pytest
@@ -172,22 +171,6 @@ def test_a_photo_starts_rendering_before_its_journal_row_is_written(ingest, monk
     job = ingest({"1.zip": zip_bytes(photos)}, album="Лето")
     assert job.added == 2
     assert started_first == [True, True]
-
-
-def test_photos_render_at_a_short_gil_switch_interval_and_the_default_comes_back_after(ingest, monkeypatch):
-    """The render threads take the GIL back within 1 ms, not CPython's 5 ms, while the job runs."""
-    render, during = pipeline.photo_render, []
-
-    def render_noted(prepared):
-        during.append(sys.getswitchinterval())
-        return render(prepared)
-
-    monkeypatch.setattr(pipeline, "photo_render", render_noted)
-    before = sys.getswitchinterval()
-    job = ingest({"1.zip": zip_bytes({"RC19_1.jpg": picture_bytes()})}, album="Лето")
-    assert job.added == 1
-    assert during == [pipeline.RENDER_SWITCH_SECONDS] != [before]
-    assert sys.getswitchinterval() == before
 
 
 def test_replace_mode_makes_the_article_exactly_the_archive(ingest):
