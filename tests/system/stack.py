@@ -260,6 +260,14 @@ def stack_remove(stack: Stack) -> None:
     shutil.rmtree(stack.workdir / "media", ignore_errors=True)
 
 
+# A job's row says `done` before its worker deletes the spool and the task queue marks the task ended
+# (`uploads.jobs._job_finish`): what a test checks of storage after a job must wait for its task as well.
+JOB_TASK_ENDED_SQL = (
+    "SELECT t.status IN ('SUCCESSFUL', 'FAILED') FROM uploads_uploadjob j "
+    "JOIN django_tasks_database_dbtaskresult t ON t.id::text = j.task_id WHERE j.id = %s"
+)
+
+
 def zip_upload(http: requests.Session, base_url: str, archive: Path, *, album: str, headers: dict) -> dict:
     """POST the ZIP `archive` into `album` through `<base_url>/api/upload`; the answer of its acceptance."""
     with archive.open("rb") as body:

@@ -21,6 +21,7 @@ from django.conf import settings
 
 from gallery.specs import THUMBNAIL_SPECS
 from tests.postgres import PostgresCluster, free_port, postgres_cluster  # noqa: F401 (fixture)
+from tests.system.stack import JOB_TASK_ENDED_SQL
 from uploads.tests.builders import photo_like_zip
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -93,9 +94,9 @@ class Site:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def query(self, sql: str) -> tuple:
+    def query(self, sql: str, *params) -> tuple:
         with psycopg.connect(self.cluster.url("outage")) as connection:
-            return connection.execute(sql).fetchone()
+            return connection.execute(sql, params).fetchone()
 
     def job_create(self, archive: Path) -> int:
         create = (
@@ -170,7 +171,12 @@ def test_the_worker_and_the_site_outlive_a_database_outage_idle_and_mid_job(site
     assert_answers_unavailable(site)
     site.cluster.start()
     status_sql = f"select status from uploads_uploadjob where id={job_id}"
-    wait_until(lambda: site.query(status_sql)[0] == "done", timeout=180, what="the job to finish", site=site)
+    wait_until(
+        lambda: site.query(status_sql)[0] == "done" and site.query(JOB_TASK_ENDED_SQL, job_id) == (True,),
+        timeout=180,
+        what="the job and its task to finish",
+        site=site,
+    )
 
     status, added, duplicates, refused, error = site.query(
         f"select status, added, duplicates, refused, error from uploads_uploadjob where id={job_id}"

@@ -25,6 +25,7 @@ from tests.programs import require_program
 from tests.system.browser import CHROMIUM_ARGS
 from tests.system.nginx import free_port, wait_for_port
 from tests.system.stack import (
+    JOB_TASK_ENDED_SQL,
     METRICS_TOKEN,
     POSTGRES,
     Stack,
@@ -90,10 +91,11 @@ def csrf_headers(stack: Stack, http: requests.Session) -> dict:
 
 
 def job_wait(stack: Stack, http: requests.Session, job_id: int, timeout: float = 240) -> dict:
+    """The job as the API shows it once it has ended and its worker's task with it (`JOB_TASK_ENDED_SQL`)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job = http.get(f"{stack.base_url}/api/uploads/{job_id}").json()
-        if job["status"] in ("done", "failed"):
+        if job["status"] in ("done", "failed") and stack.sql(JOB_TASK_ENDED_SQL, job_id) == [(True,)]:
             return job
         time.sleep(0.5)
     raise AssertionError(f"job {job_id} did not finish: {job}\n{stack.log('worker-1')[-2000:]}")

@@ -28,7 +28,7 @@ from PIL import Image
 from gallery.specs import THUMBNAIL_SPECS
 from tests.programs import require_program
 from tests.system.cluster import WORKERS, Cluster, cluster_remove, cluster_start
-from tests.system.stack import zip_upload
+from tests.system.stack import JOB_TASK_ENDED_SQL, zip_upload
 
 STALE_SECONDS = 6
 BIG_JOB_PHOTOS = 100
@@ -107,13 +107,11 @@ def job_row(cluster: Cluster, job_id: int) -> dict:
 
 
 def job_wait(cluster: Cluster, job_id: int, *, timeout: float = 120) -> dict:
-    """The job's row once it has ended and its worker's task with it: a job is `done` before the worker
-    deletes its spool and the task queue marks the task successful (`uploads.jobs._job_finish`)."""
+    """The job's row once it has ended and its worker's task with it (`JOB_TASK_ENDED_SQL`)."""
     deadline = time.monotonic() + timeout
-    running = "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'"
     while time.monotonic() < deadline:
         job = job_row(cluster, job_id)
-        if job["status"] in ("done", "failed") and cluster.sql(running) == [(0,)]:
+        if job["status"] in ("done", "failed") and cluster.sql(JOB_TASK_ENDED_SQL, job_id) == [(True,)]:
             return job
         time.sleep(0.3)
     logs = "\n".join(cluster.log(name)[-2000:] for name in WORKERS)
